@@ -1,0 +1,24 @@
+import { forbidden } from '../errors/app-error';
+import { Principal, isAdmin } from './principal';
+
+/** A user may act on their own records; an admin (and a platform service) on anyone's. */
+export function assertOwnerOrAdmin(principal: Principal, ownerUserId: number | string, what = 'resource'): void {
+  if (principal.kind === 'service' || isAdmin(principal)) return;
+  if (String(principal.userId) !== String(ownerUserId)) throw forbidden(`This ${what} belongs to another user`);
+}
+
+/**
+ * Bodies of the documents carry a `userId`; it must be the caller's own (CONTRACT: "a userId in a
+ * body that differs from the token's user is refused (403)"). Returns the effective user id.
+ */
+export function resolveActingUser(principal: Principal, bodyUserId: number | undefined): number {
+  if (principal.kind === 'service') {
+    if (bodyUserId === undefined) throw forbidden('A service must say which user it acts for');
+    return bodyUserId;
+  }
+  // No exception for admins: an admin acting for someone else would make audit trails lie.
+  if (bodyUserId !== undefined && bodyUserId !== principal.userId) {
+    throw forbidden('userId in the body is not the authenticated user', 'USER_MISMATCH');
+  }
+  return bodyUserId ?? principal.userId;
+}

@@ -1,0 +1,87 @@
+import jwt from 'jsonwebtoken';
+import { unauthorized } from '../errors/app-error';
+import { ROLES, Role, ServicePrincipal, UserPrincipal } from './principal';
+
+const ISSUER = 'etsr-user-service';
+const USER_AUDIENCE = 'etsr';
+const SERVICE_ISSUER = 'etsr-service';
+/** Short enough that a leaked service credential is worthless within a minute. */
+const SERVICE_TOKEN_TTL_SECONDS = 60;
+
+/**
+ * Signs and verifies the two kinds of bearer token. User access tokens are HS256 with JWT_SECRET
+ * (every service verifies them locally, no call to the user service); service credentials are HS256
+ * with SERVICE_SECRET, carry typ "service" and name the service they are for. A user token never
+ * verifies as a service credential: other key, other issuer, other type.
+ */
+export class TokenService {
+  private cachedServiceTokens = new Map<string, { token: string; expiresAt: number }>();
+
+  constructor(
+    private readonly jwtSecret: string,
+    private readonly serviceSecret: string,
+    private readonly serviceName: string,
+  ) {}
+
+  signAccessToken(user: Omit<UserPrincipal, 'kind'>, expiresInSeconds: number): string {
+    return jwt.sign({ typ: 'access', username: user.username, role: user.role }, this.jwtSecret, {
+      algorithm: 'HS256',
+      subject: String(user.userId),
+      issuer: ISSUER,
+      audience: USER_AUDIENCE,
+      expiresIn: expiresInSeconds,
+    });
+  }
+
+  verifyAccessToken(token: string): UserPrincipal {
+    let claims: jwt.JwtPayload;
+    try {
+      claims = jwt.verify(token, this.jwtSecret, { algorithms: ['HS256'], issuer: ISSUER, audience: USER_AUDIENCE }) as jwt.JwtPayload;
+    } catch (e) {
+      throw unauthorized(e instanceof jwt.TokenExpiredError ? 'Access token expired' : 'Invalid access token', 'INVALID_TOKEN');
+    }
+    const userId = Number(claims.sub);
+    if (claims.typ !== 'access' || !Number.isSafeInteger(userId) || userId <= 0 || !ROLES.includes(claims.role as Role)) {
+      throw unauthorized('Invalid access token', 'INVALID_TOKEN');
+    }
+    return { kind: 'user', userId, username: String(claims.username ?? ''), role: claims.role as Role };
+  }
+
+  /** A credential for calling `audience` (another service's name), reused while it has 30 s left. */
+  serviceToken(audience: string): string {
+    const now = Date.now();
+    const cached = this.cachedServiceTokens.get(audience);
+    if (cached && cached.expiresAt - now > 30_000) return cached.token;
+    const token = jwt.sign({ typ: 'service' }, this.serviceSecret, {
+      algorithm: 'HS256',
+      subject: this.serviceName,
+      issuer: SERVICE_ISSUER,
+      audience,
+      expiresIn: SERVICE_TOKEN_TTL_SECONDS,
+    });
+    this.cachedServiceTokens.set(audience, { token, expiresAt: now + SERVICE_TOKEN_TTL_SECONDS * 1000 });
+    return token;
+  }
+
+  /** Accepts only credentials issued for this service. */
+  verifyServiceToken(token: string): ServicePrincipal {
+    try {
+      const claims = jwt.verify(token, this.serviceSecret, {
+        algorithms: ['HS256'],
+        issuer: SERVICE_ISSUER,
+        audience: this.serviceName,
+      }) as jwt.JwtPayload;
+      if (claims.typ !== 'service' || typeof claims.sub !== 'string') throw new Error('not a service token');
+      return { kind: 'service', service: claims.sub };
+    } catch {
+      throw unauthorized('Invalid service credential', 'INVALID_TOKEN');
+    }
+  }
+
+  /** Which kind of token is this? Decided by the unverified issuer, then verified with that kind's key. */
+  verifyAny(token: string): UserPrincipal | ServicePrincipal {
+    const decoded = jwt.decode(token, { json: true });
+    if (decoded?.iss === SERVICE_ISSUER) return this.verifyServiceToken(token);
+    return this.verifyAccessToken(token);
+  }
+}

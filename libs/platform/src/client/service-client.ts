@@ -1,0 +1,140 @@
+import {
+  BrokenCircuitError,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  IPolicy,
+  TaskCancelledError,
+  TimeoutStrategy,
+  circuitBreaker,
+  handleWhen,
+  retry,
+  timeout,
+  wrap,
+} from 'cockatiel';
+import { TokenService } from '../auth/token-service';
+import { AppError } from '../errors/app-error';
+import { ContextLogger } from '../logging/json-logger';
+import { outgoingTraceparent } from '../logging/trace-context';
+
+export interface ServiceClientOptions {
+  /** The callee's service name: the audience of the credential we send. */
+  target: string;
+  baseUrl: string;
+  tokens: TokenService;
+  timeoutMs: number;
+  /** Attempts for idempotent calls, the first included. */
+  maxAttempts?: number;
+  /** Consecutive failures that open the circuit, and how long it stays open. */
+  breakerThreshold?: number;
+  halfOpenAfterMs?: number;
+  log?: ContextLogger;
+}
+
+export interface RequestOptions {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /**
+   * Safe to send again: GET/PUT/DELETE are; a POST is only when the callee deduplicates it
+   * (an Idempotency-Key, or an operation keyed by its own ids such as allocate-by-reservation).
+   */
+  idempotent?: boolean;
+  /** Send a user's bearer token instead of the service credential (acting on the user's behalf). */
+  bearer?: string;
+}
+
+/** The callee answered with an error status; a 4xx is the callee's verdict and is not retried. */
+export class UpstreamError extends Error {
+  constructor(
+    readonly target: string,
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`${target} answered ${status}: ${typeof body === 'object' ? JSON.stringify(body) : String(body)}`);
+    this.name = 'UpstreamError';
+  }
+  get code(): string | undefined {
+    return (this.body as { error?: string } | undefined)?.error;
+  }
+}
+
+/** Transport failures and 5xx/429 answers: worth another try, and what the breaker counts. */
+const isTransient = (e: unknown) =>
+  !(e instanceof UpstreamError) || e.status >= 500 || e.status === 429;
+
+/**
+ * Calls another service: per-attempt timeout, retries with exponential backoff for idempotent
+ * calls, a circuit breaker per callee so a dead service fails fast instead of tying up requests,
+ * W3C traceparent and the service credential on every call. Policies come from cockatiel.
+ */
+export class ServiceClient {
+  private readonly retrying: IPolicy;
+  private readonly once: IPolicy;
+
+  constructor(private readonly options: ServiceClientOptions) {
+    const breaker = circuitBreaker(handleWhen(isTransient), {
+      halfOpenAfter: options.halfOpenAfterMs ?? 5000,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
+    });
+    const perAttempt = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+    const retries = retry(handleWhen((e) => isTransient(e) && !(e instanceof BrokenCircuitError)), {
+      maxAttempts: Math.max(0, (options.maxAttempts ?? 3) - 1),
+      backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }),
+    });
+    this.retrying = wrap(retries, breaker, perAttempt);
+    this.once = wrap(breaker, perAttempt);
+  }
+
+  async request<T = unknown>(req: RequestOptions): Promise<T> {
+    const idempotent = req.idempotent ?? ['GET', 'PUT', 'DELETE'].includes(req.method);
+    const policy = idempotent ? this.retrying : this.once;
+    try {
+      return (await policy.execute(({ signal }) => this.send<T>(req, signal))) as T;
+    } catch (e) {
+      throw this.translate(e, req);
+    }
+  }
+
+  private async send<T>(req: RequestOptions, signal: AbortSignal): Promise<T> {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      traceparent: outgoingTraceparent(),
+      authorization: `Bearer ${req.bearer ?? this.options.tokens.serviceToken(this.options.target)}`,
+      ...req.headers,
+    };
+    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(new URL(req.path, this.options.baseUrl), {
+      method: req.method,
+      headers,
+      body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      signal,
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    if (text && (response.headers.get('content-type') ?? '').includes('json')) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* keep the text */
+      }
+    }
+    if (!response.ok) throw new UpstreamError(this.options.target, response.status, body);
+    return (text ? body : undefined) as T;
+  }
+
+  /** Errors the caller can act on: UpstreamError for answers, 503 AppError when the callee cannot be reached. */
+  private translate(e: unknown, req: RequestOptions): Error {
+    if (e instanceof UpstreamError) return e;
+    const reason =
+      e instanceof BrokenCircuitError
+        ? 'circuit open after repeated failures'
+        : e instanceof TaskCancelledError
+          ? `no answer within ${this.options.timeoutMs} ms`
+          : e instanceof Error
+            ? e.message
+            : String(e);
+    this.options.log?.warn('Call to another service failed', { target: this.options.target, method: req.method, path: req.path, reason });
+    return new AppError(503, 'DEPENDENCY_UNAVAILABLE', `The ${this.options.target} service is unavailable (${reason})`);
+  }
+}

@@ -1,0 +1,98 @@
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+
+/**
+ * Settings every service reads. A service's own config class extends this one; `loadConfig` fills
+ * it from the environment once at boot. Property names are the environment variable names, so an
+ * error message can name the variable a user has to fix.
+ */
+export class BaseConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  /** Set by each service's main.ts; used in logs, metrics and service credentials. */
+  @IsString()
+  SERVICE_NAME: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** postgres://user:password@host:port/database of this service's own database. */
+  @IsUrl({ protocols: ['postgres', 'postgresql'], require_tld: false, require_protocol: true })
+  DATABASE_URL: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DB_POOL_SIZE = 10;
+
+  /** Per-statement ceiling so a stuck query cannot hold a pool connection forever. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  DB_STATEMENT_TIMEOUT_MS = 15000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  DB_CONNECT_RETRIES = 10;
+
+  @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Secret that signs and verifies user access tokens (HS256). */
+  @IsString()
+  @MinLength(16)
+  JWT_SECRET = DEV_DEFAULT_SECRETS.JWT_SECRET;
+
+  /** Secret for service-to-service credentials; different from JWT_SECRET so a user token can never pass as one. */
+  @IsString()
+  @MinLength(16)
+  SERVICE_SECRET = DEV_DEFAULT_SECRETS.SERVICE_SECRET;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(50 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 262144;
+
+  /** Trust X-Forwarded-For from a proxy in front (ingress); off by default so clients cannot spoof their address. */
+  @Transform(({ value }) => parseBoolean(value))
+  @IsBoolean()
+  TRUST_PROXY = false;
+
+  /** Timeout of one call to another service, per attempt. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  HTTP_CLIENT_TIMEOUT_MS = 5000;
+
+  @IsOptional()
+  @IsString()
+  VERSION?: string;
+}
+
+/**
+ * Development-only defaults. `loadConfig` refuses them when NODE_ENV=production, so a deployment
+ * that forgot to set a secret fails at start instead of running with a published key.
+ */
+export const DEV_DEFAULT_SECRETS = {
+  JWT_SECRET: 'dev-only-jwt-secret-do-not-use-in-production',
+  SERVICE_SECRET: 'dev-only-service-secret-do-not-use-in-production',
+} as const;
+
+export function parseBoolean(value: unknown): boolean | unknown {
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  return value;
+}

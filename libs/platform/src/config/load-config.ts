@@ -1,0 +1,80 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, getMetadataStorage, validateSync } from 'class-validator';
+import { BaseConfig, DEV_DEFAULT_SECRETS } from './base-config';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Names of settings whose value must never be logged or echoed in an error. */
+const SECRET_PATTERN = /SECRET|PASSWORD|KEY|TOKEN|DATABASE_URL/;
+
+/**
+ * Builds a typed, validated config from the environment. Unknown variables are ignored (the
+ * environment holds many); a missing or invalid one throws a ConfigError naming each variable.
+ * `devDefaults` lists a service's further development-only secrets, refused in production.
+ */
+export function loadConfig<T extends BaseConfig>(
+  cls: new () => T,
+  env: NodeJS.ProcessEnv = process.env,
+  devDefaults: Record<string, string> = {},
+): T {
+  const plain: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) plain[key] = value;
+  const config = plainToInstance(cls, plain, { exposeDefaultValues: true });
+  const problems = flatten(validateSync(config, { skipMissingProperties: false, forbidUnknownValues: false }));
+  if (config.NODE_ENV === 'production') {
+    const defaults: Record<string, string> = { ...DEV_DEFAULT_SECRETS, ...devDefaults };
+    for (const [name, devValue] of Object.entries(defaults)) {
+      const value = (config as unknown as Record<string, unknown>)[name];
+      if (value === devValue) problems.push(`${name} is the development default; set a real secret in production`);
+      else if (typeof value === 'string' && /SECRET/.test(name) && value.length < 32) {
+        problems.push(`${name} must be at least 32 characters in production`);
+      }
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return pickDeclared(cls, config);
+}
+
+/** Keeps only the declared settings: the instance must not carry the whole environment around. */
+function pickDeclared<T extends object>(cls: new () => T, config: T): T {
+  const declared = new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(cls, '', true, false)
+      .map((m) => m.propertyName),
+  );
+  for (const key of Object.keys(config)) if (!declared.has(key)) delete (config as Record<string, unknown>)[key];
+  return config;
+}
+
+function flatten(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) => {
+    const got = e.value === undefined ? 'not set' : SECRET_PATTERN.test(e.property) ? 'hidden' : JSON.stringify(e.value);
+    const reasons = Object.values(e.constraints ?? {}).join('; ');
+    return [`${e.property}: ${reasons} (got ${got})`];
+  });
+}
+
+/** Config as it may be logged: secrets masked. */
+export function describeConfig(config: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    out[key] = SECRET_PATTERN.test(key) && key !== 'DATABASE_URL' ? '***' : key === 'DATABASE_URL' ? maskUrl(String(value)) : value;
+  }
+  return out;
+}
+
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '***';
+  }
+}

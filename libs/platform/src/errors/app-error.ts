@@ -1,0 +1,32 @@
+/**
+ * An error a client is meant to see: HTTP status, a stable machine-readable code and a message.
+ * `details` carries structured extras (e.g. the seat ids that were taken) into the error body.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const badRequest = (message: string, code = 'BAD_REQUEST', details?: Record<string, unknown>) =>
+  new AppError(400, code, message, details);
+export const unauthorized = (message = 'Authentication required', code = 'UNAUTHORIZED') =>
+  new AppError(401, code, message);
+export const forbidden = (message = 'You are not allowed to do this', code = 'FORBIDDEN') =>
+  new AppError(403, code, message);
+export const notFound = (message: string, code = 'NOT_FOUND') => new AppError(404, code, message);
+export const conflict = (message: string, code = 'CONFLICT', details?: Record<string, unknown>) =>
+  new AppError(409, code, message, details);
+export const unprocessable = (message: string, code = 'UNPROCESSABLE', details?: Record<string, unknown>) =>
+  new AppError(422, code, message, details);
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  new AppError(429, 'TOO_MANY_REQUESTS', message, { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+export const dependencyUnavailable = (message: string, code = 'DEPENDENCY_UNAVAILABLE') =>
+  new AppError(503, code, message);

@@ -1,0 +1,123 @@
+import { HttpException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { AppError } from './app-error';
+
+/** The one error body of every service (CONTRACT.md, "Errors"). */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  traceId?: string;
+  path?: string;
+  timestamp: string;
+  details?: Record<string, unknown>;
+}
+
+export interface MappedError {
+  body: ErrorBody;
+  headers: Record<string, string>;
+  /** true when the client did nothing wrong: log it with its stack. */
+  unexpected: boolean;
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE',
+  429: 'TOO_MANY_REQUESTS',
+  500: 'INTERNAL_ERROR',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+/** Fastify's own errors (body parsing happens before Nest sees the request). */
+const FASTIFY_CODES: Record<string, { status: number; code: string; message?: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', message: 'Request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', message: 'Request body is empty but Content-Type is application/json' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported Content-Type; send application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST', message: 'Content-Length does not match the body' },
+};
+
+/** PostgreSQL errors that can only come from bad input that slipped past validation. */
+const PG_CLIENT_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  '22P02': { status: 400, code: 'INVALID_INPUT', message: 'A value has the wrong format' },
+  '22003': { status: 400, code: 'INVALID_INPUT', message: 'A number is out of range' },
+  '22001': { status: 400, code: 'INVALID_INPUT', message: 'A value is too long' },
+  '22007': { status: 400, code: 'INVALID_INPUT', message: 'A date has the wrong format' },
+  '22008': { status: 400, code: 'INVALID_INPUT', message: 'A date is out of range' },
+  '23502': { status: 400, code: 'INVALID_INPUT', message: 'A required value is missing' },
+  '23505': { status: 409, code: 'CONFLICT', message: 'The record already exists' },
+  '40001': { status: 503, code: 'RETRY_LATER', message: 'The request conflicted with another one; retry' },
+  '40P01': { status: 503, code: 'RETRY_LATER', message: 'The request conflicted with another one; retry' },
+  '57014': { status: 503, code: 'TIMEOUT', message: 'The database took too long to answer' },
+};
+
+const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i;
+
+export function mapError(err: unknown, context: { traceId?: string; path?: string }): MappedError {
+  const timestamp = new Date().toISOString();
+  const base = { traceId: context.traceId, path: context.path, timestamp };
+  if (err instanceof AppError) {
+    return {
+      body: { statusCode: err.status, error: err.code, message: err.message, ...base, ...(err.details ? { details: err.details } : {}) },
+      headers: err.headers ?? {},
+      unexpected: err.status >= 500,
+    };
+  }
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    const response = err.getResponse();
+    const message =
+      typeof response === 'string'
+        ? response
+        : Array.isArray((response as { message?: unknown }).message)
+          ? ((response as { message: string[] }).message).join('; ')
+          : String((response as { message?: unknown }).message ?? err.message);
+    return {
+      body: { statusCode: status, error: CODE_BY_STATUS[status] ?? `HTTP_${status}`, message, ...base },
+      headers: {},
+      unexpected: status >= 500,
+    };
+  }
+  const e = err as { code?: string; statusCode?: number; message?: string };
+  if (typeof e?.code === 'string' && FASTIFY_CODES[e.code]) {
+    const f = FASTIFY_CODES[e.code];
+    return { body: { statusCode: f.status, error: f.code, message: f.message ?? String(e.message), ...base }, headers: {}, unexpected: false };
+  }
+  if (err instanceof QueryFailedError) {
+    const sqlState = (err as QueryFailedError & { driverError?: { code?: string } }).driverError?.code ?? '';
+    const mapped = PG_CLIENT_ERRORS[sqlState];
+    if (mapped) {
+      // Logged although the client gets a 4xx: bad input should have been stopped by validation.
+      const expected = ['23505', '40001', '40P01'].includes(sqlState);
+      return { body: { statusCode: mapped.status, error: mapped.code, message: mapped.message, ...base }, headers: {}, unexpected: !expected };
+    }
+  }
+  if (typeof e?.message === 'string' && CONNECTION_ERRORS.test(e.message)) {
+    return {
+      body: { statusCode: 503, error: 'DEPENDENCY_UNAVAILABLE', message: 'A dependency is unavailable; retry shortly', ...base },
+      headers: { 'Retry-After': '1' },
+      unexpected: true,
+    };
+  }
+  // Fastify client errors we do not list (e.g. a malformed URL) carry a 4xx statusCode.
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return {
+      body: { statusCode: e.statusCode, error: CODE_BY_STATUS[e.statusCode] ?? `HTTP_${e.statusCode}`, message: String(e.message ?? 'Bad request'), ...base },
+      headers: {},
+      unexpected: false,
+    };
+  }
+  return {
+    body: { statusCode: 500, error: 'INTERNAL_ERROR', message: 'Something went wrong on our side; it has been logged', ...base },
+    headers: {},
+    unexpected: true,
+  };
+}

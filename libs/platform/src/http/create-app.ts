@@ -1,0 +1,111 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BaseConfig } from '../config/base-config';
+import { describeConfig } from '../config/load-config';
+import { AppError } from '../errors/app-error';
+import { JsonLogger } from '../logging/json-logger';
+import { enterTrace, newSpanId, newTraceId, parseTraceparent } from '../logging/trace-context';
+import { MetricsService } from '../metrics/metrics.service';
+import { createValidationPipe } from '../validation/validation';
+
+export interface AppDescription {
+  title: string;
+  description: string;
+}
+
+export interface RunningApp {
+  app: NestFastifyApplication;
+  /** http://127.0.0.1:<port>, the port actually bound (PORT=0 picks a free one, as tests do). */
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds and starts a service on Fastify: trace context and request metrics hooks, the one error
+ * body (also for errors Fastify raises before Nest sees a request, like malformed JSON), the global
+ * validation pipe, OpenAPI at /docs and /docs-json, graceful shutdown on SIGTERM/SIGINT.
+ */
+export async function startApp(
+  module: Type<unknown> | import('@nestjs/common').DynamicModule,
+  config: BaseConfig,
+  logger: JsonLogger,
+  doc: AppDescription,
+): Promise<RunningApp> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    // Our own hook logs one line per request, with the trace id.
+    logger: false,
+    // Large enough for bulk seat layouts; small enough to shed slowloris-style clients.
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+  });
+  // bodyParser off: we install the one JSON parser ourselves (below), so a malformed body is our error, not Nest's.
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bodyParser: false, abortOnError: false });
+  const metrics = app.get(MetricsService);
+  const fastify = app.getHttpAdapter().getInstance();
+  const requestLog = logger.forContext('Http');
+
+  fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const traceId = parseTraceparent(request.headers.traceparent) ?? newTraceId();
+    reply.header('x-trace-id', traceId);
+    enterTrace({ traceId, spanId: newSpanId() }, done);
+  });
+  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const route = request.routeOptions?.url;
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    if (!route || !/^\/(metrics|health|actuator)/.test(route)) {
+      requestLog.info('request completed', {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      });
+    }
+    done();
+  });
+  acceptJsonOnly(fastify);
+
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const openApi = new DocumentBuilder()
+    .setTitle(doc.title)
+    .setDescription(doc.description)
+    .setVersion(config.VERSION ?? '1.0.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs-json' });
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const address = fastify.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = `http://127.0.0.1:${port}`;
+  logger.log('Service started', { url, config: describeConfig(config) }, 'Bootstrap');
+  return { app, url, close: () => app.close() };
+}
+
+/**
+ * Bodies are JSON or nothing: other media types get 415. Parse failures become 400 MALFORMED_JSON;
+ * fastify's parser is kept for its protection against __proto__ / constructor pollution.
+ */
+function acceptJsonOnly(fastify: FastifyInstance): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text.trim() === '') {
+      done(new AppError(400, 'MALFORMED_JSON', 'Request body is empty but Content-Type is application/json'), undefined);
+      return;
+    }
+    parseJson(request, text, (err, value) => {
+      if (err) done(new AppError(400, 'MALFORMED_JSON', 'Request body is not valid JSON'), undefined);
+      else done(null, value);
+    });
+  });
+}
+
+export type { INestApplication };

@@ -1,0 +1,35 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { JsonLogger, PlatformModule } from '@etsr/platform';
+import { UserConfig } from './config';
+import { AuthController } from './controllers/auth.controller';
+import { UsersController } from './controllers/users.controller';
+import { database } from './database';
+import { LoginThrottleRepository } from './repositories/login-throttle.repository';
+import { RefreshTokensRepository } from './repositories/refresh-tokens.repository';
+import { UsersRepository } from './repositories/users.repository';
+import { AdminBootstrapService } from './services/admin-bootstrap.service';
+import { AuthService } from './services/auth.service';
+import { PasswordHasher } from './services/password-hasher';
+import { UserMetrics } from './services/user-metrics';
+import { UsersService } from './services/users.service';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: UserConfig, logger: JsonLogger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot({ config, configClass: UserConfig, database, logger })],
+      controllers: [AuthController, UsersController],
+      providers: [
+        UsersRepository,
+        RefreshTokensRepository,
+        LoginThrottleRepository,
+        PasswordHasher,
+        UserMetrics,
+        UsersService,
+        AuthService,
+        AdminBootstrapService,
+      ],
+    };
+  }
+}

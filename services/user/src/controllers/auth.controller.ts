@@ -1,0 +1,52 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { FastifyRequest, Public } from '@etsr/platform';
+import { LoginDto, RefreshTokenDto, TokenResponseDto } from '../dtos/auth.dto';
+import { RegisterUserDto, UserResponseDto } from '../dtos/user.dto';
+import { AuthService } from '../services/auth.service';
+import { UsersService } from '../services/users.service';
+
+@ApiTags('authentication')
+@Public()
+@Controller('v1/users')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly users: UsersService,
+  ) {}
+
+  @Post('register')
+  @ApiOperation({ summary: 'Register a new account' })
+  @ApiCreatedResponse({ type: UserResponseDto })
+  @ApiConflictResponse({ description: 'USERNAME_TAKEN or EMAIL_TAKEN' })
+  register(@Body() dto: RegisterUserDto): Promise<UserResponseDto> {
+    return this.users.register(dto);
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in: an access token (3600 s) and a refresh token' })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiUnauthorizedResponse({ description: 'INVALID_CREDENTIALS' })
+  @ApiTooManyRequestsResponse({ description: 'Too many attempts for this username or client address; see Retry-After' })
+  login(@Body() dto: LoginDto, @Req() request: FastifyRequest): Promise<TokenResponseDto> {
+    return this.auth.login(dto, request.ip);
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a refresh token for new tokens (the old refresh token is spent)' })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiUnauthorizedResponse({ description: 'INVALID_REFRESH_TOKEN, or REFRESH_TOKEN_REUSED (the whole session is revoked)' })
+  refresh(@Body() dto: RefreshTokenDto): Promise<TokenResponseDto> {
+    return this.auth.refresh(dto.refreshToken);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke the session of a refresh token (access tokens expire on their own)' })
+  @ApiNoContentResponse()
+  logout(@Body() dto: RefreshTokenDto): Promise<void> {
+    return this.auth.logout(dto.refreshToken);
+  }
+}

@@ -1,0 +1,83 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, IdPipe, Roles, UserPrincipal } from '@etsr/platform';
+import { ListUsersQuery, SearchUsersQuery, UpdateUserDto, UserPageDto, UserResponseDto } from '../dtos/user.dto';
+import { UsersService } from '../services/users.service';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('v1/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get('me')
+  @ApiOperation({ summary: 'The caller\'s own profile' })
+  @ApiOkResponse({ type: UserResponseDto })
+  me(@CurrentUser() actor: UserPrincipal): Promise<UserResponseDto> {
+    return this.users.get(actor, actor.userId);
+  }
+
+  @Get()
+  @Roles('ADMIN')
+  @ApiOperation({ summary: 'List users (admin), paginated' })
+  @ApiOkResponse({ type: UserPageDto })
+  list(@Query() query: ListUsersQuery): Promise<UserPageDto> {
+    return this.users.list(query);
+  }
+
+  @Get('search')
+  @Roles('ADMIN')
+  @ApiOperation({ summary: 'Search users by name or e-mail (admin)' })
+  @ApiOkResponse({ type: UserPageDto })
+  search(@Query() query: SearchUsersQuery): Promise<UserPageDto> {
+    return this.users.search(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A user profile (own, or any for an admin)' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiForbiddenResponse({ description: 'Another user\'s profile' })
+  @ApiNotFoundResponse()
+  get(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<UserResponseDto> {
+    return this.users.get(actor, id);
+  }
+
+  @Put(':id')
+  @ApiOperation({ summary: 'Update a profile; a password change needs currentPassword and ends other sessions' })
+  @ApiOkResponse({ type: UserResponseDto })
+  update(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
+    return this.users.update(actor, id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an account (own, or any for an admin)' })
+  @ApiNoContentResponse()
+  delete(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<void> {
+    return this.users.delete(actor, id);
+  }
+
+  @Put(':id/activate')
+  @Roles('ADMIN')
+  @ApiOperation({ summary: 'Set the account ACTIVE (admin)' })
+  @ApiOkResponse({ type: UserResponseDto })
+  activate(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<UserResponseDto> {
+    return this.users.setStatus(actor, id, 'ACTIVE');
+  }
+
+  @Put(':id/deactivate')
+  @Roles('ADMIN')
+  @ApiOperation({ summary: 'Set the account INACTIVE and end its sessions (admin)' })
+  @ApiOkResponse({ type: UserResponseDto })
+  deactivate(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<UserResponseDto> {
+    return this.users.setStatus(actor, id, 'INACTIVE');
+  }
+
+  @Put(':id/block')
+  @Roles('ADMIN')
+  @ApiOperation({ summary: 'Block the account and end its sessions (admin)' })
+  @ApiOkResponse({ type: UserResponseDto })
+  block(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<UserResponseDto> {
+    return this.users.setStatus(actor, id, 'BLOCKED');
+  }
+}

@@ -1,0 +1,52 @@
+import { Check, Column, CreateDateColumn, Entity, Generated, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export type AccountStatus = 'ACTIVE' | 'INACTIVE' | 'BLOCKED';
+export const ACCOUNT_STATUSES: AccountStatus[] = ['ACTIVE', 'INACTIVE', 'BLOCKED'];
+
+/** bigint ids come back from pg as strings; they fit in a JS number (ids stay far below 2^53). */
+export const bigintId = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
+
+@Entity('users')
+@Check('users_role_check', `role IN ('USER', 'ADMIN')`)
+@Check('users_account_status_check', `account_status IN ('ACTIVE', 'INACTIVE', 'BLOCKED')`)
+// Unique case-insensitively ("Alice" and "alice" are one person); expression indexes are created by the migration.
+@Index('users_username_lower_key', { synchronize: false })
+@Index('users_search_trgm_idx', { synchronize: false })
+export class UserEntity {
+  @PrimaryColumn({ name: 'user_id', type: 'bigint', transformer: bigintId, primaryKeyConstraintName: 'users_pkey' })
+  @Generated('increment')
+  id: number;
+
+  @Column({ type: 'varchar', length: 50 })
+  username: string;
+
+  /** Stored lower-case; unique. */
+  @Index('users_email_key', { unique: true })
+  @Column({ type: 'varchar', length: 100 })
+  email: string;
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 255 })
+  passwordHash: string;
+
+  @Column({ name: 'first_name', type: 'varchar', length: 50 })
+  firstName: string;
+
+  @Column({ name: 'last_name', type: 'varchar', length: 50 })
+  lastName: string;
+
+  @Column({ name: 'phone_number', type: 'varchar', length: 16, nullable: true })
+  phoneNumber: string | null;
+
+  @Column({ type: 'varchar', length: 10, default: 'USER' })
+  role: 'USER' | 'ADMIN';
+
+  @Index('users_account_status_idx')
+  @Column({ name: 'account_status', type: 'varchar', length: 20, default: 'ACTIVE' })
+  accountStatus: AccountStatus;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { sqlRows } from '@etsr/platform';
+
+export interface ClaimedToken {
+  userId: number;
+  familyId: string;
+}
+
+export type ClaimResult =
+  | { kind: 'claimed'; token: ClaimedToken }
+  /** The token had already been used: someone replayed it. Its family has been revoked. */
+  | { kind: 'reused'; userId: number }
+  | { kind: 'invalid' };
+
+@Injectable()
+export class RefreshTokensRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(userId: number, familyId: string, tokenHash: string, ttlSeconds: number): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
+       VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
+      [userId, familyId, tokenHash, ttlSeconds],
+    );
+  }
+
+  /**
+   * Marks a live token used, atomically: of two requests presenting the same token, exactly one
+   * claims it. A token that was already used is a replay, so its family is revoked.
+   */
+  async claim(tokenHash: string): Promise<ClaimResult> {
+    const claimed = await sqlRows<{ user_id: string; family_id: string }>(
+      this.dataSource,
+      `UPDATE refresh_tokens SET used_at = now()
+        WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+        RETURNING user_id, family_id`,
+      [tokenHash],
+    );
+    if (claimed.length) return { kind: 'claimed', token: { userId: Number(claimed[0].user_id), familyId: claimed[0].family_id } };
+    const [existing] = await sqlRows<{ user_id: string; family_id: string; used_at: Date | null }>(
+      this.dataSource,
+      `SELECT user_id, family_id, used_at FROM refresh_tokens WHERE token_hash = $1`,
+      [tokenHash],
+    );
+    if (existing?.used_at) {
+      await this.revokeFamily(existing.family_id);
+      return { kind: 'reused', userId: Number(existing.user_id) };
+    }
+    return { kind: 'invalid' };
+  }
+
+  /** Revokes the family a token belongs to (logout); false when the token is unknown. */
+  async revokeFamilyOf(tokenHash: string): Promise<boolean> {
+    const rows = await sqlRows(
+      this.dataSource,
+      `UPDATE refresh_tokens SET revoked_at = now()
+        WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1) AND revoked_at IS NULL
+        RETURNING id`,
+      [tokenHash],
+    );
+    return rows.length > 0;
+  }
+
+  async revokeFamily(familyId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [familyId]);
+  }
+
+  async revokeAllOfUser(userId: number): Promise<void> {
+    await this.dataSource.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+  }
+
+  /** Sessions that can still be refreshed: one live token per session. */
+  async countLive(): Promise<number> {
+    const [row] = await sqlRows<{ n: string }>(
+      this.dataSource,
+      `SELECT count(*) AS n FROM refresh_tokens WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at > now()`,
+    );
+    return Number(row.n);
+  }
+
+  /** Rows nobody can use any more; kept a week for investigating replays. */
+  async deleteStale(): Promise<number> {
+    const rows = await sqlRows(
+      this.dataSource,
+      `DELETE FROM refresh_tokens WHERE expires_at < now() - interval '7 days' OR revoked_at < now() - interval '7 days' RETURNING id`,
+    );
+    return rows.length;
+  }
+}

@@ -1,0 +1,122 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { sqlRows } from '@etsr/platform';
+import { AccountStatus, UserEntity } from '../entities/user.entity';
+
+export type NewUser = Pick<UserEntity, 'username' | 'email' | 'passwordHash' | 'firstName' | 'lastName' | 'phoneNumber' | 'role'>;
+
+/** Which unique rule an insert or update broke, if any. */
+export type UniqueViolation = 'username' | 'email';
+
+export interface UserListFilter {
+  status?: AccountStatus;
+  role?: 'USER' | 'ADMIN';
+  /** Substring of username, e-mail, first or last name (case-insensitive). */
+  query?: string;
+  offset: number;
+  limit: number;
+}
+
+@Injectable()
+export class UsersRepository {
+  private readonly repo: Repository<UserEntity>;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.repo = dataSource.getRepository(UserEntity);
+  }
+
+  /** Inserts, relying on the unique indexes (never look-up-then-insert): returns the violation instead of throwing. */
+  async insert(user: NewUser): Promise<UserEntity | UniqueViolation> {
+    try {
+      return await this.repo.save(this.repo.create(user));
+    } catch (e) {
+      const violation = uniqueViolation(e);
+      if (violation) return violation;
+      throw e;
+    }
+  }
+
+  /** Creates the row unless a user with that username or e-mail exists; true when created. */
+  async insertIfAbsent(user: NewUser): Promise<boolean> {
+    const rows = await sqlRows(
+      this.dataSource,
+      `INSERT INTO users (username, email, password_hash, first_name, last_name, phone_number, role)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING user_id`,
+      [user.username, user.email, user.passwordHash, user.firstName, user.lastName, user.phoneNumber, user.role],
+    );
+    return rows.length === 1;
+  }
+
+  findById(id: number): Promise<UserEntity | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  findByUsername(username: string): Promise<UserEntity | null> {
+    return this.repo.createQueryBuilder('u').where('lower(u.username) = lower(:username)', { username }).getOne();
+  }
+
+  /** Applies changes; with `revokeSessions` (a password change) the user's refresh tokens go in the same transaction. */
+  async update(id: number, changes: Partial<UserEntity>, revokeSessions = false): Promise<UserEntity | UniqueViolation | null> {
+    try {
+      return await this.dataSource.transaction(async (tx: EntityManager) => {
+        if (Object.keys(changes).length) {
+          const result = await tx.update(UserEntity, { id }, changes);
+          if (!result.affected) return null;
+        }
+        if (revokeSessions) {
+          await tx.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
+        }
+        return tx.findOneBy(UserEntity, { id });
+      });
+    } catch (e) {
+      const violation = uniqueViolation(e);
+      if (violation) return violation;
+      throw e;
+    }
+  }
+
+  /** Status change and the revocation of the user's refresh tokens in one transaction. */
+  async setStatus(id: number, status: AccountStatus, revokeSessions: boolean): Promise<UserEntity | null> {
+    return this.dataSource.transaction(async (tx: EntityManager) => {
+      const result = await tx.update(UserEntity, { id }, { accountStatus: status });
+      if (!result.affected) return null;
+      if (revokeSessions) {
+        await tx.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
+      }
+      return tx.findOneBy(UserEntity, { id });
+    });
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const result = await this.repo.delete({ id });
+    return !!result.affected;
+  }
+
+  async list(filter: UserListFilter): Promise<{ users: UserEntity[]; total: number }> {
+    const qb = this.repo.createQueryBuilder('u');
+    if (filter.status) qb.andWhere('u.account_status = :status', { status: filter.status });
+    if (filter.role) qb.andWhere('u.role = :role', { role: filter.role });
+    if (filter.query) {
+      // Same expression as users_search_trgm_idx, so PostgreSQL can use it. LIKE wildcards in the input are escaped.
+      qb.andWhere(`lower(u.username || ' ' || u.email || ' ' || u.first_name || ' ' || u.last_name) LIKE :pattern ESCAPE '\\'`, {
+        pattern: `%${escapeLike(filter.query.toLowerCase())}%`,
+      });
+    }
+    const [users, total] = await qb.orderBy('u.id', 'ASC').skip(filter.offset).take(filter.limit).getManyAndCount();
+    return { users, total };
+  }
+}
+
+export function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function uniqueViolation(e: unknown): UniqueViolation | undefined {
+  if (!(e instanceof QueryFailedError)) return undefined;
+  const driver = (e as QueryFailedError & { driverError?: { code?: string; constraint?: string } }).driverError;
+  if (driver?.code !== '23505') return undefined;
+  if (driver.constraint === 'users_username_lower_key') return 'username';
+  if (driver.constraint === 'users_email_key') return 'email';
+  return undefined;
+}
