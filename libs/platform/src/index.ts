@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 export * from './auth/auth.guard';
 export * from './auth/decorators';
 export * from './auth/ownership';

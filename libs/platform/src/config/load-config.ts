@@ -26,7 +26,7 @@ export function loadConfig<T extends BaseConfig>(
   const plain: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined) plain[key] = value;
   const config = plainToInstance(cls, plain, { exposeDefaultValues: true });
-  const problems = flatten(validateSync(config, { skipMissingProperties: false, forbidUnknownValues: false }));
+  const problems = flatten(validateSync(config, { skipMissingProperties: false, forbidUnknownValues: false }), plain);
   if (config.NODE_ENV === 'production') {
     const defaults: Record<string, string> = { ...DEV_DEFAULT_SECRETS, ...devDefaults };
     for (const [name, devValue] of Object.entries(defaults)) {
@@ -52,9 +52,11 @@ function pickDeclared<T extends object>(cls: new () => T, config: T): T {
   return config;
 }
 
-function flatten(errors: ValidationError[]): string[] {
+/** One line per variable, quoting what the environment held (not the converted value). */
+function flatten(errors: ValidationError[], raw: Record<string, unknown>): string[] {
   return errors.flatMap((e) => {
-    const got = e.value === undefined ? 'not set' : SECRET_PATTERN.test(e.property) ? 'hidden' : JSON.stringify(e.value);
+    const value = raw[e.property];
+    const got = value === undefined ? 'not set' : SECRET_PATTERN.test(e.property) ? 'hidden' : JSON.stringify(value);
     const reasons = Object.values(e.constraints ?? {}).join('; ');
     return [`${e.property}: ${reasons} (got ${got})`];
   });

@@ -59,7 +59,10 @@ const PG_CLIENT_ERRORS: Record<string, { status: number; code: string; message: 
   '57014': { status: 503, code: 'TIMEOUT', message: 'The database took too long to answer' },
 };
 
-const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i;
+const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|not currently accepting connections/i;
+
+/** SQLSTATEs meaning "the database is not there right now": connection exceptions, shutdowns, too many connections. */
+const isUnavailableState = (state: string) => state.startsWith('08') || state.startsWith('57P0') || state === '53300';
 
 export function mapError(err: unknown, context: { traceId?: string; path?: string }): MappedError {
   const timestamp = new Date().toISOString();
@@ -100,7 +103,8 @@ export function mapError(err: unknown, context: { traceId?: string; path?: strin
       return { body: { statusCode: mapped.status, error: mapped.code, message: mapped.message, ...base }, headers: {}, unexpected: !expected };
     }
   }
-  if (typeof e?.message === 'string' && CONNECTION_ERRORS.test(e.message)) {
+  const state = String((err as { driverError?: { code?: string } })?.driverError?.code ?? e?.code ?? '');
+  if (isUnavailableState(state) || (typeof e?.message === 'string' && CONNECTION_ERRORS.test(e.message))) {
     return {
       body: { statusCode: 503, error: 'DEPENDENCY_UNAVAILABLE', message: 'A dependency is unavailable; retry shortly', ...base },
       headers: { 'Retry-After': '1' },

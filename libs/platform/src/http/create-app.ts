@@ -26,7 +26,7 @@ export interface RunningApp {
 /**
  * Builds and starts a service on Fastify: trace context and request metrics hooks, the one error
  * body (also for errors Fastify raises before Nest sees a request, like malformed JSON), the global
- * validation pipe, OpenAPI at /docs and /docs-json, graceful shutdown on SIGTERM/SIGINT.
+ * validation pipe, OpenAPI at /docs and /docs-json. A process's entry point adds `stopOnSignals`.
  */
 export async function startApp(
   module: Type<unknown> | import('@nestjs/common').DynamicModule,
@@ -70,7 +70,6 @@ export async function startApp(
   acceptJsonOnly(fastify);
 
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
 
   const openApi = new DocumentBuilder()
     .setTitle(doc.title)
@@ -86,6 +85,32 @@ export async function startApp(
   const url = `http://127.0.0.1:${port}`;
   logger.log('Service started', { url, config: describeConfig(config) }, 'Bootstrap');
   return { app, url, close: () => app.close() };
+}
+
+/**
+ * Graceful stop for a service process: on SIGTERM or SIGINT stop taking requests, let running ones
+ * finish, run shutdown hooks (workers, pools), then exit 0; exit 1 if that takes over `graceMs`.
+ */
+export function stopOnSignals(running: RunningApp, logger: JsonLogger, graceMs = 10_000): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log('Shutting down', { signal }, 'Bootstrap');
+    setTimeout(() => {
+      logger.error('Shutdown took too long; exiting', { graceMs }, 'Bootstrap');
+      process.exit(1);
+    }, graceMs).unref();
+    running.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error('Shutdown failed', e instanceof Error ? e : { error: String(e) }, 'Bootstrap');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 /**

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { AddressInfo } from 'node:net';
+import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { TokenService } from '../auth/token-service';
+import { AppError } from '../errors/app-error';
+import { runWithTrace } from '../logging/trace-context';
+import { ServiceClient, UpstreamError } from './service-client';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+describe('ServiceClient', () => {
+  let server: Server;
+  let baseUrl: string;
+  let handler: Handler;
+  let calls: { method?: string; url?: string; headers: IncomingMessage['headers']; body: string }[];
+  const tokens = new TokenService('j'.repeat(40), 's'.repeat(40), 'order');
+  const seating = new TokenService('j'.repeat(40), 's'.repeat(40), 'seating');
+
+  before(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        calls.push({ method: req.method, url: req.url, headers: req.headers, body });
+        handler(req, res, body);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+  beforeEach(() => {
+    calls = [];
+  });
+
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+  const newClient = (extra: Partial<ConstructorParameters<typeof ServiceClient>[0]> = {}) =>
+    new ServiceClient({ target: 'seating', baseUrl, tokens, timeoutMs: 300, maxAttempts: 3, breakerThreshold: 100, ...extra });
+
+  it('sends the service credential for the callee and the caller\'s trace', async () => {
+    handler = (_, res) => json(res, 200, { ok: true });
+    const traceId = 'd'.repeat(32);
+    const body = await runWithTrace(() => newClient().request({ method: 'GET', path: '/internal/v1/x' }), traceId);
+    assert.deepEqual(body, { ok: true });
+    const headers = calls[0].headers;
+    assert.match(String(headers.traceparent), new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const token = String(headers.authorization).replace('Bearer ', '');
+    assert.deepEqual(seating.verifyServiceToken(token), { kind: 'service', service: 'order' });
+  });
+
+  it('retries an idempotent call after 5xx answers, with backoff', async () => {
+    let n = 0;
+    handler = (_, res) => (++n < 3 ? json(res, 503, { error: 'DOWN' }) : json(res, 200, { n }));
+    assert.deepEqual(await newClient().request({ method: 'GET', path: '/x' }), { n: 3 });
+    assert.equal(calls.length, 3);
+  });
+
+  it('does not retry a POST that is not idempotent', async () => {
+    handler = (_, res) => json(res, 503, { error: 'DOWN' });
+    await assert.rejects(newClient().request({ method: 'POST', path: '/x', body: { a: 1 } }), (e: unknown) => e instanceof UpstreamError && e.status === 503);
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0].body, '{"a":1}');
+  });
+
+  it('does not retry a 4xx: it is the callee\'s answer', async () => {
+    handler = (_, res) => json(res, 409, { error: 'SEAT_UNAVAILABLE' });
+    await assert.rejects(newClient().request({ method: 'GET', path: '/x' }), (e: unknown) => e instanceof UpstreamError && e.code === 'SEAT_UNAVAILABLE');
+    assert.equal(calls.length, 1);
+  });
+
+  it('gives up on a callee that does not answer in time: 503 DEPENDENCY_UNAVAILABLE', async () => {
+    handler = () => undefined; // never answers
+    const started = Date.now();
+    await assert.rejects(newClient({ maxAttempts: 2 }).request({ method: 'GET', path: '/slow' }), (e: unknown) => e instanceof AppError && e.status === 503);
+    assert.ok(Date.now() - started < 3000);
+  });
+
+  it('opens the circuit after repeated failures and fails fast', async () => {
+    handler = (_, res) => json(res, 500, {});
+    const client = newClient({ maxAttempts: 1, breakerThreshold: 3, halfOpenAfterMs: 60_000 });
+    for (let i = 0; i < 3; i++) await assert.rejects(client.request({ method: 'GET', path: '/x' }));
+    const before = calls.length;
+    await assert.rejects(client.request({ method: 'GET', path: '/x' }), (e: unknown) => e instanceof AppError && /circuit open/.test(e.message));
+    assert.equal(calls.length, before, 'no request while the circuit is open');
+  });
+
+  it('answers 503 when nothing listens at the address', async () => {
+    const client = new ServiceClient({ target: 'payment', baseUrl: 'http://127.0.0.1:1', tokens, timeoutMs: 300, maxAttempts: 1 });
+    await assert.rejects(client.request({ method: 'GET', path: '/x' }), (e: unknown) => e instanceof AppError && e.code === 'DEPENDENCY_UNAVAILABLE');
+  });
+});

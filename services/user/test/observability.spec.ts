@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { metricValue } from '@etsr/platform/testing';
+import { registeredUser } from './factories';
+import { UserServiceUnderTest, startUserServiceForTest } from './harness';
+
+describe('health, metrics, documentation and tracing', () => {
+  let svc: UserServiceUnderTest;
+  before(async () => {
+    svc = await startUserServiceForTest();
+  });
+  after(() => svc.stop());
+
+  for (const path of ['/health', '/actuator/health']) {
+    it(`${path} answers UP with the database check`, async () => {
+      const res = await svc.api.get(path);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.status, 'UP');
+      assert.equal(res.body.components.db.status, 'UP');
+    });
+  }
+
+  it('Prometheus metrics at both paths, with the HTTP duration histogram by route and status', async () => {
+    await svc.api.get('/v1/users/abc');
+    for (const path of ['/metrics', '/actuator/prometheus']) {
+      const res = await svc.api.get(path);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
+      const unauthorized = metricValue(res.text, 'http_server_requests_seconds_count', { method: 'GET', route: '/v1/users/:id', status: '401', service: 'user' });
+      assert.ok((unauthorized ?? 0) >= 1, 'http_server_requests_seconds_count for the 401');
+      for (const name of ['process_cpu_seconds_total', 'user_registrations_total', 'active_user_sessions_count']) {
+        assert.notEqual(metricValue(res.text, name), undefined, name);
+      }
+    }
+  });
+
+  it('unknown paths share one metrics label and get the error body', async () => {
+    const res = await svc.api.get('/wp-admin/install.php');
+    assert.equal(res.status, 404);
+    assert.equal(res.body.error, 'NOT_FOUND');
+    const metrics = (await svc.api.get('/metrics')).text;
+    assert.doesNotMatch(metrics, /wp-admin/);
+    assert.ok((metricValue(metrics, 'http_server_requests_seconds_count', { route: 'UNMATCHED', status: '404' }) ?? 0) >= 1);
+  });
+
+  it('serves the OpenAPI description with examples at /docs-json and the UI at /docs', async () => {
+    const json = await svc.api.get('/docs-json');
+    assert.equal(json.status, 200);
+    for (const path of ['/v1/users/register', '/v1/users/login', '/v1/users/refresh', '/v1/users/logout', '/v1/users/{id}', '/v1/users', '/v1/users/search', '/v1/users/{id}/block']) {
+      assert.ok(json.body.paths[path], `missing ${path}`);
+    }
+    const register = json.body.components.schemas.RegisterUserDto;
+    assert.equal(register.properties.username.example, 'john_doe');
+    assert.deepEqual(register.required.sort(), ['email', 'firstName', 'lastName', 'password', 'username']);
+    const ui = await svc.api.get('/docs');
+    assert.equal(ui.status, 200);
+    assert.match(ui.text, /swagger-ui/);
+  });
+
+  it('continues the caller\'s W3C trace and says which trace an error belongs to', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const res = await svc.api.get('/v1/users/1', { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    assert.equal(res.headers.get('x-trace-id'), traceId);
+    assert.equal(res.body.traceId, traceId);
+    const fresh = await svc.api.get('/v1/users/1');
+    assert.match(fresh.headers.get('x-trace-id') ?? '', /^[0-9a-f]{32}$/);
+    assert.notEqual(fresh.headers.get('x-trace-id'), traceId);
+  });
+
+  it('the schema the migrations build is exactly what the entities describe', async () => {
+    const { database } = await import('../src/database.js');
+    const ds = await new DataSource({ type: 'postgres', url: svc.db.url, entities: database.entities }).initialize();
+    try {
+      const pending = await ds.driver.createSchemaBuilder().log();
+      assert.deepEqual(pending.upQueries.map((q) => q.query), []);
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
+
+describe('health when the database is gone', () => {
+  let svc: UserServiceUnderTest;
+  before(async () => {
+    svc = await startUserServiceForTest();
+  });
+  after(() => svc.stop());
+
+  async function admin(sql: string): Promise<void> {
+    const url = new URL(svc.db.url);
+    url.pathname = '/postgres';
+    const c = new Client({ connectionString: url.toString() });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  }
+
+  it('answers 503 DOWN while the database refuses connections, UP again after', async () => {
+    const s = await registeredUser(svc.api);
+    await admin(`ALTER DATABASE ${svc.db.name} ALLOW_CONNECTIONS false`);
+    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${svc.db.name}'`);
+    try {
+      const down = await svc.api.get('/actuator/health');
+      assert.equal(down.status, 503);
+      assert.equal(down.body.status, 'DOWN');
+      // A request that needs the database fails cleanly: a 503 with the error body, not a hang or a 500.
+      const me = await svc.api.get('/v1/users/me', { token: s.accessToken });
+      assert.equal(me.status, 503, me.text);
+      assert.equal(me.body.error, 'DEPENDENCY_UNAVAILABLE');
+    } finally {
+      await admin(`ALTER DATABASE ${svc.db.name} ALLOW_CONNECTIONS true`);
+    }
+    const up = await svc.api.get('/health');
+    assert.equal(up.status, 200);
+    assert.equal((await svc.api.get('/v1/users/me', { token: s.accessToken })).status, 200);
+  });
+});
