@@ -1,0 +1,65 @@
+// The services of the product, in start order, with their default ports, databases and endpoints.
+// Ports can be changed with <NAME>_PORT and database URLs set with <NAME>_DATABASE_URL
+// (e.g. USER_PORT=9081, CATALOG_DATABASE_URL=postgres://…/catalog).
+import fs from 'node:fs';
+import path from 'node:path';
+import { portFromEnv } from './common.mjs';
+
+const DEFINITIONS = [
+  { name: 'user', port: 8081, database: 'userdb', health: '/actuator/health' },
+  { name: 'catalog', port: 8000, database: 'catalogdb', health: '/health' },
+  { name: 'seating', port: 8082, database: 'seatingdb', health: '/actuator/health' },
+  { name: 'payment', port: 4004, database: 'paymentsdb', health: '/health' },
+  { name: 'order', port: 4003, database: 'orderdb', health: '/health' },
+  { name: 'notification', port: 4005, database: 'notificationdb', health: '/health' },
+];
+
+// Services on the Spring-style /actuator paths expose Prometheus metrics there too.
+const ACTUATOR_SERVICES = new Set(['user', 'seating']);
+
+/** The prefix of a service's environment variables: USER, CATALOG, … */
+export function envPrefix(name) {
+  return name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+function withPaths(definition) {
+  return {
+    ...definition,
+    dir: `services/${definition.name}`,
+    entry: `services/${definition.name}/dist/src/main.js`,
+    docs: '/docs',
+    metrics: ACTUATOR_SERVICES.has(definition.name) ? '/actuator/prometheus' : '/metrics',
+  };
+}
+
+/**
+ * The six services in start order with their default ports: { name, port, database, health, dir,
+ * entry, docs, metrics }. Use resolveServices()/presentServices() for the values in effect.
+ */
+export const SERVICES = Object.freeze(DEFINITIONS.map((definition) => Object.freeze(withPaths(definition))));
+
+/**
+ * Every service with the overrides of `env` applied: port from <NAME>_PORT, and databaseUrl from
+ * <NAME>_DATABASE_URL (null when not set). Throws a clear error for an invalid port.
+ */
+export function resolveServices(env = process.env) {
+  return SERVICES.map((service) => {
+    const prefix = envPrefix(service.name);
+    return {
+      ...service,
+      port: portFromEnv(env, `${prefix}_PORT`, service.port),
+      portVariable: `${prefix}_PORT`,
+      databaseUrl: env[`${prefix}_DATABASE_URL`] || null,
+    };
+  });
+}
+
+/** The services whose folder exists (services/<name>/package.json), in start order, overrides applied. */
+export function presentServices(rootDir, env = process.env) {
+  return resolveServices(env).filter((service) => fs.existsSync(path.join(rootDir, service.dir, 'package.json')));
+}
+
+/** http://127.0.0.1:<port> of a service, as other services and the launcher reach it. */
+export function serviceUrl(service) {
+  return `http://127.0.0.1:${service.port}`;
+}

@@ -1,0 +1,472 @@
+#!/usr/bin/env node
+// `npm start`: builds the services, starts a database (embedded PostgreSQL in .data/pg unless
+// DATABASE_URL is set), runs every service present in services/ as its own process, waits until
+// they are healthy, loads demo data and prints where everything is. Ctrl-C stops it all.
+//
+// Services run in their own process groups, so a Ctrl-C in the terminal reaches only this
+// launcher, which then stops them in order: services first (SIGTERM, SIGKILL after 10 s), then
+// the database.
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import {
+  checkNodeVersion,
+  formatMs,
+  localPortProblem,
+  maskPassword,
+  portFromEnv,
+  repoRoot,
+  runTypeScriptBuild,
+  sleep,
+} from './lib/common.mjs';
+import { DEMO_ACCOUNTS, loadDemoData } from './lib/demo-data.mjs';
+import { databaseUrl, ensureDatabases, startEmbeddedPostgres } from './lib/embedded-pg.mjs';
+import { envPrefix, presentServices, resolveServices, serviceUrl } from './lib/services.mjs';
+
+const DATA_DIR = path.join(repoRoot, '.data');
+const LOG_DIR = path.join(DATA_DIR, 'logs');
+const SECRETS_FILE = path.join(DATA_DIR, 'dev-secrets.json');
+const DEFAULT_EMBEDDED_PG_PORT = 54329;
+const HEALTH_TIMEOUT_MS = 90_000;
+const HEALTH_POLL_MS = 250;
+const STOP_GRACE_MS = 10_000;
+const TAIL_LINES = 30;
+// npm forwards the terminal's SIGINT to us although we got it from the terminal already; a second
+// signal only counts as "press again to force" when it comes later than this.
+const SAME_SIGNAL_WINDOW_MS = 1_000;
+const VERBOSE = process.env.START_VERBOSE === '1';
+const SECRET_NAMES = ['JWT_SECRET', 'SERVICE_SECRET', 'CALLBACK_SECRET'];
+
+/** An error whose message says it all (printed without a stack trace). */
+class StartupError extends Error {
+  constructor(message, entry) {
+    super(message);
+    this.entry = entry; // the service concerned, whose log tail is printed
+  }
+}
+
+const state = {
+  startedAt: Date.now(),
+  ready: false,
+  build: null, // the tsc child process while building
+  database: null, // promise of the embedded PostgreSQL handle, when one is used
+  running: new Map(), // service name → { service, child, tail, logFile, exit, closed }
+  shutdown: null, // promise, once stopping
+  firstSignalAt: 0,
+  forced: false, // a second Ctrl-C killed the services
+};
+
+checkNodeVersion();
+installProcessHandlers();
+main().catch(fail);
+
+async function main() {
+  const services = await explained(() => presentServices(repoRoot));
+  if (services.length === 0) throw new StartupError('No services found (no services/<name>/package.json).');
+  fs.mkdirSync(LOG_DIR, { recursive: true });
+
+  const build = await runTypeScriptBuild(repoRoot, { onChild: (child) => (state.build = child) });
+  state.build = null;
+  if (stopping()) return;
+  if (!build.ok) throw new StartupError('Fix the errors above, then run npm start again.');
+  checkEntriesBuilt(services);
+
+  const database = await explained(() => openDatabase(services));
+  if (stopping()) return;
+  const secrets = loadDevSecrets();
+  await checkServicePorts(services);
+
+  const allServices = resolveServices();
+  for (const service of services) spawnService(service, serviceEnv(service, allServices, database, secrets));
+  await Promise.all([...state.running.values()].map(waitHealthy));
+  if (stopping()) return;
+
+  const urls = Object.fromEntries(services.map((service) => [service.name, serviceUrl(service)]));
+  await explained(() => loadDemoData({ urls, log: (line) => console.log(line) }), state.running.get('user'));
+  if (stopping()) return;
+  state.ready = true;
+  printBanner(services, database);
+}
+
+/** Runs `fn`; its errors (environment problems with clear messages) become StartupErrors. */
+async function explained(fn, entry) {
+  try {
+    return await fn();
+  } catch (err) {
+    throw err instanceof StartupError ? err : new StartupError(err?.message ?? String(err), entry);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preparation
+
+function checkEntriesBuilt(services) {
+  const missing = services.filter((service) => !fs.existsSync(path.join(repoRoot, service.entry)));
+  if (missing.length === 0) return;
+  throw new StartupError(
+    `The build did not produce ${missing.map((service) => service.entry).join(', ')}. ` +
+      'Is each service referenced from the root tsconfig.json, with outDir "dist"?',
+  );
+}
+
+/**
+ * The database server: DATABASE_URL when set (its database name is ignored), else the embedded
+ * PostgreSQL. Creates the databases of the services that have no <NAME>_DATABASE_URL of their own.
+ */
+async function openDatabase(services) {
+  let serverUrl;
+  let description;
+  if (process.env.DATABASE_URL) {
+    serverUrl = process.env.DATABASE_URL;
+    if (!URL.canParse(serverUrl)) throw new StartupError('DATABASE_URL is not a valid URL (postgres://user:password@host:port/db).');
+    description = `DATABASE_URL server ${maskPassword(serverUrl)}`;
+  } else {
+    const port = portFromEnv(process.env, 'EMBEDDED_PG_PORT', DEFAULT_EMBEDDED_PG_PORT);
+    const startedAt = Date.now();
+    console.log(`Starting the embedded PostgreSQL on 127.0.0.1:${port} (data in ${relative(path.join(DATA_DIR, 'pg'))})…`);
+    state.database = startEmbeddedPostgres({
+      dataDir: path.join(DATA_DIR, 'pg'),
+      port,
+      persistent: true,
+      log: (line) => console.error(line),
+    });
+    const server = await state.database;
+    serverUrl = server.url;
+    server.exited.then(({ expected }) => {
+      if (expected || stopping()) return;
+      console.error('The services cannot work without their database: stopping. Run npm start again to restart.');
+      shutdown(1);
+    });
+    console.log(`Embedded PostgreSQL ready in ${formatMs(Date.now() - startedAt)}.`);
+    description = `embedded PostgreSQL ${maskPassword(serverUrl)} (data in ${relative(path.join(DATA_DIR, 'pg'))}, ` +
+      `server log ${relative(path.join(DATA_DIR, 'postgres.log'))}, password in ${relative(path.join(DATA_DIR, 'pg-credentials.json'))})`;
+  }
+  const names = services.filter((service) => !service.databaseUrl).map((service) => service.database);
+  if (names.length > 0) {
+    const created = await ensureDatabases(serverUrl, names);
+    if (created.length > 0) console.log(`Created database${created.length > 1 ? 's' : ''} ${created.join(', ')}.`);
+  }
+  return {
+    description,
+    urlFor: (service) => service.databaseUrl || databaseUrl(serverUrl, service.database),
+  };
+}
+
+/** JWT/service/callback secrets: generated once into .data/dev-secrets.json (0600); env values win. */
+function loadDevSecrets() {
+  let saved = {};
+  try {
+    saved = JSON.parse(fs.readFileSync(SECRETS_FILE, 'utf8'));
+  } catch {
+    // first run (or unreadable file): generate below
+  }
+  const missing = SECRET_NAMES.filter((name) => typeof saved[name] !== 'string' || saved[name] === '');
+  if (missing.length > 0) {
+    for (const name of missing) saved[name] = crypto.randomBytes(48).toString('base64url');
+    fs.writeFileSync(SECRETS_FILE, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
+    fs.chmodSync(SECRETS_FILE, 0o600);
+  }
+  return Object.fromEntries(SECRET_NAMES.map((name) => [name, process.env[name] || saved[name]]));
+}
+
+async function checkServicePorts(services) {
+  const problems = [];
+  const seen = new Map();
+  for (const service of services) {
+    if (seen.has(service.port)) {
+      problems.push(`port ${service.port} is set for both ${seen.get(service.port)} and ${service.name} — change ${service.portVariable}`);
+      continue;
+    }
+    seen.set(service.port, service.name);
+    const problem = await localPortProblem(service.port);
+    if (problem === 'EADDRINUSE') {
+      problems.push(`port ${service.port} (${service.name}) is already in use — stop what uses it or set ${service.portVariable}`);
+    } else if (problem) {
+      problems.push(`port ${service.port} (${service.name}) cannot be used (${problem}) — set ${service.portVariable}`);
+    }
+  }
+  if (problems.length > 0) throw new StartupError(problems.join('\n'));
+}
+
+function serviceEnv(service, allServices, database, secrets) {
+  const env = {
+    ...process.env,
+    NODE_ENV: process.env.NODE_ENV || 'development',
+    SERVICE_NAME: service.name,
+    PORT: String(service.port),
+    DATABASE_URL: database.urlFor(service),
+    ...secrets,
+    LOG_LEVEL: process.env.LOG_LEVEL || 'info',
+  };
+  for (const other of allServices) env[`${envPrefix(other.name)}_URL`] = serviceUrl(other);
+  if (service.name === 'user') {
+    // The development administrator the user service creates at boot (demo only).
+    env.ADMIN_USERNAME = DEMO_ACCOUNTS.admin.username;
+    env.ADMIN_EMAIL = DEMO_ACCOUNTS.admin.email;
+    env.ADMIN_PASSWORD = DEMO_ACCOUNTS.admin.password;
+  }
+  return env;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Service processes
+
+function spawnService(service, env) {
+  const logFile = path.join(LOG_DIR, `${service.name}.log`);
+  const child = spawn(process.execPath, [path.join(repoRoot, service.entry)], {
+    cwd: path.join(repoRoot, service.dir),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // own process group: see the header comment
+  });
+  const entry = { service, child, tail: [], logFile, exit: null };
+  state.running.set(service.name, entry);
+  // 'close' (not 'exit') so that the last log lines have been read when it resolves.
+  entry.closed = new Promise((resolve) => {
+    child.once('error', (err) => {
+      entry.exit ??= { error: err.message };
+      resolve(entry.exit);
+    });
+    child.once('close', (code, signal) => {
+      entry.exit ??= { code, signal };
+      resolve(entry.exit);
+    });
+  });
+  entry.closed.then(() => onServiceExit(entry));
+  captureLogs(entry);
+}
+
+/** Appends all output to .data/logs/<name>.log; echoes warnings and errors (everything if START_VERBOSE=1). */
+function captureLogs(entry) {
+  const file = fs.createWriteStream(entry.logFile, { flags: 'a', mode: 0o600 });
+  file.on('error', (err) => console.error(`[${entry.service.name}] cannot write ${entry.logFile}: ${err.message}`));
+  const prefix = `[${entry.service.name}]`.padEnd(15);
+  for (const [stream, fromStderr] of [[entry.child.stdout, false], [entry.child.stderr, true]]) {
+    const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      file.write(`${line}\n`);
+      entry.tail.push(line);
+      if (entry.tail.length > TAIL_LINES) entry.tail.shift();
+      if (VERBOSE || isNoteworthy(line, fromStderr)) console.log(`${prefix} ${line}`);
+    });
+  }
+  entry.child.once('close', () => file.end());
+}
+
+/** JSON lines at level WARN/ERROR/FATAL (names or pino numbers); non-JSON lines only from stderr. */
+function isNoteworthy(line, fromStderr) {
+  if (!line.startsWith('{')) return fromStderr;
+  let record;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return fromStderr;
+  }
+  const level = record?.level ?? record?.severity;
+  if (typeof level === 'number') return level >= 40; // pino: 40 warn, 50 error, 60 fatal
+  return typeof level === 'string' && /^(warn|warning|error|fatal|critical)$/i.test(level);
+}
+
+async function waitHealthy(entry) {
+  const { service } = entry;
+  const url = serviceUrl(service) + service.health;
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  while (!stopping()) {
+    if (entry.exit) throw new StartupError(`${service.name} exited during start-up (${describeExit(entry.exit)}).`, entry);
+    if (await answers200(url)) return;
+    if (Date.now() > deadline) {
+      throw new StartupError(`${service.name} did not answer 200 on ${url} within ${HEALTH_TIMEOUT_MS / 1000} s.`, entry);
+    }
+    await Promise.race([sleep(HEALTH_POLL_MS), entry.closed]);
+  }
+}
+
+async function answers200(url) {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** A service that stops after start-up is reported; the others keep running. */
+function onServiceExit(entry) {
+  if (state.shutdown || !state.ready) return; // shutting down, or reported by the start-up path
+  console.error(`\n${entry.service.name} stopped unexpectedly (${describeExit(entry.exit)}).`);
+  printTail(entry);
+  const alive = [...state.running.values()].filter((other) => !other.exit);
+  if (alive.length > 0) {
+    console.error(`The other services keep running. Restart npm start to bring ${entry.service.name} back.`);
+  } else {
+    console.error('No service is left running.');
+    shutdown(1);
+  }
+}
+
+function describeExit(exit) {
+  if (exit.error) return `could not start: ${exit.error}`;
+  return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+}
+
+function printTail(entry) {
+  if (entry.tail.length === 0) {
+    console.error(`  (${relative(entry.logFile)} has no output from this run)`);
+    return;
+  }
+  console.error(`  Last ${entry.tail.length} lines of ${relative(entry.logFile)}:`);
+  for (const line of entry.tail) console.error(`    ${line}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Banner
+
+function printBanner(services, database) {
+  const rows = [['service', 'url', 'health', 'docs', 'metrics']];
+  for (const service of services) {
+    const base = `http://localhost:${service.port}`;
+    rows.push([service.name, base, base + service.health, base + service.docs, base + service.metrics]);
+  }
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  const table = rows.map((row) => `  ${row.map((cell, i) => cell.padEnd(widths[i])).join('  ')}`.trimEnd());
+  const { admin, buyer } = DEMO_ACCOUNTS;
+  const user = services.find((service) => service.name === 'user');
+  const lines = [
+    '',
+    `Ready in ${formatMs(Date.now() - state.startedAt)}.`,
+    '',
+    ...table,
+    '',
+    `Logs:      ${relative(LOG_DIR)}/<service>.log (warnings and errors are shown here; START_VERBOSE=1 shows everything)`,
+    `Database:  ${database.description}`,
+    `Accounts:  ${admin.username} / ${admin.password} (administrator), ${buyer.username} / ${buyer.password} (buyer)`,
+  ];
+  if (user) {
+    lines.push(
+      'Try:',
+      `  curl -s -X POST http://localhost:${user.port}/v1/users/login -H "Content-Type: application/json" ` +
+        `-d '{"username":"${buyer.username}","password":"${buyer.password}"}'`,
+    );
+  }
+  lines.push('', 'Press Ctrl-C to stop.');
+  console.log(lines.join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stopping
+
+function stopping() {
+  return state.shutdown !== null;
+}
+
+async function fail(err) {
+  if (stopping()) return;
+  if (err instanceof StartupError) {
+    console.error(`\n${err.message}`);
+  } else {
+    console.error(`\nnpm start failed: ${err?.stack ?? err}`);
+  }
+  // Log tails of the service concerned and of any other service that died meanwhile.
+  const shown = new Set();
+  if (err?.entry) {
+    printTail(err.entry);
+    shown.add(err.entry);
+  }
+  for (const entry of state.running.values()) {
+    if (entry.exit && !shown.has(entry)) {
+      console.error(`${entry.service.name} exited (${describeExit(entry.exit)}).`);
+      printTail(entry);
+    }
+  }
+  await shutdown(1);
+}
+
+/** Stops services (SIGTERM, then SIGKILL after 10 s) and then the database, and exits. Runs once. */
+function shutdown(exitCode) {
+  state.shutdown ??= (async () => {
+    state.build?.kill('SIGTERM');
+    await stopServices();
+    await stopDatabase();
+    console.log('Stopped.');
+    process.exit(state.forced ? 1 : exitCode);
+  })();
+  return state.shutdown;
+}
+
+async function stopServices() {
+  const alive = [...state.running.values()].filter((entry) => !entry.exit);
+  if (alive.length === 0) return;
+  console.log(`Stopping ${alive.map((entry) => entry.service.name).join(', ')}…`);
+  for (const entry of alive) signalGroup(entry.child, 'SIGTERM');
+  const allClosed = Promise.all(alive.map((entry) => entry.closed));
+  let timer;
+  const timedOut = await Promise.race([
+    allClosed.then(() => false),
+    new Promise((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS, true))),
+  ]);
+  clearTimeout(timer);
+  if (timedOut) {
+    const stragglers = alive.filter((entry) => !entry.exit);
+    console.log(`${stragglers.map((entry) => entry.service.name).join(', ')} did not stop within ${STOP_GRACE_MS / 1000} s; killing.`);
+    for (const entry of stragglers) signalGroup(entry.child, 'SIGKILL');
+    await allClosed;
+  }
+}
+
+async function stopDatabase() {
+  const database = await state.database?.catch(() => null);
+  if (!database) return;
+  console.log('Stopping the embedded PostgreSQL…');
+  await database.stop();
+}
+
+/** Signals the child's whole process group (it was spawned detached), or just the child. */
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function onSignal(signal) {
+  const now = Date.now();
+  if (!state.firstSignalAt) {
+    state.firstSignalAt = now;
+    console.log(`\n${signal} received, stopping (press Ctrl-C again to force)…`);
+    shutdown(0);
+    return;
+  }
+  if (now - state.firstSignalAt < SAME_SIGNAL_WINDOW_MS) return;
+  console.log('Forcing stop.');
+  state.forced = true;
+  state.build?.kill('SIGKILL');
+  for (const entry of state.running.values()) if (!entry.exit) signalGroup(entry.child, 'SIGKILL');
+  // The shutdown sequence goes on (children are gone at once, the database stops fast); make sure
+  // we exit even if it hangs. The database gets its stop signal from its 'exit' hook.
+  setTimeout(() => process.exit(1), 3_000).unref();
+}
+
+function installProcessHandlers() {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => onSignal(signal));
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
+  // Last resort when exiting some other way: children live in their own groups, so tell them.
+  process.on('exit', () => {
+    for (const entry of state.running.values()) if (!entry.exit) signalGroup(entry.child, 'SIGTERM');
+  });
+  // A closed terminal (SIGHUP) or a closed pipe must not crash the shutdown with EPIPE/EIO.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
+}
+
+function relative(file) {
+  return path.relative(repoRoot, file) || '.';
+}
