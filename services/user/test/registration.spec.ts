@@ -87,11 +87,29 @@ describe('POST /v1/users/register', () => {
     }
   });
 
-  it('20 concurrent identical registrations: exactly one 201, the others 409', async () => {
+  it('the same registration again is a replay: 200 with the same account, nothing new', async () => {
+    const body = newUser();
+    const first = await svc.api.post('/v1/users/register', { body });
+    const again = await svc.api.post('/v1/users/register', { body });
+    assert.equal(first.status, 201);
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.body, first.body);
+  });
+
+  it('a replay needs the same password: otherwise 409', async () => {
+    const body = newUser();
+    await svc.api.post('/v1/users/register', { body });
+    const res = await svc.api.post('/v1/users/register', { body: { ...body, password: 'OtherPass456!' } });
+    assert.equal(res.status, 409);
+    assert.equal(res.body.error, 'USERNAME_TAKEN');
+  });
+
+  it('20 concurrent identical registrations: exactly one 201 creates the account, the rest replay it', async () => {
     const body = newUser();
     const results = await Promise.all(Array.from({ length: 20 }, () => svc.api.post('/v1/users/register', { body })));
     assert.equal(results.filter((r) => r.status === 201).length, 1);
-    assert.equal(results.filter((r) => r.status === 409).length, 19);
+    assert.equal(results.filter((r) => r.status === 200).length, 19);
+    assert.equal(new Set(results.map((r) => r.body.userId)).size, 1);
   });
 
   describe('bad input is a 400 with the error body, and writes nothing', () => {

@@ -1,6 +1,6 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { FastifyRequest, Public } from '@etsr/platform';
+import { FastifyReply, FastifyRequest, Public } from '@etsr/platform';
 import { LoginDto, RefreshTokenDto, TokenResponseDto } from '../dtos/auth.dto';
 import { RegisterUserDto, UserResponseDto } from '../dtos/user.dto';
 import { AuthService } from '../services/auth.service';
@@ -18,9 +18,12 @@ export class AuthController {
   @Post('register')
   @ApiOperation({ summary: 'Register a new account' })
   @ApiCreatedResponse({ type: UserResponseDto })
+  @ApiOkResponse({ type: UserResponseDto, description: 'The same registration again (same username, e-mail and password): the existing account, nothing created' })
   @ApiConflictResponse({ description: 'USERNAME_TAKEN or EMAIL_TAKEN' })
-  register(@Body() dto: RegisterUserDto): Promise<UserResponseDto> {
-    return this.users.register(dto);
+  async register(@Body() dto: RegisterUserDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserResponseDto> {
+    const { user, created } = await this.users.register(dto);
+    reply.status(created ? 201 : 200);
+    return user;
   }
 
   @Post('login')

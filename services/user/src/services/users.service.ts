@@ -27,8 +27,13 @@ export class UsersService {
     this.log = logger.forContext(UsersService.name);
   }
 
-  /** The unique indexes decide between concurrent registrations: exactly one wins, the others get 409. */
-  async register(dto: RegisterUserDto): Promise<UserResponseDto> {
+  /**
+   * The unique indexes decide between concurrent registrations: exactly one creates the account.
+   * A repeat of that same registration (same username and e-mail, and the password matches) is a
+   * replay, e.g. a client retrying after a timeout, and gets the account (created: false); any
+   * other clash is a 409.
+   */
+  async register(dto: RegisterUserDto): Promise<{ user: UserResponseDto; created: boolean }> {
     const created = await this.users.insert({
       username: dto.username,
       email: dto.email,
@@ -38,10 +43,16 @@ export class UsersService {
       phoneNumber: dto.phoneNumber ?? null,
       role: 'USER',
     });
-    if (isViolation(created)) throw TAKEN[created]();
+    if (isViolation(created)) {
+      const existing = await this.users.findByUsername(dto.username);
+      const replay =
+        existing?.username === dto.username && existing.email === dto.email && (await this.hasher.verify(dto.password, existing.passwordHash));
+      if (!replay) throw TAKEN[created]();
+      return { user: mapUser(existing), created: false };
+    }
     this.metrics.registrations.inc();
     this.log.info('User registered', { userId: created.id });
-    return mapUser(created);
+    return { user: mapUser(created), created: true };
   }
 
   async get(actor: UserPrincipal, id: number): Promise<UserResponseDto> {
