@@ -9,6 +9,7 @@ import { RefreshTokensRepository } from './repositories/refresh-tokens.repositor
 import { UsersRepository } from './repositories/users.repository';
 import { AdminBootstrapService } from './services/admin-bootstrap.service';
 import { AuthService } from './services/auth.service';
+import { MaintenanceService } from './services/maintenance.service';
 import { PasswordHasher } from './services/password-hasher';
 import { UserMetrics } from './services/user-metrics';
 import { UsersService } from './services/users.service';
@@ -29,6 +30,7 @@ export class AppModule {
         UsersService,
         AuthService,
         AdminBootstrapService,
+        MaintenanceService,
       ],
     };
   }

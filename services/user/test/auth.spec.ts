@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import jwt from 'jsonwebtoken';
+import { Client } from 'pg';
 import { TokenService } from '@etsr/platform';
+import { MaintenanceService } from '../src/services/maintenance.service';
 import { metricValue } from '@etsr/platform/testing';
 import { adminSession, login, newUser, registeredUser } from './factories';
 import { UserServiceUnderTest, startUserServiceForTest } from './harness';
@@ -136,6 +138,23 @@ describe('login, refresh and logout', () => {
     );
     assert.equal(results.filter((r) => r.status === 401).length, 5);
     assert.equal(results.filter((r) => r.status === 429).length, 25);
+  });
+
+  it('the hourly clean-up removes refresh tokens dead for over a week, and only those', async () => {
+    const s = await registeredUser(svc.api);
+    const pg = new Client({ connectionString: svc.db.url });
+    await pg.connect();
+    try {
+      await pg.query(
+        `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, gen_random_uuid(), repeat('a', 64), now() - interval '8 days')`,
+        [s.userId],
+      );
+      const result = await svc.app.app.get(MaintenanceService).run();
+      assert.equal(result.refreshTokens, 1);
+      assert.equal((await svc.api.post('/v1/users/refresh', { body: { refreshToken: s.refreshToken } })).status, 200);
+    } finally {
+      await pg.end();
+    }
   });
 
   it('the metrics count registrations and login outcomes', async () => {

@@ -1,0 +1,47 @@
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { JsonLogger } from '@etsr/platform';
+import { UserConfig } from '../config';
+import { LoginThrottleRepository } from '../repositories/login-throttle.repository';
+import { RefreshTokensRepository } from '../repositories/refresh-tokens.repository';
+
+const EVERY_MS = 60 * 60 * 1000;
+
+/**
+ * Hourly clean-up of rows nobody can use any more: spent or expired refresh tokens (after a week)
+ * and finished login windows. Plain deletes, so several replicas running it at once is harmless.
+ */
+@Injectable()
+export class MaintenanceService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private readonly log;
+
+  constructor(
+    private readonly config: UserConfig,
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly throttle: LoginThrottleRepository,
+    logger: JsonLogger,
+  ) {
+    this.log = logger.forContext(MaintenanceService.name);
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.run(), EVERY_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  async run(): Promise<{ refreshTokens: number }> {
+    try {
+      const removed = await this.refreshTokens.deleteStale();
+      await this.throttle.deleteExpired(Math.max(this.config.LOGIN_IP_WINDOW_SECONDS, this.config.LOGIN_USERNAME_WINDOW_SECONDS));
+      if (removed) this.log.info('Removed stale refresh tokens', { count: removed });
+      return { refreshTokens: removed };
+    } catch (e) {
+      this.log.warn('Clean-up failed; next run in an hour', { error: e instanceof Error ? e.message : String(e) });
+      return { refreshTokens: 0 };
+    }
+  }
+}
