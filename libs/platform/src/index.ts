@@ -10,6 +10,7 @@ export * from './config/load-config';
 export * from './database/data-source-options';
 export * from './database/ensure-database';
 export * from './database/migrate';
+export * from './database/session-lock';
 export * from './database/sql';
 export * from './errors/app-error';
 export * from './errors/error-body';

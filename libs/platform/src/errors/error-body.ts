@@ -54,6 +54,10 @@ const PG_CLIENT_ERRORS: Record<string, { status: number; code: string; message: 
   '22008': { status: 400, code: 'INVALID_INPUT', message: 'A date is out of range' },
   '23502': { status: 400, code: 'INVALID_INPUT', message: 'A required value is missing' },
   '23505': { status: 409, code: 'CONFLICT', message: 'The record already exists' },
+  // A row others still refer to (ON DELETE RESTRICT is 23001 from PostgreSQL 18 on, 23503 before).
+  '23503': { status: 409, code: 'CONFLICT', message: 'The record is referred to by others, or refers to one that does not exist' },
+  '23001': { status: 409, code: 'CONFLICT', message: 'The record is referred to by others' },
+  '23514': { status: 400, code: 'INVALID_INPUT', message: 'A value breaks a rule of the data' },
   '40001': { status: 503, code: 'RETRY_LATER', message: 'The request conflicted with another one; retry' },
   '40P01': { status: 503, code: 'RETRY_LATER', message: 'The request conflicted with another one; retry' },
   '57014': { status: 503, code: 'TIMEOUT', message: 'The database took too long to answer' },
@@ -99,7 +103,7 @@ export function mapError(err: unknown, context: { traceId?: string; path?: strin
     const mapped = PG_CLIENT_ERRORS[sqlState];
     if (mapped) {
       // Logged although the client gets a 4xx: bad input should have been stopped by validation.
-      const expected = ['23505', '40001', '40P01'].includes(sqlState);
+      const expected = ['23505', '23503', '23001', '40001', '40P01'].includes(sqlState);
       return { body: { statusCode: mapped.status, error: mapped.code, message: mapped.message, ...base }, headers: {}, unexpected: !expected };
     }
   }

@@ -116,6 +116,9 @@ export function stopOnSignals(running: RunningApp, logger: JsonLogger, graceMs =
 /**
  * Bodies are JSON or nothing: other media types get 415. Parse failures become 400 MALFORMED_JSON;
  * fastify's parser is kept for its protection against __proto__ / constructor pollution.
+ * One exception: `curl -d '{...}'` without a Content-Type header sends
+ * application/x-www-form-urlencoded, and the architecture document's examples do exactly that, so a
+ * form-typed body that is JSON is read as JSON. A real form body still gets 415.
  */
 function acceptJsonOnly(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -130,6 +133,15 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
       if (err) done(new AppError(400, 'MALFORMED_JSON', 'Request body is not valid JSON'), undefined);
       else done(null, value);
     });
+  });
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString().trim();
+    const unsupported = new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
+    if (!text.startsWith('{') && !text.startsWith('[')) {
+      done(unsupported, undefined);
+      return;
+    }
+    parseJson(request, text, (err, value) => (err ? done(unsupported, undefined) : done(null, value)));
   });
 }
 

@@ -1,0 +1,11 @@
+import { DatabaseDefinition } from '@etsr/platform';
+import { AvailabilitySyncStateEntity } from './entities/availability-sync-state.entity';
+import { EventEntity } from './entities/event.entity';
+import { VenueEntity } from './entities/venue.entity';
+import { CreateCatalog1763800000000 } from './migrations/1763800000000-create-catalog';
+
+/** Entities and migrations of catalogdb, in the order they apply. */
+export const database: DatabaseDefinition = {
+  entities: [VenueEntity, EventEntity, AvailabilitySyncStateEntity],
+  migrations: [CreateCatalog1763800000000],
+};

@@ -1,0 +1,85 @@
+import { once } from 'node:events';
+import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { DEV_DEFAULT_SECRETS, TokenService, bearerToken } from '@etsr/platform';
+
+export interface SeenRequest {
+  at: number;
+  changedSince: string | null;
+  /** The calling service named by a valid credential; undefined when the credential was refused. */
+  service?: string;
+  traceparent?: string;
+  status: number;
+}
+
+/**
+ * A stand-in for the seating service's GET /internal/v1/availability: checks the service
+ * credential as seating would (audience "seating"), lists the events whose seats changed since
+ * `changedSince` (all without it), records every request.
+ */
+export class FakeSeating {
+  readonly requests: SeenRequest[] = [];
+  /** Answer 503 to everything while true. */
+  down = false;
+  latencyMs = 0;
+  maxInFlight = 0;
+  private inFlight = 0;
+  private readonly seats = new Map<number, { totalSeats: number; availableSeats: number; changedAt: number }>();
+  private readonly tokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'seating');
+  private server?: Server;
+
+  /** Seat counts of an event, as if a reservation or allocation had just changed them. */
+  set(eventId: number, availableSeats: number, totalSeats = 1000): void {
+    this.seats.set(eventId, { totalSeats, availableSeats, changedAt: Date.now() });
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    this.server.close();
+    await once(this.server, 'close');
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://seating');
+    const seen: SeenRequest = {
+      at: Date.now(),
+      changedSince: url.searchParams.get('changedSince'),
+      traceparent: req.headers.traceparent as string | undefined,
+      status: 0,
+    };
+    this.requests.push(seen);
+    const send = (status: number, body: unknown) => {
+      seen.status = status;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (req.method !== 'GET' || url.pathname !== '/internal/v1/availability') return send(404, { statusCode: 404, error: 'NOT_FOUND' });
+    try {
+      seen.service = this.tokens.verifyServiceToken(bearerToken(req.headers.authorization) ?? '').service;
+    } catch {
+      return send(401, { statusCode: 401, error: 'INVALID_TOKEN', message: 'Invalid service credential' });
+    }
+    if (this.down) return send(503, { statusCode: 503, error: 'DEPENDENCY_UNAVAILABLE', message: 'down for the test' });
+    const since = seen.changedSince === null ? -Infinity : Date.parse(seen.changedSince);
+    if (Number.isNaN(since)) return send(400, { statusCode: 400, error: 'VALIDATION_FAILED', message: 'changedSince must be ISO 8601' });
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      const asOf = new Date().toISOString();
+      if (this.latencyMs) await new Promise((r) => setTimeout(r, this.latencyMs));
+      const events = [...this.seats]
+        .filter(([, s]) => s.changedAt >= since)
+        .map(([eventId, s]) => ({ eventId, totalSeats: s.totalSeats, availableSeats: s.availableSeats, reservedSeats: s.totalSeats - s.availableSeats, allocatedSeats: 0, blockedSeats: 0 }));
+      send(200, { asOf, events });
+    } finally {
+      this.inFlight--;
+    }
+  }
+}

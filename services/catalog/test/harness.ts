@@ -1,0 +1,97 @@
+import { DEV_DEFAULT_SECRETS, Role, TokenService } from '@etsr/platform';
+import { TestDatabase, client, createTestDatabase } from '@etsr/platform/testing';
+import { Client } from 'pg';
+import { CatalogService, startCatalogService } from '../src/bootstrap';
+
+export type Api = ReturnType<typeof client>;
+
+/** Tokens as the user service would issue them, signed with the development secrets the service runs on. */
+const userTokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'user');
+
+export function accessToken(role: Role, userId = role === 'ADMIN' ? 1 : 2, expiresInSeconds = 3600): string {
+  return userTokens.signAccessToken({ userId, username: role === 'ADMIN' ? 'admin' : 'alice_johnson', role }, expiresInSeconds);
+}
+
+export const ADMIN_TOKEN = accessToken('ADMIN');
+export const USER_TOKEN = accessToken('USER');
+/** An admin token that expired a minute ago. */
+export const EXPIRED_ADMIN_TOKEN = accessToken('ADMIN', 1, -60);
+/** A valid credential of another service (order) addressed to catalog: not a user, so no admin either. */
+export const SERVICE_TOKEN = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'order').serviceToken('catalog');
+
+export interface CatalogServiceUnderTest {
+  url: string;
+  api: Api;
+  db: TestDatabase;
+  app: CatalogService;
+  /** Runs SQL on the service's database (test set-up and checks only). */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Stops the service and drops its database (unless the database was handed in). */
+  stop(): Promise<void>;
+}
+
+export interface TestOptions {
+  env?: Record<string, string>;
+  /** Run on this database instead of a fresh one (a second replica); it is left in place on stop. */
+  database?: TestDatabase;
+}
+
+/** The catalog service on a fresh database, listening on a free port; the availability sync off unless env sets SEATING_URL. */
+export async function startCatalogServiceForTest(options: TestOptions = {}): Promise<CatalogServiceUnderTest> {
+  const db = options.database ?? (await createTestDatabase('catalog'));
+  let app: CatalogService;
+  try {
+    app = await startCatalogService({
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: db.url,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      ...options.env,
+    });
+  } catch (e) {
+    if (!options.database) await db.drop();
+    throw e;
+  }
+  return {
+    url: app.url,
+    api: client(app.url),
+    db,
+    app,
+    sql: (text, params) => query(db.url, text, params),
+    stop: async () => {
+      await app.close();
+      if (!options.database) await db.drop();
+    },
+  };
+}
+
+/** One statement on its own connection; `setup` (e.g. a SET) runs first on that connection. */
+export async function query<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = [], setup?: string): Promise<T[]> {
+  const pg = new Client({ connectionString: url });
+  await pg.connect();
+  try {
+    if (setup) await pg.query(setup);
+    return (await pg.query(text, params)).rows as T[];
+  } finally {
+    await pg.end();
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await sleep(50);
+  }
+}

@@ -1,0 +1,39 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { JsonLogger, PlatformModule } from '@etsr/platform';
+import { CatalogClient } from './clients/catalog.client';
+import { SeatingConfig } from './config';
+import { InternalController } from './controllers/internal.controller';
+import { ReservationsController } from './controllers/reservations.controller';
+import { SeatsController } from './controllers/seats.controller';
+import { database } from './database';
+import { ReservationsRepository } from './repositories/reservations.repository';
+import { SeatsRepository } from './repositories/seats.repository';
+import { AvailabilityService } from './services/availability.service';
+import { HoldSweeperService } from './services/hold-sweeper.service';
+import { ReservationsService } from './services/reservations.service';
+import { SeatPlanService } from './services/seat-plan.service';
+import { SeatingMetrics } from './services/seating-metrics';
+import { SeatsAdminService } from './services/seats-admin.service';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: SeatingConfig, logger: JsonLogger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot({ config, configClass: SeatingConfig, database, logger })],
+      // ReservationsController before SeatsController: /v1/seats/reservation/... is not a seat id.
+      controllers: [ReservationsController, SeatsController, InternalController],
+      providers: [
+        SeatsRepository,
+        ReservationsRepository,
+        CatalogClient,
+        SeatingMetrics,
+        AvailabilityService,
+        SeatPlanService,
+        SeatsAdminService,
+        ReservationsService,
+        HoldSweeperService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ServiceOnly } from '@etsr/platform';
+import { HoldForOrderDto, ReservationDto } from '../dtos/reservation.dto';
+import { AvailabilityChangesDto, ChangesQuery } from '../dtos/seat.dto';
+import { AvailabilityService } from '../services/availability.service';
+import { ReservationsService } from '../services/reservations.service';
+import { ReservationIdPipe } from './reservations.controller';
+
+/** Service-to-service endpoints; never routed by the ingress. */
+@ApiTags('internal')
+@ApiBearerAuth()
+@ServiceOnly()
+@Controller('internal/v1')
+export class InternalController {
+  constructor(
+    private readonly availability: AvailabilityService,
+    private readonly reservations: ReservationsService,
+  ) {}
+
+  @Get('availability')
+  @ApiOperation({ summary: 'Seat counts of events changed since a time (the catalog pulls this)' })
+  @ApiOkResponse({ type: AvailabilityChangesDto })
+  changes(@Query() query: ChangesQuery): Promise<AvailabilityChangesDto> {
+    return this.availability.changes(query.changedSince ? new Date(query.changedSince) : undefined);
+  }
+
+  @Post('reservations/:id/order')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Tie a hold to the order paying for it and keep it while payment runs (capped)' })
+  @ApiOkResponse({ type: ReservationDto })
+  holdForOrder(@Param('id', ReservationIdPipe) id: string, @Body() dto: HoldForOrderDto): Promise<ReservationDto> {
+    return this.reservations.holdForOrder(id, dto);
+  }
+}

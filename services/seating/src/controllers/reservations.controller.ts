@@ -1,0 +1,71 @@
+import { Body, Controller, Delete, Get, HttpCode, Injectable, Param, PipeTransform, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AllowService, CurrentPrincipal, Principal, ServiceOnly, badRequest } from '@etsr/platform';
+import { AllocateSeatsDto, RESERVATION_ID_PATTERN, ReleaseSeatsDto, ReservationDto, ReserveSeatsDto } from '../dtos/reservation.dto';
+import { ReservationsService } from '../services/reservations.service';
+
+@Injectable()
+export class ReservationIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (typeof value !== 'string' || !RESERVATION_ID_PATTERN.test(value)) {
+      throw badRequest(`"${String(value).slice(0, 40)}" is not a reservation id`, 'INVALID_ID');
+    }
+    return value;
+  }
+}
+
+@ApiTags('reservations')
+@ApiBearerAuth()
+@Controller('v1/seats')
+export class ReservationsController {
+  constructor(private readonly reservations: ReservationsService) {}
+
+  @Post('reserve')
+  @AllowService()
+  @ApiOperation({
+    summary: 'Hold seats for RESERVATION_TTL_SECONDS (default 15 minutes): all of them or none',
+    description: 'Either seatIds (exact seats) or quantity (+ section) for the best adjacent seats in one row.',
+  })
+  @ApiCreatedResponse({ type: ReservationDto })
+  @ApiConflictResponse({ description: 'SEAT_UNAVAILABLE (details.seatIds are the seats taken), NOT_ENOUGH_SEATS or HOLD_LIMIT_REACHED' })
+  @ApiBadRequestResponse({ description: 'Invalid body, or SEATS_NOT_IN_EVENT' })
+  @ApiForbiddenResponse({ description: "userId is not the caller's" })
+  reserve(@CurrentPrincipal() actor: Principal, @Body() dto: ReserveSeatsDto): Promise<ReservationDto> {
+    return this.reservations.reserve(actor, dto);
+  }
+
+  @Get('reservation/:id')
+  @AllowService()
+  @ApiOperation({ summary: 'A reservation (its owner, an admin or a platform service)' })
+  @ApiOkResponse({ type: ReservationDto })
+  get(@CurrentPrincipal() actor: Principal, @Param('id', ReservationIdPipe) id: string): Promise<ReservationDto> {
+    return this.reservations.get(actor, id);
+  }
+
+  @Delete('reservation/:id')
+  @ApiOperation({ summary: 'Cancel a hold (its owner or an admin); the seats are free again at once' })
+  @ApiOkResponse({ type: ReservationDto })
+  @ApiConflictResponse({ description: 'RESERVATION_ALLOCATED or RESERVATION_IN_CHECKOUT: cancel the order instead' })
+  cancel(@CurrentPrincipal() actor: Principal, @Param('id', ReservationIdPipe) id: string): Promise<ReservationDto> {
+    return this.reservations.cancel(actor, id);
+  }
+
+  @Post('allocate')
+  @HttpCode(200)
+  @ServiceOnly()
+  @ApiOperation({ summary: 'Sell the held seats to a paid order (platform services only); repeating it changes nothing' })
+  @ApiOkResponse({ type: ReservationDto })
+  @ApiBadRequestResponse({ description: 'RESERVATION_EXPIRED: the hold lapsed and its seats were taken' })
+  allocate(@Body() dto: AllocateSeatsDto): Promise<ReservationDto> {
+    return this.reservations.allocate(dto);
+  }
+
+  @Post('release')
+  @HttpCode(200)
+  @ServiceOnly()
+  @ApiOperation({ summary: 'Put the seats of a reservation or order back on sale (platform services only; refunds)' })
+  @ApiOkResponse({ type: ReservationDto })
+  release(@Body() dto: ReleaseSeatsDto): Promise<ReservationDto> {
+    return this.reservations.release(dto);
+  }
+}

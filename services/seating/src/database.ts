@@ -1,0 +1,11 @@
+import { DatabaseDefinition } from '@etsr/platform';
+import { ReservationEntity } from './entities/reservation.entity';
+import { SeatPlanChangeEntity } from './entities/seat-plan-change.entity';
+import { SeatEntity } from './entities/seat.entity';
+import { CreateSeating1763800000000 } from './migrations/1763800000000-create-seating';
+
+/** Entities and migrations of seatingdb, in the order they apply. */
+export const database: DatabaseDefinition = {
+  entities: [SeatEntity, ReservationEntity, SeatPlanChangeEntity],
+  migrations: [CreateSeating1763800000000],
+};

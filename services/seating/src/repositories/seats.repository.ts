@@ -1,0 +1,292 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { sqlRows } from '@etsr/platform';
+import { SeatStatus } from '../entities/seat.entity';
+
+/** A seat is free when AVAILABLE, or RESERVED by a hold past its expiry that the sweeper has not reached yet. */
+export const FREE = `(status = 'AVAILABLE' OR (status = 'RESERVED' AND reservation_expiry < now()))`;
+
+export interface PlannedSeat {
+  section: string;
+  rowLabel: string;
+  seatNumber: number;
+  price: number;
+  rowIndex: number;
+  rowSize: number;
+  posX: number;
+}
+
+export interface SectionCounts {
+  section: string;
+  total: number;
+  available: number;
+  reserved: number;
+  allocated: number;
+  blocked: number;
+  price: number;
+}
+
+export interface EventCounts {
+  eventId: number;
+  total: number;
+  available: number;
+  reserved: number;
+  allocated: number;
+  blocked: number;
+}
+
+export interface SeatRow {
+  seatId: number;
+  eventId: number;
+  venueId: number;
+  section: string;
+  rowLabel: string;
+  seatNumber: number;
+  status: SeatStatus;
+  price: number;
+  rowIndex: number;
+  posX: number;
+  reservationExpiry: Date | null;
+}
+
+/** A run of consecutive free seats in one row. */
+export interface FreeRun {
+  section: string;
+  rowLabel: string;
+  rowIndex: number;
+  rowSize: number;
+  first: number;
+  last: number;
+  seatIds: number[];
+  xs: number[];
+}
+
+const SEAT_COLUMNS = `seat_id AS "seatId", event_id AS "eventId", venue_id AS "venueId", section, row_label AS "rowLabel",
+  seat_number AS "seatNumber", CASE WHEN ${FREE} THEN 'AVAILABLE' ELSE status END AS status, price, row_index AS "rowIndex",
+  pos_x AS "posX", reservation_expiry AS "reservationExpiry"`;
+
+function toSeat(r: Record<string, unknown>): SeatRow {
+  return {
+    ...(r as unknown as SeatRow),
+    seatId: Number(r.seatId),
+    eventId: Number(r.eventId),
+    venueId: Number(r.venueId),
+    price: Number(r.price),
+  };
+}
+
+@Injectable()
+export class SeatsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async now(): Promise<Date> {
+    const [row] = await sqlRows<{ now: Date }>(this.db, `SELECT now() AS now`);
+    return row.now;
+  }
+
+  async eventHasSeats(eventId: number): Promise<boolean> {
+    const rows = await sqlRows(this.db, `SELECT 1 FROM seats WHERE event_id = $1 LIMIT 1`, [eventId]);
+    return rows.length > 0;
+  }
+
+  /** The event's current plan as (section, row, number, price), to compare a repeated layout against. */
+  async planOf(eventId: number): Promise<{ section: string; rowLabel: string; seatNumber: number; price: number }[]> {
+    const rows = await sqlRows<{ section: string; row_label: string; seat_number: number; price: string }>(
+      this.db,
+      `SELECT section, row_label, seat_number, price FROM seats WHERE event_id = $1`,
+      [eventId],
+    );
+    return rows.map((r) => ({ section: r.section, rowLabel: r.row_label, seatNumber: r.seat_number, price: Number(r.price) }));
+  }
+
+  /** Inserts a plan in one statement; seats that exist already are left alone. Returns how many were new. */
+  async insertPlan(eventId: number, venueId: number, seats: PlannedSeat[]): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const inserted = await sqlRows(
+        tx,
+        `INSERT INTO seats (event_id, venue_id, section, row_label, seat_number, price, row_index, row_size, pos_x)
+         SELECT $1, $2, * FROM unnest($3::varchar[], $4::varchar[], $5::int[], $6::numeric[], $7::int[], $8::int[], $9::real[])
+         ON CONFLICT (event_id, section, row_label, seat_number) DO NOTHING
+         RETURNING seat_id`,
+        [
+          eventId,
+          venueId,
+          seats.map((s) => s.section),
+          seats.map((s) => s.rowLabel),
+          seats.map((s) => s.seatNumber),
+          seats.map((s) => s.price),
+          seats.map((s) => s.rowIndex),
+          seats.map((s) => s.rowSize),
+          seats.map((s) => s.posX),
+        ],
+      );
+      if (inserted.length) await tx.query(`INSERT INTO seat_plan_changes (event_id) VALUES ($1)`, [eventId]);
+      return inserted.length;
+    });
+  }
+
+  async countsBySection(eventId: number, section?: string): Promise<SectionCounts[]> {
+    const rows = await sqlRows<Record<string, string>>(
+      this.db,
+      `SELECT section,
+              count(*) AS total,
+              count(*) FILTER (WHERE ${FREE}) AS available,
+              count(*) FILTER (WHERE status = 'RESERVED' AND reservation_expiry >= now()) AS reserved,
+              count(*) FILTER (WHERE status = 'ALLOCATED') AS allocated,
+              count(*) FILTER (WHERE status = 'BLOCKED') AS blocked,
+              min(price) AS price,
+              min(row_index) AS front
+         FROM seats WHERE event_id = $1 AND ($2::varchar IS NULL OR section = $2)
+        GROUP BY section ORDER BY front, section`,
+      [eventId, section ?? null],
+    );
+    return rows.map((r) => ({
+      section: r.section,
+      total: Number(r.total),
+      available: Number(r.available),
+      reserved: Number(r.reserved),
+      allocated: Number(r.allocated),
+      blocked: Number(r.blocked),
+      price: Number(r.price),
+    }));
+  }
+
+  async countsForEvents(eventIds: number[] | null): Promise<EventCounts[]> {
+    const rows = await sqlRows<Record<string, string>>(
+      this.db,
+      `SELECT event_id,
+              count(*) AS total,
+              count(*) FILTER (WHERE ${FREE}) AS available,
+              count(*) FILTER (WHERE status = 'RESERVED' AND reservation_expiry >= now()) AS reserved,
+              count(*) FILTER (WHERE status = 'ALLOCATED') AS allocated,
+              count(*) FILTER (WHERE status = 'BLOCKED') AS blocked
+         FROM seats WHERE ($1::bigint[] IS NULL OR event_id = ANY ($1))
+        GROUP BY event_id ORDER BY event_id`,
+      [eventIds],
+    );
+    return rows.map((r) => ({
+      eventId: Number(r.event_id),
+      total: Number(r.total),
+      available: Number(r.available),
+      reserved: Number(r.reserved),
+      allocated: Number(r.allocated),
+      blocked: Number(r.blocked),
+    }));
+  }
+
+  /** Events whose availability may have changed since `since`: holds, allocations, releases, expiries, admin changes. */
+  async eventsChangedSince(since: Date): Promise<number[]> {
+    const rows = await sqlRows<{ event_id: string }>(
+      this.db,
+      `SELECT event_id FROM reservations WHERE updated_at > $1
+        UNION SELECT event_id FROM seat_plan_changes WHERE changed_at > $1`,
+      [since],
+    );
+    return rows.map((r) => Number(r.event_id));
+  }
+
+  async listForMap(eventId: number, section?: string): Promise<SeatRow[]> {
+    const rows = await sqlRows<Record<string, unknown>>(
+      this.db,
+      `SELECT ${SEAT_COLUMNS} FROM seats WHERE event_id = $1 AND ($2::varchar IS NULL OR section = $2)
+        ORDER BY row_index, section, seat_number`,
+      [eventId, section ?? null],
+    );
+    return rows.map(toSeat);
+  }
+
+  /** Section, row, number and price of seats (these never change once a plan exists). */
+  async describe(seatIds: number[]): Promise<{ seatId: number; section: string; rowLabel: string; seatNumber: number; price: number }[]> {
+    const rows = await sqlRows<Record<string, unknown>>(
+      this.db,
+      `SELECT seat_id, section, row_label, seat_number, price FROM seats WHERE seat_id = ANY ($1::bigint[]) ORDER BY seat_id`,
+      [seatIds],
+    );
+    return rows.map((r) => ({
+      seatId: Number(r.seat_id),
+      section: r.section as string,
+      rowLabel: r.row_label as string,
+      seatNumber: Number(r.seat_number),
+      price: Number(r.price),
+    }));
+  }
+
+  async findById(seatId: number): Promise<SeatRow | null> {
+    const [row] = await sqlRows<Record<string, unknown>>(this.db, `SELECT ${SEAT_COLUMNS} FROM seats WHERE seat_id = $1`, [seatId]);
+    return row ? toSeat(row) : null;
+  }
+
+  /** AVAILABLE (or a lapsed hold) → BLOCKED; a live hold or a sold seat is left alone. */
+  async block(seatId: number): Promise<boolean> {
+    return this.adminChange(
+      seatId,
+      `UPDATE seats SET status = 'BLOCKED', reservation_id = NULL, reserved_by = NULL, reservation_expiry = NULL, updated_at = now()
+        WHERE seat_id = $1 AND ${FREE} RETURNING event_id`,
+    );
+  }
+
+  async unblock(seatId: number): Promise<boolean> {
+    return this.adminChange(seatId, `UPDATE seats SET status = 'AVAILABLE', updated_at = now() WHERE seat_id = $1 AND status = 'BLOCKED' RETURNING event_id`);
+  }
+
+  private async adminChange(seatId: number, sql: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await sqlRows<{ event_id: string }>(tx, sql, [seatId]);
+      if (!row) return false;
+      await tx.query(`INSERT INTO seat_plan_changes (event_id) VALUES ($1)`, [row.event_id]);
+      return true;
+    });
+  }
+
+  /** Runs of at least `quantity` consecutive free seats, front rows first. */
+  async freeRuns(eventId: number, quantity: number, section?: string, limit = 500): Promise<FreeRun[]> {
+    const rows = await sqlRows<Record<string, unknown>>(
+      this.db,
+      `SELECT section, row_label, row_index, row_size, min(seat_number) AS first, max(seat_number) AS last,
+              array_agg(seat_id ORDER BY seat_number) AS seat_ids, array_agg(pos_x ORDER BY seat_number) AS xs
+         FROM (SELECT seat_id, section, row_label, row_index, row_size, seat_number, pos_x,
+                      seat_number - row_number() OVER (PARTITION BY section, row_label ORDER BY seat_number) AS run
+                 FROM seats
+                WHERE event_id = $1 AND ($2::varchar IS NULL OR section = $2) AND ${FREE}) AS free
+        GROUP BY section, row_label, row_index, row_size, run
+       HAVING count(*) >= $3
+        ORDER BY row_index, section, row_label, first
+        LIMIT $4`,
+      [eventId, section ?? null, quantity, limit],
+    );
+    return rows.map((r) => ({
+      section: r.section as string,
+      rowLabel: r.row_label as string,
+      rowIndex: Number(r.row_index),
+      rowSize: Number(r.row_size),
+      first: Number(r.first),
+      last: Number(r.last),
+      seatIds: (r.seat_ids as string[]).map(Number),
+      xs: (r.xs as number[]).map(Number),
+    }));
+  }
+
+  /**
+   * Returns lapsed holds to inventory, one batch at a time. SKIP LOCKED lets several replicas sweep
+   * together without waiting on each other or on a buyer who is taking one of these seats right now.
+   */
+  async releaseLapsedHolds(batchSize: number): Promise<number> {
+    const rows = await sqlRows(
+      this.db,
+      `WITH lapsed AS (
+         SELECT seat_id FROM seats WHERE status = 'RESERVED' AND reservation_expiry < now()
+          ORDER BY reservation_expiry LIMIT $1 FOR UPDATE SKIP LOCKED)
+       UPDATE seats s SET status = 'AVAILABLE', reservation_id = NULL, reserved_by = NULL, reservation_expiry = NULL, updated_at = now()
+         FROM lapsed WHERE s.seat_id = lapsed.seat_id
+       RETURNING s.seat_id`,
+      [batchSize],
+    );
+    return rows.length;
+  }
+
+  async countHeld(): Promise<number> {
+    const [row] = await sqlRows<{ n: string }>(this.db, `SELECT count(*) AS n FROM seats WHERE status = 'RESERVED' AND reservation_expiry >= now()`);
+    return Number(row.n);
+  }
+}

@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AppError, JsonLogger, Principal, assertOwnerOrAdmin, badRequest, conflict, notFound, resolveActingUser } from '@etsr/platform';
+import { SeatingConfig } from '../config';
+import { AllocateSeatsDto, HoldForOrderDto, ReleaseSeatsDto, ReservationDto, ReserveSeatsDto, mapReservation } from '../dtos/reservation.dto';
+import { ReservationEntity } from '../entities/reservation.entity';
+import { ChangeResult, ReservationsRepository, ReserveResult } from '../repositories/reservations.repository';
+import { SeatsRepository } from '../repositories/seats.repository';
+import { chooseBestSeats } from './best-available';
+import { SeatingMetrics } from './seating-metrics';
+
+/** Tries at a best-available pick before giving up: others may take the chosen seats meanwhile. */
+const BEST_AVAILABLE_ATTEMPTS = 5;
+const DEFAULT_ORDER_EXTENSION_SECONDS = 600;
+
+const newReservationId = () => `res_${randomBytes(12).toString('base64url')}`;
+
+/** Holds, their lookup and their life cycle: cancel, hold for an order, allocate, release. */
+@Injectable()
+export class ReservationsService {
+  private readonly log;
+
+  constructor(
+    private readonly config: SeatingConfig,
+    private readonly reservations: ReservationsRepository,
+    private readonly seats: SeatsRepository,
+    private readonly metrics: SeatingMetrics,
+    logger: JsonLogger,
+  ) {
+    this.log = logger.forContext(ReservationsService.name);
+  }
+
+  async reserve(actor: Principal, dto: ReserveSeatsDto): Promise<ReservationDto> {
+    if ((dto.seatIds === undefined) === (dto.quantity === undefined)) {
+      throw badRequest('Give either seatIds or quantity', 'VALIDATION_FAILED');
+    }
+    if (dto.section !== undefined && dto.quantity === undefined) throw badRequest('section goes with quantity', 'VALIDATION_FAILED');
+    const userId = resolveActingUser(actor, dto.userId);
+    try {
+      const reservation = dto.seatIds ? await this.reserveExactly(dto.eventId, userId, dto.seatIds) : await this.reserveBest(dto.eventId, userId, dto.quantity!, dto.section);
+      this.metrics.reservations.inc({ status: 'success' });
+      return reservation;
+    } catch (e) {
+      if (e instanceof AppError && e.status === 409) this.metrics.reservations.inc({ status: 'failed' });
+      throw e;
+    }
+  }
+
+  async get(actor: Principal, id: string): Promise<ReservationDto> {
+    const r = await this.require(id);
+    assertOwnerOrAdmin(actor, r.userId, 'reservation');
+    return this.present(r);
+  }
+
+  async cancel(actor: Principal, id: string): Promise<ReservationDto> {
+    const r = await this.require(id);
+    assertOwnerOrAdmin(actor, r.userId, 'reservation');
+    return this.outcome(await this.reservations.cancel(id), id);
+  }
+
+  async holdForOrder(id: string, dto: HoldForOrderDto): Promise<ReservationDto> {
+    const extend = Math.min(dto.extendSeconds ?? DEFAULT_ORDER_EXTENSION_SECONDS, this.config.RESERVATION_MAX_EXTENSION_SECONDS);
+    return this.outcome(await this.reservations.holdForOrder(id, dto.orderId, extend, this.config.RESERVATION_MAX_EXTENSION_SECONDS), id);
+  }
+
+  async allocate(dto: AllocateSeatsDto): Promise<ReservationDto> {
+    const result = await this.outcome(await this.reservations.allocate(dto.reservationId, dto.orderId), dto.reservationId);
+    this.log.info('Seats allocated', { reservationId: dto.reservationId, orderId: dto.orderId });
+    return result;
+  }
+
+  async release(dto: ReleaseSeatsDto): Promise<ReservationDto> {
+    if ((dto.reservationId === undefined) === (dto.orderId === undefined)) throw badRequest('Give either reservationId or orderId', 'VALIDATION_FAILED');
+    const result = await this.reservations.release({ id: dto.reservationId, orderId: dto.orderId });
+    return this.outcome(result, dto.reservationId ?? `for order ${dto.orderId}`);
+  }
+
+  private async reserveExactly(eventId: number, userId: number, seatIds: number[]): Promise<ReservationDto> {
+    const id = newReservationId();
+    const result = await this.withDeadlockRetry(() =>
+      this.reservations.reserve(id, eventId, userId, seatIds, this.config.RESERVATION_TTL_SECONDS, this.config.MAX_SEATS_PER_USER_PER_EVENT),
+    );
+    return this.held(id, eventId, userId, result);
+  }
+
+  /** Picks the best block, holds it; if someone took a seat of it meanwhile, looks again. */
+  private async reserveBest(eventId: number, userId: number, quantity: number, section?: string): Promise<ReservationDto> {
+    for (let attempt = 0; attempt < BEST_AVAILABLE_ATTEMPTS; attempt++) {
+      const choice = chooseBestSeats(await this.seats.freeRuns(eventId, quantity, section), quantity);
+      if (!choice) {
+        if (!(await this.seats.eventHasSeats(eventId))) throw notFound(`Event ${eventId} has no seats`, 'EVENT_NOT_FOUND');
+        throw conflict(`No ${quantity} adjacent seats are free${section ? ` in section ${section}` : ''}`, 'NOT_ENOUGH_SEATS');
+      }
+      const id = newReservationId();
+      const result = await this.withDeadlockRetry(() =>
+        this.reservations.reserve(id, eventId, userId, choice.seatIds, this.config.RESERVATION_TTL_SECONDS, this.config.MAX_SEATS_PER_USER_PER_EVENT),
+      );
+      if (result.kind !== 'taken') return this.held(id, eventId, userId, result);
+    }
+    throw conflict('The seats kept being taken while choosing; try again', 'NOT_ENOUGH_SEATS');
+  }
+
+  private held(id: string, eventId: number, userId: number, result: ReserveResult): ReservationDto {
+    switch (result.kind) {
+      case 'held': {
+        this.log.info('Seats reserved', { reservationId: id, eventId, seatIds: result.seats.map((s) => s.seatId) });
+        const total = Math.round(result.seats.reduce((n, s) => n + s.price * 100, 0)) / 100;
+        const reservation = Object.assign(new ReservationEntity(), {
+          id,
+          eventId,
+          userId,
+          status: 'RESERVED',
+          totalAmount: total,
+          expiresAt: result.expiresAt,
+          orderId: null,
+        });
+        return mapReservation(reservation, result.seats);
+      }
+      case 'no-seats-for-event':
+        throw notFound(`Event ${eventId} has no seats`, 'EVENT_NOT_FOUND');
+      case 'seats-not-in-event':
+        throw badRequest(`Seats ${result.seatIds.join(', ')} do not belong to event ${eventId}`, 'SEATS_NOT_IN_EVENT', { seatIds: result.seatIds });
+      case 'over-cap':
+        throw conflict(`At most ${this.config.MAX_SEATS_PER_USER_PER_EVENT} seats may be held per event; you hold ${result.alreadyHeld}`, 'HOLD_LIMIT_REACHED', {
+          limit: this.config.MAX_SEATS_PER_USER_PER_EVENT,
+          alreadyHeld: result.alreadyHeld,
+        });
+      case 'taken':
+        throw conflict(`Seat already reserved: ${result.seatIds.join(', ')}`, 'SEAT_UNAVAILABLE', { seatIds: result.seatIds });
+    }
+  }
+
+  /** A deadlock cannot happen with seats locked in id order, but if PostgreSQL ever reports one, trying again is safe. */
+  private async withDeadlockRetry<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        const code = (e as { driverError?: { code?: string } }).driverError?.code;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw e;
+        this.log.warn('Reservation retried after a database conflict', { code, attempt });
+      }
+    }
+  }
+
+  private async outcome(result: ChangeResult, id: string): Promise<ReservationDto> {
+    switch (result.kind) {
+      case 'done':
+      case 'unchanged':
+        return this.present(result.reservation);
+      case 'not-found':
+        throw notFound(`Reservation ${id} not found`, 'RESERVATION_NOT_FOUND');
+      case 'refused':
+        throw refusal(result.reason, id);
+    }
+  }
+
+  private async present(r: ReservationEntity): Promise<ReservationDto> {
+    return mapReservation(r, await this.seats.describe(r.seatIds));
+  }
+
+  private async require(id: string): Promise<ReservationEntity> {
+    const r = await this.reservations.findById(id);
+    if (!r) throw notFound(`Reservation ${id} not found`, 'RESERVATION_NOT_FOUND');
+    return r;
+  }
+}
+
+function refusal(reason: Extract<ChangeResult, { kind: 'refused' }>['reason'], id: string): AppError {
+  switch (reason) {
+    case 'expired':
+      // CONTRACT: allocating an expired reservation answers 400 "Reservation expired".
+      return badRequest('Reservation expired', 'RESERVATION_EXPIRED');
+    case 'released':
+      return conflict(`Reservation ${id} was released`, 'RESERVATION_RELEASED');
+    case 'allocated':
+      return conflict(`Reservation ${id} is paid for; cancel the order to release it`, 'RESERVATION_ALLOCATED');
+    case 'other-order':
+      return conflict(`Reservation ${id} belongs to another order`, 'RESERVATION_ORDERED');
+    case 'in-checkout':
+      return conflict(`Reservation ${id} is being paid for; cancel the order instead`, 'RESERVATION_IN_CHECKOUT');
+  }
+}

@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { conflict, notFound } from '@etsr/platform';
+import { SeatDto, mapSeat } from '../dtos/seat.dto';
+import { SeatsRepository } from '../repositories/seats.repository';
+
+/** Blocking seats for maintenance and putting them back on sale. */
+@Injectable()
+export class SeatsAdminService {
+  constructor(private readonly seats: SeatsRepository) {}
+
+  async block(seatId: number): Promise<SeatDto> {
+    if (!(await this.seats.block(seatId))) {
+      const seat = await this.require(seatId);
+      if (seat.status !== 'BLOCKED') throw conflict(`Seat ${seatId} is ${seat.status.toLowerCase()} and cannot be blocked`, 'SEAT_NOT_BLOCKABLE');
+    }
+    return mapSeat(await this.require(seatId));
+  }
+
+  async unblock(seatId: number): Promise<SeatDto> {
+    if (!(await this.seats.unblock(seatId))) {
+      const seat = await this.require(seatId);
+      if (seat.status !== 'AVAILABLE') throw conflict(`Seat ${seatId} is ${seat.status.toLowerCase()}, not blocked`, 'SEAT_NOT_BLOCKED');
+    }
+    return mapSeat(await this.require(seatId));
+  }
+
+  private async require(seatId: number) {
+    const seat = await this.seats.findById(seatId);
+    if (!seat) throw notFound(`Seat ${seatId} not found`, 'SEAT_NOT_FOUND');
+    return seat;
+  }
+}

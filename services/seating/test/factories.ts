@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { client } from '@etsr/platform/testing';
+import { adminToken } from './harness';
+
+type Api = ReturnType<typeof client>;
+
+let nextEvent = 1000;
+/** An event id no other test in this process uses. */
+export const newEventId = () => ++nextEvent;
+
+/** The architecture document's three sections: VIP rows A-B, PREMIUM C-E, REGULAR F-J, 10 seats a row (100 seats). */
+export const SMALL_LAYOUT = [
+  { name: 'VIP', rows: 2, seatsPerRow: 10, price: 150 },
+  { name: 'PREMIUM', rows: 3, seatsPerRow: 10, price: 100 },
+  { name: 'REGULAR', rows: 5, seatsPerRow: 10, price: 50 },
+];
+
+export interface SeatPlan {
+  eventId: number;
+  /** Seat ids by "SECTION-ROW-NUMBER", e.g. "VIP-A-1". */
+  ids: Record<string, number>;
+  all: number[];
+}
+
+export async function createPlan(api: Api, sections = SMALL_LAYOUT, eventId = newEventId()): Promise<SeatPlan> {
+  const res = await api.post('/v1/seats/bulk', { token: adminToken(), body: { eventId, venueId: 1, sections } });
+  assert.equal(res.status, 201, res.text);
+  const map = await api.get(`/v1/seats?eventId=${eventId}`);
+  assert.equal(map.status, 200, map.text);
+  const ids: Record<string, number> = {};
+  for (const section of map.body.sections) {
+    for (const row of section.rows) for (const [seatId, number] of row.seats) ids[`${section.section}-${row.row}-${number}`] = seatId;
+  }
+  return { eventId, ids, all: Object.values(ids) };
+}
