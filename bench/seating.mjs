@@ -11,7 +11,7 @@
 // and an oversell check from the database, and writes them to bench/results/.
 //
 // Options (environment): BENCH_CONCURRENCY (200), BENCH_ROWS (100), BENCH_SEATS_PER_ROW (200),
-// BENCH_DB_POOL (20), BENCH_ONLY (comma list of targets to run).
+// BENCH_DB_POOL (10), BENCH_ONLY (comma list of targets to run).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -26,7 +26,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 200);
 const ROWS = Number(process.env.BENCH_ROWS ?? 100);
 const PER_ROW = Number(process.env.BENCH_SEATS_PER_ROW ?? 200);
-const POOL = Number(process.env.BENCH_DB_POOL ?? 20);
+const POOL = Number(process.env.BENCH_DB_POOL ?? 10);
 const TARGETS = (process.env.BENCH_ONLY ?? 'ceiling,serializable,seating').split(',');
 const JWT_SECRET = 'bench-jwt-secret-0123456789abcdef0123456789';
 const SERVICE_SECRET = 'bench-service-secret-0123456789abcdef01234567';
@@ -49,6 +49,7 @@ async function main() {
   const port = await freePort();
   console.log(`Starting an embedded PostgreSQL (127.0.0.1:${port})…`);
   database = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port, persistent: false, log: () => undefined });
+  database.dataDir = path.join(tmp, 'pg');
   await ensureDatabases(database.url, ['bench_seating']);
   const dbUrl = databaseUrl(database.url, 'bench_seating');
 
@@ -96,6 +97,7 @@ async function sellOut(server, pathname, eventId, seatIds, dbUrl) {
   let seatsSold = 0;
   let nextUser = 1;
   const rss = sampleRss(server.child.pid);
+  const cpuBefore = { server: cpuSeconds([server.child.pid]), postgres: cpuSeconds(postgresPids()) };
   const started = process.hrtime.bigint();
 
   function pickGroup() {
@@ -152,8 +154,11 @@ async function sellOut(server, pathname, eventId, seatIds, dbUrl) {
     }
   }
 
-  await Promise.all(Array.from({ length: CONCURRENCY }, buyer));
+  // Until the database agrees it is sold out: seats given back late go round again.
+  do await Promise.all(Array.from({ length: CONCURRENCY }, buyer));
+  while (await refill());
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = { server: cpuSeconds([server.child.pid]) - cpuBefore.server, postgres: cpuSeconds(postgresPids()) - cpuBefore.postgres };
   agent.destroy();
   const peakRssMb = rss.stop();
   latencies.sort((a, b) => a - b);
@@ -169,6 +174,9 @@ async function sellOut(server, pathname, eventId, seatIds, dbUrl) {
     seatsSold,
     secondsToSellOut: round(seconds),
     peakRssMb,
+    // Where the work went: CPU milliseconds per successful reservation, server process and PostgreSQL.
+    serverCpuMsPerReservation: round((cpu.server * 1000) / successes),
+    postgresCpuMsPerReservation: round((cpu.postgres * 1000) / successes),
   };
 }
 
@@ -258,6 +266,47 @@ function post(agent, port, pathname, body, headers) {
   });
 }
 
+/** User + system CPU seconds of processes, from /proc (Linux; 0 elsewhere). Children that exited are not counted. */
+function cpuSeconds(pids) {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / tick;
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}
+
+/** The embedded PostgreSQL's processes: its postmaster (found by data directory) and the postmaster's children. */
+let postmasterPid;
+function postgresPids() {
+  const all = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  if (!postmasterPid) {
+    postmasterPid = all.find((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(database.dataDir);
+      } catch {
+        return false;
+      }
+    });
+  }
+  if (!postmasterPid) return [];
+  return [
+    postmasterPid,
+    ...all.filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1] === postmasterPid;
+      } catch {
+        return false;
+      }
+    }),
+  ];
+}
+
 /** Peak resident memory of a process, sampled from /proc every 100 ms (Linux). */
 function sampleRss(pid) {
   let peak = 0;
@@ -295,6 +344,7 @@ function print(target, r) {
   console.log(
     `  ${r.reservationsPerSecond} reservations/s (${r.requestsPerSecond} requests/s), p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ` +
       `${r.conflicts} conflicts, ${r.errors} errors, sold out in ${r.secondsToSellOut} s, peak RSS ${r.peakRssMb} MB, ` +
+      `CPU per reservation: server ${r.serverCpuMsPerReservation} ms, PostgreSQL ${r.postgresCpuMsPerReservation} ms, ` +
       `invariant ${r.invariant.ok ? 'OK' : 'BROKEN'} (${r.invariant.reservedSeats} seats held by ${r.invariant.distinctHolds} holds)`,
   );
 }

@@ -3,9 +3,10 @@ import { ReservationEntity } from './entities/reservation.entity';
 import { SeatPlanChangeEntity } from './entities/seat-plan-change.entity';
 import { SeatEntity } from './entities/seat.entity';
 import { CreateSeating1763800000000 } from './migrations/1763800000000-create-seating';
+import { ReserveSeatsGenericPlan1763800000001 } from './migrations/1763800000001-reserve-seats-generic-plan';
 
 /** Entities and migrations of seatingdb, in the order they apply. */
 export const database: DatabaseDefinition = {
   entities: [SeatEntity, ReservationEntity, SeatPlanChangeEntity],
-  migrations: [CreateSeating1763800000000],
+  migrations: [CreateSeating1763800000000, ReserveSeatsGenericPlan1763800000001],
 };

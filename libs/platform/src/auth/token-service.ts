@@ -88,10 +88,16 @@ export class TokenService {
     }
   }
 
-  /** Which kind of token is this? Decided by the unverified issuer, then verified with that kind's key. */
+  /**
+   * A user access token or a service credential. Users are the common case, so their token is
+   * verified straight away; only when that fails is the issuer looked at, to try the service key.
+   */
   verifyAny(token: string): UserPrincipal | ServicePrincipal {
-    const decoded = jwt.decode(token, { json: true });
-    if (decoded?.iss === SERVICE_ISSUER) return this.verifyServiceToken(token);
-    return this.verifyAccessToken(token);
+    try {
+      return this.verifyAccessToken(token);
+    } catch (e) {
+      if (jwt.decode(token, { json: true })?.iss === SERVICE_ISSUER) return this.verifyServiceToken(token);
+      throw e;
+    }
   }
 }

@@ -12,3 +12,31 @@ export async function sqlRows<T = Record<string, unknown>>(db: DataSource | Enti
   }
   return result as T[];
 }
+
+interface PgClient {
+  query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
+  release(err?: Error): void;
+}
+
+/**
+ * One statement straight on the pg pool under a TypeORM DataSource, for the few hot statements where
+ * TypeORM's per-call QueryRunner is measurable overhead. Errors are pg's own (`code`, `detail`).
+ *
+ * Not `pool.query()`: that hands every error to release(), and the pool then closes the connection,
+ * so a statement that raises on purpose (a seat already taken) cost a new connection and a SCRAM
+ * handshake each time. An error the server answered with (it has a SQLSTATE) leaves the connection
+ * healthy; only a broken connection is discarded.
+ */
+export async function pgQuery<R = Record<string, unknown>>(db: DataSource, sql: string, params: unknown[] = []): Promise<R[]> {
+  const pool = (db.driver as unknown as { master: { connect(): Promise<PgClient> } }).master;
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<R>(sql, params);
+    client.release();
+    return rows;
+  } catch (e) {
+    const answeredByServer = typeof (e as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((e as { code: string }).code);
+    client.release(answeredByServer ? undefined : (e as Error));
+    throw e;
+  }
+}

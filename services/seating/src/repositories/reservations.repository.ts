@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { sqlRows } from '@etsr/platform';
+import { DataSource, EntityManager } from 'typeorm';
+import { pgQuery, sqlRows } from '@etsr/platform';
 import { ReservationEntity, ReservationStatus } from '../entities/reservation.entity';
 
 export interface HeldSeat {
@@ -47,10 +47,10 @@ const detailIds = (detail: string | undefined) => (detail ? detail.split(',').ma
 export class ReservationsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** One call of reserve_seats (see the migration): all seats held, or none and why. */
+  /** One call of reserve_seats (see the migration): all seats held, or none and why. The hot path, so straight to the pool. */
   async reserve(reservationId: string, eventId: number, userId: number, seatIds: number[], ttlSeconds: number, maxPerUser: number): Promise<ReserveResult> {
     try {
-      const rows = await sqlRows<Record<string, unknown>>(
+      const rows = await pgQuery(
         this.db,
         `SELECT seat_id, section, row_label, seat_number, price, expires_at FROM reserve_seats($1, $2, $3, $4::bigint[], $5, $6)`,
         [reservationId, eventId, userId, seatIds, ttlSeconds, maxPerUser],
@@ -67,16 +67,16 @@ export class ReservationsRepository {
         })),
       };
     } catch (e) {
-      const driver = e instanceof QueryFailedError ? (e as QueryFailedError & { driverError: { code?: string; detail?: string } }).driverError : undefined;
-      switch (driver?.code) {
+      const { code, detail } = e as { code?: string; detail?: string };
+      switch (code) {
         case 'EA001':
           return { kind: 'no-seats-for-event' };
         case 'EA002':
-          return { kind: 'seats-not-in-event', seatIds: detailIds(driver.detail) };
+          return { kind: 'seats-not-in-event', seatIds: detailIds(detail) };
         case 'EA003':
-          return { kind: 'over-cap', alreadyHeld: Number(driver.detail ?? 0) };
+          return { kind: 'over-cap', alreadyHeld: Number(detail ?? 0) };
         case 'EA004':
-          return { kind: 'taken', seatIds: detailIds(driver.detail) };
+          return { kind: 'taken', seatIds: detailIds(detail) };
         default:
           throw e;
       }

@@ -102,7 +102,7 @@ export class SeatsRepository {
 
   /** Inserts a plan in one statement; seats that exist already are left alone. Returns how many were new. */
   async insertPlan(eventId: number, venueId: number, seats: PlannedSeat[]): Promise<number> {
-    return this.db.transaction(async (tx) => {
+    const created = await this.db.transaction(async (tx) => {
       const inserted = await sqlRows(
         tx,
         `INSERT INTO seats (event_id, venue_id, section, row_label, seat_number, price, row_index, row_size, pos_x)
@@ -124,6 +124,11 @@ export class SeatsRepository {
       if (inserted.length) await tx.query(`INSERT INTO seat_plan_changes (event_id) VALUES ($1)`, [eventId]);
       return inserted.length;
     });
+    // A sale often opens right after its seats are loaded, before autovacuum has analysed them.
+    // Without statistics the planner reads a hold's seats through (event_id, status), scanning the
+    // whole event (measured: 3.7 ms instead of 0.14 ms by primary key for 20,000 seats).
+    if (created) await this.db.query('ANALYZE seats');
+    return created;
   }
 
   async countsBySection(eventId: number, section?: string): Promise<SectionCounts[]> {

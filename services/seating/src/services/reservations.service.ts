@@ -136,7 +136,7 @@ export class ReservationsService {
       try {
         return await fn();
       } catch (e) {
-        const code = (e as { driverError?: { code?: string } }).driverError?.code;
+        const code = (e as { code?: string }).code;
         if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw e;
         this.log.warn('Reservation retried after a database conflict', { code, attempt });
       }
