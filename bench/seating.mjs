@@ -54,7 +54,8 @@ async function main() {
   const dbUrl = databaseUrl(database.url, 'bench_seating');
 
   // The seating service creates the schema (its migrations) and every event's seat plan.
-  const seating = await startServer('seating', [path.join(root, 'services/seating/dist/src/main.js')], {
+  // Started as its image starts it (services/seating/Dockerfile sets the same heap limit).
+  const seating = await startServer('seating', ['--max-old-space-size=160', path.join(root, 'services/seating/dist/src/main.js')], {
     NODE_ENV: 'production',
     DATABASE_URL: dbUrl,
     JWT_SECRET,

@@ -7,8 +7,9 @@ import { portFromEnv } from './common.mjs';
 
 const DEFINITIONS = [
   { name: 'user', port: 8081, database: 'userdb', health: '/actuator/health' },
-  { name: 'catalog', port: 8000, database: 'catalogdb', health: '/health' },
+  // Seating before catalog: the catalog's first availability pull then finds it up.
   { name: 'seating', port: 8082, database: 'seatingdb', health: '/actuator/health' },
+  { name: 'catalog', port: 8000, database: 'catalogdb', health: '/health' },
   { name: 'payment', port: 4004, database: 'paymentsdb', health: '/health' },
   { name: 'order', port: 4003, database: 'orderdb', health: '/health' },
   { name: 'notification', port: 4005, database: 'notificationdb', health: '/health' },

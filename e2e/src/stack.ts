@@ -1,0 +1,170 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Client } from 'pg';
+
+export const ROOT = join(__dirname, '..', '..', '..');
+
+/** The services in start order, as `npm start` knows them (scripts/lib/services.mjs). */
+interface ServiceDefinition {
+  name: string;
+  database: string;
+  health: string;
+  entry: string;
+}
+
+export interface RunningService {
+  name: string;
+  url: string;
+  port: number;
+  databaseUrl: string;
+  process?: ChildProcess;
+  /** Everything the process wrote, for the message of a failing test. */
+  output: string;
+}
+
+export interface Stack {
+  /** Base URL of each running service, e.g. urls.seating = http://127.0.0.1:40123. */
+  urls: Record<string, string>;
+  services: Record<string, RunningService>;
+  /** Stops a service abruptly (SIGKILL), as a crash would. */
+  kill(name: string): Promise<void>;
+  /** Starts a stopped service again on the same port and database. */
+  start(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Services to run (default: every service present in services/). */
+  only?: string[];
+  /** Extra environment per service name, or for all with '*'. */
+  env?: Record<string, Record<string, string>>;
+}
+
+/**
+ * All the services as separate processes, the way `npm start` runs them, each on its own fresh
+ * database on the TEST_DATABASE_URL server and a free port. For journeys across services and for
+ * fault drills (kill one, start it again).
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const server = process.env.TEST_DATABASE_URL;
+  if (!server) throw new Error('TEST_DATABASE_URL is not set: run the tests with `npm test`');
+  const { SERVICES } = (await import(pathToFileURL(join(ROOT, 'scripts/lib/services.mjs')).href)) as { SERVICES: ServiceDefinition[] };
+  const wanted = SERVICES.filter((s) => existsSync(join(ROOT, s.entry)) && (!options.only || options.only.includes(s.name)));
+  const tag = randomBytes(4).toString('hex');
+  const secrets = {
+    JWT_SECRET: randomBytes(32).toString('base64url'),
+    SERVICE_SECRET: randomBytes(32).toString('base64url'),
+    CALLBACK_SECRET: randomBytes(32).toString('base64url'),
+  };
+
+  const services: Record<string, RunningService> = {};
+  for (const definition of wanted) {
+    const port = await freePort();
+    const url = new URL(server);
+    url.pathname = `/e2e_${tag}_${definition.database}`;
+    services[definition.name] = { name: definition.name, port, url: `http://127.0.0.1:${port}`, databaseUrl: url.toString(), output: '' };
+  }
+  const urls = Object.fromEntries(Object.values(services).map((s) => [s.name, s.url]));
+  const serviceUrls = Object.fromEntries(Object.values(services).map((s) => [`${s.name.toUpperCase()}_URL`, s.url]));
+
+  const start = async (name: string): Promise<void> => {
+    const definition = wanted.find((d) => d.name === name)!;
+    const service = services[name];
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      SERVICE_NAME: name,
+      PORT: String(service.port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: service.databaseUrl,
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
+      ADMIN_USERNAME: 'admin',
+      ADMIN_EMAIL: 'admin@example.com',
+      ADMIN_PASSWORD: 'Admin123!',
+      ...secrets,
+      ...serviceUrls,
+      ...options.env?.['*'],
+      ...options.env?.[name],
+    };
+    const child = spawn(process.execPath, [join(ROOT, definition.entry)], { cwd: join(ROOT, 'services', name), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    service.process = child;
+    child.stdout!.on('data', (c: Buffer) => (service.output += c));
+    child.stderr!.on('data', (c: Buffer) => (service.output += c));
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${tail(service.output)}`);
+      if (Date.now() > deadline) throw new Error(`${name} did not become healthy:\n${tail(service.output)}`);
+      const healthy = await fetch(`${service.url}${definition.health}`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (healthy) return;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  };
+
+  const kill = async (name: string): Promise<void> => {
+    const child = services[name].process;
+    if (!child || child.exitCode !== null) return;
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  };
+
+  const stop = async (): Promise<void> => {
+    await Promise.all(
+      Object.values(services).map(async (s) => {
+        const child = s.process;
+        if (!child || child.exitCode !== null) return;
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await once(child, 'exit');
+        clearTimeout(timer);
+      }),
+    );
+    const admin = new URL(server);
+    admin.pathname = '/postgres';
+    const client = new Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      for (const s of Object.values(services)) {
+        await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(new URL(s.databaseUrl).pathname.slice(1))} WITH (FORCE)`);
+      }
+    } finally {
+      await client.end();
+    }
+  };
+
+  try {
+    for (const definition of wanted) await start(definition.name);
+  } catch (e) {
+    await stop().catch(() => undefined);
+    throw e;
+  }
+  return { urls, services, kill, start, stop };
+}
+
+/** Loads the demo data of `npm start` (accounts, venues, events, seat plans) into a stack. */
+export async function loadDemoData(stack: Stack): Promise<{ tokens: Record<string, string> }> {
+  const demo = (await import(pathToFileURL(join(ROOT, 'scripts/lib/demo-data.mjs')).href)) as {
+    loadDemoData(args: { urls: Record<string, string>; log: (m: string) => void }): Promise<{ tokens: Record<string, string> }>;
+  };
+  return demo.loadDemoData({ urls: stack.urls, log: () => undefined });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const tail = (text: string) => text.split('\n').slice(-30).join('\n');

@@ -1,0 +1,55 @@
+/** A curl command of a README walkthrough, with the answers it may get. */
+export interface CurlExample {
+  expect: number[];
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * The `<!-- expect: 201 -->` + ```bash curl blocks of one section of a markdown document (from
+ * its heading to the next `## `), so a test can send exactly what the README tells people to send.
+ */
+export function curlExamples(markdown: string, heading: string): CurlExample[] {
+  const section = markdown.split(heading)[1]?.split('\n## ')[0];
+  if (section === undefined) throw new Error(`no section "${heading}"`);
+  const examples: CurlExample[] = [];
+  for (const m of section.matchAll(/<!-- expect: ([\d ]+) -->\s*```bash\n([\s\S]*?)```/g)) {
+    examples.push({ expect: m[1].trim().split(/\s+/).map(Number), ...parseCurl(m[2]) });
+  }
+  return examples;
+}
+
+/** Enough of curl's command line for the documents' examples: -X, -H, -d, -s and a URL. */
+export function parseCurl(command: string): Omit<CurlExample, 'expect'> {
+  const words = shellWords(command.replace(/\\\n/g, ' '));
+  if (words.shift() !== 'curl') throw new Error(`not a curl command: ${command}`);
+  const out: Omit<CurlExample, 'expect'> = { method: 'GET', url: '', headers: {} };
+  while (words.length) {
+    const word = words.shift()!;
+    if (word === '-X') out.method = words.shift()!;
+    else if (word === '-H') {
+      const [name, ...value] = words.shift()!.split(':');
+      out.headers[name.trim().toLowerCase()] = value.join(':').trim();
+    } else if (word === '-d' || word === '--data') {
+      out.body = words.shift()!;
+      if (out.method === 'GET') out.method = 'POST';
+    } else if (word === '-s') continue;
+    else out.url = word;
+  }
+  // What curl itself sends for -d without a Content-Type header.
+  if (out.body !== undefined && !out.headers['content-type']) out.headers['content-type'] = 'application/x-www-form-urlencoded';
+  return out;
+}
+
+/** Replaces $NAME in a URL, header or body, as the shell would for the README's variables. */
+export function substitute(text: string, vars: Record<string, string>): string {
+  return text.replace(/\$([A-Z_][A-Z0-9_]*)/g, (whole, name: string) => vars[name] ?? whole);
+}
+
+function shellWords(text: string): string[] {
+  const words: string[] = [];
+  for (const m of text.matchAll(/'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g)) words.push(m[1] ?? m[2] ?? m[3]);
+  return words;
+}
