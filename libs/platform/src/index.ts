@@ -23,3 +23,7 @@ export * from './validation/id.pipe';
 export * from './validation/pagination';
 export * from './validation/validation';
 export type { FastifyReply, FastifyRequest } from 'fastify';
+export * from './idempotency/idempotency';
+export * from './outbox/outbox';
+export * from './outbox/outbox.schema';
+export * from './signing/webhook-signature';

@@ -129,6 +129,8 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
       done(new AppError(400, 'MALFORMED_JSON', 'Request body is empty but Content-Type is application/json'), undefined);
       return;
     }
+    // Kept for endpoints that verify a signature over the exact bytes (payment callbacks).
+    (request as FastifyRequest & { rawBody?: string }).rawBody = text;
     parseJson(request, text, (err, value) => {
       if (err) done(new AppError(400, 'MALFORMED_JSON', 'Request body is not valid JSON'), undefined);
       else done(null, value);

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { DataSource, QueryRunner } from 'typeorm';
+import { badRequest, conflict, unprocessable } from '../errors/app-error';
+import { sqlRows } from '../database/sql';
+
+/** The stored answer to a request: sent again, byte for byte, for a repeat of it. */
+export interface StoredResponse {
+  status: number;
+  body: string;
+  /** true when this is a repeat answered from the store. */
+  replayed: boolean;
+}
+
+export interface IdempotencyOptions {
+  /** A request still IN_PROGRESS after this long is taken to have died and may be run again. */
+  staleAfterSeconds?: number;
+  /** How long a repeat waits for the first request to finish before answering 409. */
+  waitForFirstMs?: number;
+}
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/** The Idempotency-Key header, required and bounded (400 otherwise). */
+export function requireIdempotencyKey(header: string | string[] | undefined): string {
+  const key = Array.isArray(header) ? header[0] : header;
+  if (!key || !key.trim()) throw badRequest('The Idempotency-Key header is required', 'IDEMPOTENCY_KEY_REQUIRED');
+  if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw badRequest(`Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, 'IDEMPOTENCY_KEY_INVALID');
+  }
+  if (!/^[\x21-\x7e]+$/.test(key)) throw badRequest('Idempotency-Key must be printable ASCII without spaces', 'IDEMPOTENCY_KEY_INVALID');
+  return key;
+}
+
+/** A stable fingerprint of a request body: same JSON value, same fingerprint, whatever the key order. */
+export function fingerprint(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Idempotency-Key handling on a table of the service's own database (see createIdempotencyTable):
+ * keys are scoped to the caller; the first request with a key runs, its answer is stored; a
+ * repeat with the same body gets that answer byte for byte; the same key with another body is
+ * 422; a repeat arriving while the first still runs waits for it briefly, then gets 409. The
+ * primary key (scope, key) decides between simultaneous first requests: only one runs.
+ */
+export class IdempotencyStore {
+  private readonly staleAfterSeconds: number;
+  private readonly waitForFirstMs: number;
+
+  constructor(
+    private readonly db: DataSource,
+    options: IdempotencyOptions = {},
+  ) {
+    this.staleAfterSeconds = options.staleAfterSeconds ?? 120;
+    this.waitForFirstMs = options.waitForFirstMs ?? 3000;
+  }
+
+  /**
+   * Runs `work` once per (scope, key). `work` returns the status and body to answer with; an
+   * AppError it throws is not stored (the client may correct the request and retry with the key).
+   */
+  async run(scope: string, key: string, requestFingerprint: string, work: () => Promise<{ status: number; body: unknown }>): Promise<StoredResponse> {
+    const claimed = await this.claim(scope, key, requestFingerprint);
+    if (!claimed) return this.repeat(scope, key, requestFingerprint);
+    let result: { status: number; body: unknown };
+    try {
+      result = await work();
+    } catch (e) {
+      await this.db.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status = 'IN_PROGRESS'`, [scope, key]);
+      throw e;
+    }
+    const body = JSON.stringify(result.body);
+    await this.db.query(
+      `UPDATE idempotency_keys SET status = 'COMPLETED', response_status = $3, response_body = $4, completed_at = now() WHERE scope = $1 AND key = $2`,
+      [scope, key, result.status, body],
+    );
+    return { status: result.status, body, replayed: false };
+  }
+
+  /** Inserts the key IN_PROGRESS; true when this request is the one to run (also after a stale one died). */
+  private async claim(scope: string, key: string, requestFingerprint: string): Promise<boolean> {
+    const rows = await sqlRows(
+      this.db,
+      `INSERT INTO idempotency_keys (scope, key, fingerprint) VALUES ($1, $2, $3)
+       ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, created_at = now()
+         WHERE idempotency_keys.status = 'IN_PROGRESS' AND idempotency_keys.fingerprint = EXCLUDED.fingerprint
+           AND idempotency_keys.created_at < now() - make_interval(secs => $4)
+       RETURNING key`,
+      [scope, key, requestFingerprint, this.staleAfterSeconds],
+    );
+    return rows.length === 1;
+  }
+
+  private async repeat(scope: string, key: string, requestFingerprint: string): Promise<StoredResponse> {
+    const deadline = Date.now() + this.waitForFirstMs;
+    for (;;) {
+      const [row] = await sqlRows<{ fingerprint: string; status: string; response_status: number | null; response_body: string | null }>(
+        this.db,
+        `SELECT fingerprint, status, response_status, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+        [scope, key],
+      );
+      if (!row) {
+        // The first request failed and let the key go: this one may run it.
+        throw conflict('The first request with this Idempotency-Key failed; send it again', 'IDEMPOTENCY_RETRY');
+      }
+      if (row.fingerprint !== requestFingerprint) {
+        throw unprocessable('This Idempotency-Key was used with a different request body', 'IDEMPOTENCY_KEY_REUSED');
+      }
+      if (row.status === 'COMPLETED') return { status: row.response_status!, body: row.response_body!, replayed: true };
+      if (Date.now() > deadline) throw conflict('A request with this Idempotency-Key is still being processed', 'REQUEST_IN_PROGRESS');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** The table behind IdempotencyStore, created by each service's own migration. */
+export async function createIdempotencyTable(q: QueryRunner): Promise<void> {
+  await q.query(`
+    CREATE TABLE idempotency_keys (
+      scope           varchar(100) NOT NULL,
+      key             varchar(255) NOT NULL,
+      fingerprint     char(64)     NOT NULL,
+      status          varchar(12)  NOT NULL DEFAULT 'IN_PROGRESS',
+      response_status integer,
+      response_body   text,
+      created_at      timestamptz  NOT NULL DEFAULT now(),
+      completed_at    timestamptz,
+      CONSTRAINT idempotency_keys_pkey PRIMARY KEY (scope, key),
+      CONSTRAINT idempotency_keys_status_check CHECK (status IN ('IN_PROGRESS', 'COMPLETED'))
+    )`);
+}
+

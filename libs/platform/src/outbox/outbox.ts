@@ -1,0 +1,190 @@
+import { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { sqlRows } from '../database/sql';
+import { ContextLogger, JsonLogger } from '../logging/json-logger';
+import { runWithTrace } from '../logging/trace-context';
+import { MetricsService } from '../metrics/metrics.service';
+import { Counter } from 'prom-client';
+
+export interface OutboxMessage<T = Record<string, unknown>> {
+  id: number;
+  topic: string;
+  payload: T;
+  attempts: number;
+  createdAt: Date;
+}
+
+/**
+ * Delivers one message. Resolve when the receiver has it (it must be idempotent: a message may
+ * arrive twice); throw to try again later; throw a PermanentFailure to give up at once.
+ */
+export type OutboxHandler = (message: OutboxMessage) => Promise<void>;
+
+/** A delivery that can never succeed (the receiver refused it for good): the message goes DEAD. */
+export class PermanentFailure extends Error {}
+
+export interface OutboxOptions {
+  pollIntervalMs?: number;
+  batchSize?: number;
+  /** How long a delivery may take before another worker may try the message again. */
+  leaseSeconds?: number;
+  /** Retry delays grow from this ... */
+  baseDelayMs?: number;
+  /** ... to this, with jitter. */
+  maxDelayMs?: number;
+  /** After this many attempts a message is DEAD (kept for an operator), not retried forever. */
+  maxAttempts?: number;
+}
+
+/** Writes a message in the caller's transaction. With a dedupe key, a second write of the same key is ignored. */
+export async function enqueue(tx: EntityManager, topic: string, payload: unknown, dedupeKey?: string): Promise<void> {
+  await tx.query(
+    `INSERT INTO outbox (topic, payload, dedupe_key) VALUES ($1, $2, $3) ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING`,
+    [topic, JSON.stringify(payload), dedupeKey ?? null],
+  );
+}
+
+/**
+ * The stored outbox's delivery loop: claims due messages with a lease (FOR UPDATE SKIP LOCKED, so
+ * replicas share the work), hands each to its topic's handler, marks it SENT, or schedules the
+ * next attempt with exponential backoff and jitter. A worker that dies mid-delivery loses its
+ * lease and the message is delivered again: at least once, handlers are idempotent.
+ * Written here rather than taken from a queue library because the messages must live in the
+ * service's own PostgreSQL, in the transaction of the change they follow.
+ */
+export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly handlers = new Map<string, OutboxHandler>();
+  private readonly options: Required<OutboxOptions>;
+  private readonly log: ContextLogger;
+  private readonly deliveries: Counter<'topic' | 'outcome'>;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: DataSource,
+    logger: JsonLogger,
+    metrics: MetricsService,
+    options: OutboxOptions = {},
+  ) {
+    this.options = { pollIntervalMs: 1000, batchSize: 20, leaseSeconds: 30, baseDelayMs: 500, maxDelayMs: 60_000, maxAttempts: 1000, ...options };
+    this.log = logger.forContext('Outbox');
+    this.deliveries = metrics.counter({ name: 'outbox_deliveries_total', help: 'Outbox delivery attempts by topic and outcome', labelNames: ['topic', 'outcome'] });
+    metrics.gauge({
+      name: 'outbox_pending_messages',
+      help: 'Messages waiting to be delivered',
+      labelNames: ['topic'],
+      collect: async function (this: import('prom-client').Gauge<'topic'>) {
+        try {
+          const rows = await sqlRows<{ topic: string; n: string }>(db, `SELECT topic, count(*) AS n FROM outbox WHERE status = 'PENDING' GROUP BY topic`);
+          this.reset();
+          for (const r of rows) this.set({ topic: r.topic }, Number(r.n));
+        } catch {
+          /* database down: health reports it */
+        }
+      },
+    });
+    metrics.gauge({
+      name: 'outbox_oldest_pending_seconds',
+      help: 'Age of the oldest undelivered message (0 when none)',
+      collect: async function (this: import('prom-client').Gauge) {
+        try {
+          const [row] = await sqlRows<{ age: string | null }>(db, `SELECT EXTRACT(EPOCH FROM now() - min(created_at)) AS age FROM outbox WHERE status = 'PENDING'`);
+          this.set(Number(row.age ?? 0));
+        } catch {
+          /* database down */
+        }
+      },
+    });
+  }
+
+  handle(topic: string, handler: OutboxHandler): this {
+    this.handlers.set(topic, handler);
+    return this;
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.nudge(), this.options.pollIntervalMs);
+    this.timer.unref();
+    this.nudge();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Deliver now rather than at the next poll (call after committing a transaction that enqueued). */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = runWithTrace(() => this.drain()).finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        this.nudge();
+      }
+    });
+  }
+
+  /** One pass: deliver due messages until none are left (or the worker stops). */
+  async drain(): Promise<void> {
+    try {
+      for (;;) {
+        const batch = await this.claim();
+        if (!batch.length) return;
+        await Promise.all(batch.map((m) => this.deliver(m)));
+        if (this.stopped || batch.length < this.options.batchSize) return;
+      }
+    } catch (e) {
+      this.log.warn('Outbox pass failed; next poll retries', { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private async claim(): Promise<OutboxMessage[]> {
+    const topics = [...this.handlers.keys()];
+    const rows = await sqlRows<Record<string, unknown>>(
+      this.db,
+      `UPDATE outbox SET lease_until = now() + make_interval(secs => $2), attempts = attempts + 1
+        WHERE id IN (SELECT id FROM outbox
+                      WHERE status = 'PENDING' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+                        AND topic = ANY ($3)
+                      ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id, topic, payload, attempts, created_at`,
+      [this.options.batchSize, this.options.leaseSeconds, topics],
+    );
+    return rows.map((r) => ({ id: Number(r.id), topic: r.topic as string, payload: r.payload as Record<string, unknown>, attempts: Number(r.attempts), createdAt: r.created_at as Date }));
+  }
+
+  private async deliver(message: OutboxMessage): Promise<void> {
+    const handler = this.handlers.get(message.topic)!;
+    try {
+      await handler(message);
+      await this.db.query(`UPDATE outbox SET status = 'SENT', sent_at = now(), lease_until = NULL, last_error = NULL WHERE id = $1`, [message.id]);
+      this.deliveries.inc({ topic: message.topic, outcome: 'sent' });
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      const dead = e instanceof PermanentFailure || message.attempts >= this.options.maxAttempts;
+      const delay = retryDelayMs(message.attempts, this.options.baseDelayMs, this.options.maxDelayMs);
+      await this.db.query(
+        `UPDATE outbox SET status = $2, lease_until = NULL, last_error = $3, next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1`,
+        [message.id, dead ? 'DEAD' : 'PENDING', error.slice(0, 2000), delay / 1000],
+      );
+      this.deliveries.inc({ topic: message.topic, outcome: dead ? 'dead' : 'retry' });
+      const fields = { id: message.id, topic: message.topic, attempts: message.attempts };
+      if (dead) this.log.error('Outbox message given up', e, fields);
+      else this.log.warn('Outbox delivery failed; will retry', { ...fields, error, retryInMs: delay });
+    }
+  }
+}
+
+/** Exponential backoff with full jitter (AWS architecture blog's recommendation), capped. */
+export function retryDelayMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 20));
+  return Math.max(baseMs / 2, Math.round(random() * ceiling));
+}

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import { IdempotencyStore, createIdempotencyTable, fingerprint, requireIdempotencyKey } from '../src/idempotency/idempotency';
+import { JsonLogger } from '../src/logging/json-logger';
+import { MetricsService } from '../src/metrics/metrics.service';
+import { OutboxWorker, PermanentFailure, enqueue, retryDelayMs } from '../src/outbox/outbox';
+import { createOutboxTable } from '../src/outbox/outbox.schema';
+import { TestDatabase, createTestDatabase } from '../src/testing/test-database';
+import { AppError } from '../src/errors/app-error';
+
+class Tables1700000000001 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await createOutboxTable(q);
+    await createIdempotencyTable(q);
+  }
+  async down(): Promise<void> {}
+}
+
+describe('outbox and idempotency (real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  const logger = new JsonLogger('test', 'fatal');
+  before(async () => {
+    db = await createTestDatabase('platform_outbox');
+    ds = await new DataSource({ type: 'postgres', url: db.url, migrations: [Tables1700000000001], extra: { max: 30 } }).initialize();
+    await ds.runMigrations();
+  });
+  after(async () => {
+    await ds.destroy();
+    await db.drop();
+  });
+
+  describe('outbox', () => {
+    it('delivers what a committed transaction enqueued, once, and nothing of a rolled-back one', async () => {
+      const seen: unknown[] = [];
+      const worker = new OutboxWorker(ds, logger, new MetricsService('t'), { pollIntervalMs: 50 }).handle('a', async (m) => void seen.push(m.payload));
+      await ds.transaction((tx) => enqueue(tx, 'a', { n: 1 }));
+      await ds.transaction((tx) => enqueue(tx, 'a', { n: 1 }, 'same-key'));
+      await ds.transaction((tx) => enqueue(tx, 'a', { n: 2 }, 'same-key'));
+      await assert.rejects(
+        ds.transaction(async (tx) => {
+          await enqueue(tx, 'a', { n: 3 });
+          throw new Error('rollback');
+        }),
+      );
+      await worker.drain();
+      assert.deepEqual(seen, [{ n: 1 }, { n: 1 }]);
+      await worker.drain();
+      assert.equal(seen.length, 2, 'sent messages are not sent again');
+    });
+
+    it('retries a failing delivery later and gives up on a permanent failure', async () => {
+      let calls = 0;
+      const worker = new OutboxWorker(ds, logger, new MetricsService('t'), { baseDelayMs: 10, maxDelayMs: 20 })
+        .handle('flaky', async () => {
+          if (++calls < 3) throw new Error('receiver down');
+        })
+        .handle('never', async () => {
+          throw new PermanentFailure('refused for good');
+        });
+      await ds.transaction((tx) => enqueue(tx, 'flaky', {}));
+      await ds.transaction((tx) => enqueue(tx, 'never', {}));
+      for (let i = 0; i < 20 && calls < 3; i++) {
+        await worker.drain();
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      assert.equal(calls, 3);
+      const rows = await ds.query(`SELECT topic, status, attempts FROM outbox WHERE topic IN ('flaky', 'never') ORDER BY topic`);
+      assert.deepEqual(rows, [
+        { topic: 'flaky', status: 'SENT', attempts: 3 },
+        { topic: 'never', status: 'DEAD', attempts: 1 },
+      ]);
+    });
+
+    it('two workers (replicas) share the messages without delivering one twice', async () => {
+      const seen: number[] = [];
+      const handler = async (m: { payload: Record<string, unknown> }) => {
+        await new Promise((r) => setTimeout(r, 2));
+        seen.push(m.payload.i as number);
+      };
+      const workers = [0, 1].map(() => new OutboxWorker(ds, logger, new MetricsService('t'), { batchSize: 7 }).handle('shared', handler));
+      await ds.transaction(async (tx) => {
+        for (let i = 0; i < 100; i++) await enqueue(tx, 'shared', { i });
+      });
+      await Promise.all(workers.map((w) => w.drain()));
+      assert.equal(seen.length, 100);
+      assert.equal(new Set(seen).size, 100);
+    });
+
+    it('backs off exponentially with jitter, capped', () => {
+      assert.equal(retryDelayMs(1, 500, 60_000, () => 1), 500);
+      assert.equal(retryDelayMs(4, 500, 60_000, () => 1), 4000);
+      assert.equal(retryDelayMs(30, 500, 60_000, () => 1), 60_000);
+      assert.equal(retryDelayMs(5, 500, 60_000, () => 0), 250);
+    });
+  });
+
+  describe('idempotency keys', () => {
+    const store = () => new IdempotencyStore(ds, { waitForFirstMs: 500 });
+
+    it('runs once; a repeat gets the same bytes; another body is 422', async () => {
+      let runs = 0;
+      const work = async () => ({ status: 201, body: { id: ++runs, at: Date.now() } });
+      const first = await store().run('user:1', 'k1', fingerprint({ a: 1, b: 2 }), work);
+      const again = await store().run('user:1', 'k1', fingerprint({ b: 2, a: 1 }), work);
+      assert.equal(runs, 1);
+      assert.equal(again.body, first.body);
+      assert.equal(again.replayed, true);
+      await assert.rejects(store().run('user:1', 'k1', fingerprint({ a: 2 }), work), (e: unknown) => e instanceof AppError && e.status === 422);
+      // Keys belong to their caller: another scope runs its own.
+      await store().run('user:2', 'k1', fingerprint({ a: 1, b: 2 }), work);
+      assert.equal(runs, 2);
+    });
+
+    it('20 simultaneous requests with one key run the work once', async () => {
+      let runs = 0;
+      const work = async () => {
+        runs++;
+        await new Promise((r) => setTimeout(r, 100));
+        return { status: 201, body: { ok: true } };
+      };
+      const results = await Promise.allSettled(Array.from({ length: 20 }, () => new IdempotencyStore(ds, { waitForFirstMs: 2000 }).run('s', 'k-many', 'f'.repeat(64), work)));
+      assert.equal(runs, 1);
+      assert.ok(results.every((r) => r.status === 'fulfilled' && r.value.status === 201));
+    });
+
+    it('a failed first request lets the key be used again', async () => {
+      await assert.rejects(store().run('s', 'k-fail', 'a'.repeat(64), async () => Promise.reject(new AppError(400, 'BAD', 'bad'))));
+      const ok = await store().run('s', 'k-fail', 'a'.repeat(64), async () => ({ status: 200, body: 'fine' }));
+      assert.equal(ok.replayed, false);
+    });
+
+    it('requires a bounded, printable Idempotency-Key', () => {
+      assert.equal(requireIdempotencyKey('order_abc123_payment_001'), 'order_abc123_payment_001');
+      for (const bad of [undefined, '', '   ', 'x'.repeat(256), 'has space', 'tab\tkey']) {
+        assert.throws(() => requireIdempotencyKey(bad), (e: unknown) => e instanceof AppError && e.status === 400, String(bad));
+      }
+    });
+  });
+});
