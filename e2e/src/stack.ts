@@ -31,6 +31,8 @@ export interface Stack {
   /** Base URL of each running service, e.g. urls.seating = http://127.0.0.1:40123. */
   urls: Record<string, string>;
   services: Record<string, RunningService>;
+  /** The secrets every service of this stack shares (to sign a callback in a test). */
+  secrets: { JWT_SECRET: string; SERVICE_SECRET: string; CALLBACK_SECRET: string };
   /** Stops a service abruptly (SIGKILL), as a crash would. */
   kill(name: string): Promise<void>;
   /** Starts a stopped service again on the same port and database. */
@@ -145,7 +147,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stop().catch(() => undefined);
     throw e;
   }
-  return { urls, services, kill, start, stop };
+  return { urls, services, secrets, kill, start, stop };
 }
 
 /** Loads the demo data of `npm start` (accounts, venues, events, seat plans) into a stack. */

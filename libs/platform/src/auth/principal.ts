@@ -7,6 +7,8 @@ export interface UserPrincipal {
   userId: number;
   username: string;
   role: Role;
+  /** Where the platform writes to this user (order confirmations); absent in tokens issued before it was added. */
+  email?: string;
 }
 
 /** Another service of the platform calling with a service credential. */

@@ -34,7 +34,7 @@ export class TokenService {
   }
 
   signAccessToken(user: Omit<UserPrincipal, 'kind'>, expiresInSeconds: number): string {
-    return jwt.sign({ typ: 'access', username: user.username, role: user.role }, this.jwtKey, {
+    return jwt.sign({ typ: 'access', username: user.username, role: user.role, ...(user.email ? { email: user.email } : {}) }, this.jwtKey, {
       algorithm: 'HS256',
       subject: String(user.userId),
       issuer: ISSUER,
@@ -54,7 +54,13 @@ export class TokenService {
     if (claims.typ !== 'access' || !Number.isSafeInteger(userId) || userId <= 0 || !ROLES.includes(claims.role as Role)) {
       throw unauthorized('Invalid access token', 'INVALID_TOKEN');
     }
-    return { kind: 'user', userId, username: String(claims.username ?? ''), role: claims.role as Role };
+    return {
+      kind: 'user',
+      userId,
+      username: String(claims.username ?? ''),
+      role: claims.role as Role,
+      ...(typeof claims.email === 'string' ? { email: claims.email } : {}),
+    };
   }
 
   /** A credential for calling `audience` (another service's name), reused while it has 30 s left. */

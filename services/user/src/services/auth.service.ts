@@ -88,7 +88,10 @@ export class AuthService {
     const refreshToken = `rt_${randomBytes(32).toString('base64url')}`;
     await this.refreshTokens.insert(user.id, familyId, hashToken(refreshToken), this.config.REFRESH_TOKEN_TTL_SECONDS);
     return {
-      accessToken: this.tokens.signAccessToken({ userId: user.id, username: user.username, role: user.role }, this.config.ACCESS_TOKEN_TTL_SECONDS),
+      accessToken: this.tokens.signAccessToken(
+        { userId: user.id, username: user.username, role: user.role, email: user.email },
+        this.config.ACCESS_TOKEN_TTL_SECONDS,
+      ),
       refreshToken,
       tokenType: 'Bearer',
       expiresIn: this.config.ACCESS_TOKEN_TTL_SECONDS,

@@ -1,0 +1,44 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { JsonLogger, MetricsService, OutboxWorker, PlatformModule } from '@etsr/platform';
+import { ServiceClients } from './clients/service-clients';
+import { OrderConfig } from './config';
+import { CallbacksController } from './controllers/callbacks.controller';
+import { InternalController } from './controllers/internal.controller';
+import { OrdersController } from './controllers/orders.controller';
+import { TicketsController } from './controllers/tickets.controller';
+import { database } from './database';
+import { OrdersRepository } from './repositories/orders.repository';
+import { OrderMetrics } from './services/order-metrics';
+import { OrdersService } from './services/orders.service';
+import { ReconcilerService } from './services/reconciler.service';
+import { SagaService } from './services/saga.service';
+import { TicketSigner } from './services/ticket-signer';
+import { TicketsService } from './services/tickets.service';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: OrderConfig, logger: JsonLogger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot({ config, configClass: OrderConfig, database, logger })],
+      controllers: [OrdersController, CallbacksController, TicketsController, InternalController],
+      providers: [
+        OrdersRepository,
+        ServiceClients,
+        OrderMetrics,
+        { provide: TicketSigner, useValue: new TicketSigner(config.TICKET_SIGNING_KEY) },
+        {
+          provide: OutboxWorker,
+          inject: [getDataSourceToken(), MetricsService],
+          useFactory: (db: DataSource, metrics: MetricsService) => new OutboxWorker(db, logger, metrics, { pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }),
+        },
+        SagaService,
+        OrdersService,
+        TicketsService,
+        ReconcilerService,
+      ],
+    };
+  }
+}

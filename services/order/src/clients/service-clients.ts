@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { JsonLogger, ServiceClient, TokenService, UpstreamError } from '@etsr/platform';
+import { OrderConfig } from '../config';
+
+/** A seating reservation as GET /v1/seats/reservation/{id} answers it. */
+export interface Reservation {
+  reservationId: string;
+  eventId: number;
+  userId: number;
+  seats: { seatId: number; section: string; row: string; number: string; price: number }[];
+  totalAmount: number;
+  status: 'RESERVED' | 'ALLOCATED' | 'RELEASED' | 'EXPIRED';
+  expiresAt: string;
+  ttlSeconds: number;
+  orderId: string | null;
+}
+
+export interface PaymentView {
+  payment_id: string;
+  merchant_order_id: string;
+  amount_cents: number;
+  currency: string;
+  status: 'PENDING' | 'SUCCESS' | 'FAILED' | 'REFUNDED';
+  transaction_id?: string | null;
+  failure_reason?: string | null;
+  refund_id?: string | null;
+}
+
+/** The services the order service calls, each with the platform's timeouts, retries and circuit breaker. */
+@Injectable()
+export class ServiceClients {
+  readonly seating: ServiceClient;
+  readonly payment: ServiceClient;
+  readonly notification?: ServiceClient;
+
+  constructor(config: OrderConfig, tokens: TokenService, logger: JsonLogger) {
+    const common = { tokens, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, log: logger.forContext('ServiceClient') };
+    this.seating = new ServiceClient({ ...common, target: 'seating', baseUrl: config.SEATING_URL });
+    this.payment = new ServiceClient({ ...common, target: 'payment', baseUrl: config.PAYMENT_URL });
+    if (config.NOTIFICATION_URL) this.notification = new ServiceClient({ ...common, target: 'notification', baseUrl: config.NOTIFICATION_URL });
+  }
+
+  /** The reservation, or null when seating does not know it. */
+  async reservation(id: string): Promise<Reservation | null> {
+    try {
+      return await this.seating.request<Reservation>({ method: 'GET', path: `/v1/seats/reservation/${encodeURIComponent(id)}` });
+    } catch (e) {
+      if (e instanceof UpstreamError && (e.status === 404 || e.status === 400)) return null;
+      throw e;
+    }
+  }
+
+  /** Ties the hold to the order and keeps it while payment runs (seating caps the extension). */
+  holdForOrder(reservationId: string, orderId: string, extendSeconds: number): Promise<Reservation> {
+    return this.seating.request<Reservation>({
+      method: 'POST',
+      path: `/internal/v1/reservations/${encodeURIComponent(reservationId)}/order`,
+      body: { orderId, extendSeconds },
+      idempotent: true,
+    });
+  }
+
+  allocate(reservationId: string, orderId: string): Promise<Reservation> {
+    return this.seating.request<Reservation>({ method: 'POST', path: '/v1/seats/allocate', body: { reservationId, orderId }, idempotent: true });
+  }
+
+  async release(orderId: string): Promise<void> {
+    try {
+      await this.seating.request({ method: 'POST', path: '/v1/seats/release', body: { orderId }, idempotent: true });
+    } catch (e) {
+      // No reservation tied to this order: nothing is held, so there is nothing to release.
+      if (e instanceof UpstreamError && e.status === 404) return;
+      throw e;
+    }
+  }
+
+  refund(paymentId: string, reason: string): Promise<unknown> {
+    return this.payment.request({ method: 'POST', path: '/v1/refund', body: { payment_id: paymentId, reason }, idempotent: true });
+  }
+
+  async paymentsOf(orderId: string): Promise<PaymentView[]> {
+    const body = await this.payment.request<{ payments: PaymentView[] }>({ method: 'GET', path: `/internal/v1/payments?merchant_order_id=${orderId}` });
+    return body.payments;
+  }
+}

@@ -1,0 +1,70 @@
+import { BaseConfig } from '@etsr/platform';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+
+/** Development-only values, refused in production. */
+export const DEV_CALLBACK_SECRET = 'dev-only-callback-secret-do-not-use-in-production';
+/** A fixed Ed25519 seed for development tickets (hex); production must set TICKET_SIGNING_KEY. */
+export const DEV_TICKET_SIGNING_KEY = 'dev-only-ed25519-seed-0000000000000000000000000000000000000000000000';
+
+const url = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+export class OrderConfig extends BaseConfig {
+  @IsUrl(url)
+  SEATING_URL: string;
+
+  @IsUrl(url)
+  PAYMENT_URL: string;
+
+  /** When unset, notifications are not sent (logged instead). */
+  @IsOptional()
+  @IsUrl(url)
+  NOTIFICATION_URL?: string;
+
+  /** HMAC secret of payment callbacks; the payment service signs with the same one. */
+  @IsString()
+  @MinLength(16)
+  CALLBACK_SECRET = DEV_CALLBACK_SECRET;
+
+  /**
+   * Ticket signing key: an Ed25519 private key as PKCS#8 PEM, or a 64-hex-digit seed. Scanners
+   * verify tickets offline with the public key published at /v1/tickets/public-key.
+   */
+  @IsString()
+  @MinLength(32)
+  TICKET_SIGNING_KEY = DEV_TICKET_SIGNING_KEY;
+
+  /** CONTRACT: tax is TAX_PERCENT of the seats' price (default 10). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  TAX_PERCENT = 10;
+
+  @IsString()
+  @Matches(/^[A-Z]{3}$/)
+  CURRENCY = 'INR';
+
+  /** How long the seats stay held for an order from its creation, at least (capped by seating). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  ORDER_HOLD_SECONDS = 600;
+
+  /** The reconciler settles orders left unpaid or unconfirmed: how often, and after how long. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  RECONCILE_INTERVAL_MS = 10_000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RECONCILE_AFTER_SECONDS = 30;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  OUTBOX_POLL_INTERVAL_MS = 1000;
+}

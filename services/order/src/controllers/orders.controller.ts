@@ -1,0 +1,65 @@
+import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { CurrentPrincipal, CurrentUser, FastifyReply, Principal, UserPrincipal, UuidPipe, requireIdempotencyKey } from '@etsr/platform';
+import { CreateOrderDto, ListOrdersQuery, OrderDto, OrderPageDto } from '../dtos/order.dto';
+import { OrderTicketsDto } from '../dtos/ticket.dto';
+import { OrdersService } from '../services/orders.service';
+import { TicketsService } from '../services/tickets.service';
+
+@ApiTags('orders')
+@ApiBearerAuth()
+@Controller('v1/orders')
+export class OrdersController {
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly tickets: TicketsService,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create an order for a held reservation (idempotent: Idempotency-Key header required)' })
+  @ApiHeader({ name: 'Idempotency-Key', required: true, example: 'abc123' })
+  @ApiCreatedResponse({ type: OrderDto })
+  @ApiConflictResponse({ description: 'RESERVATION_EXPIRED, RESERVATION_ALREADY_ORDERED, or REQUEST_IN_PROGRESS' })
+  @ApiUnprocessableEntityResponse({ description: 'IDEMPOTENCY_KEY_REUSED: the key was used with another body' })
+  async create(
+    @CurrentUser() actor: UserPrincipal,
+    @Headers('idempotency-key') key: string | undefined,
+    @Body() dto: CreateOrderDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const stored = await this.orders.create(actor, requireIdempotencyKey(key), dto);
+    if (stored.replayed) reply.header('Idempotent-Replayed', 'true');
+    reply.status(stored.status).type('application/json; charset=utf-8').send(stored.body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "A user's orders (your own; any user's for an admin)" })
+  @ApiOkResponse({ type: OrderPageDto })
+  list(@CurrentUser() actor: UserPrincipal, @Query() query: ListOrdersQuery): Promise<OrderPageDto> {
+    return this.orders.list(actor, query.userId, query.offset, query.page, query.limit);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'An order (its owner or an admin)' })
+  @ApiOkResponse({ type: OrderDto })
+  get(@CurrentPrincipal() actor: Principal, @Param('id', UuidPipe) id: string): Promise<OrderDto> {
+    return this.orders.get(actor, id);
+  }
+
+  @Get(':id/tickets')
+  @ApiOperation({ summary: 'Tickets of an order, with their QR codes' })
+  @ApiOkResponse({ type: OrderTicketsDto })
+  ticketsOf(@CurrentPrincipal() actor: Principal, @Param('id', UuidPipe) id: string): Promise<OrderTicketsDto> {
+    return this.tickets.ofOrder(actor, id);
+  }
+
+  @Post(':id/cancel')
+  @ApiOperation({ summary: 'Cancel: an unpaid order is CANCELLED and its hold released; a paid one is refunded (202, REFUNDED moments later)' })
+  @ApiOkResponse({ type: OrderDto })
+  @ApiAcceptedResponse({ type: OrderDto, description: 'Refund requested' })
+  async cancel(@CurrentPrincipal() actor: Principal, @Param('id', UuidPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<OrderDto> {
+    const { status, order } = await this.orders.cancel(actor, id);
+    reply.status(status);
+    return order;
+  }
+}

@@ -1,0 +1,11 @@
+import { DatabaseDefinition } from '@etsr/platform';
+import { CreateOrders1763900000000 } from './migrations/1763900000000-create-orders';
+
+/**
+ * orderdb's migrations. The service reads and writes with SQL (OrdersRepository), so TypeORM needs
+ * no entities here; the tables are defined by the migrations alone.
+ */
+export const database: DatabaseDefinition = {
+  entities: [],
+  migrations: [CreateOrders1763900000000],
+};

@@ -1,0 +1,203 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { sqlRows } from '@etsr/platform';
+
+export type OrderStatus = 'PENDING' | 'PAYMENT_PROCESSING' | 'CONFIRMED' | 'FAILED' | 'CANCELLED' | 'REFUNDED';
+
+export interface OrderItem {
+  seatId: number;
+  seatCode: string;
+  priceCents: number;
+}
+
+export interface Order {
+  id: string;
+  userId: number;
+  customerEmail: string | null;
+  eventId: number;
+  reservationId: string;
+  subtotalCents: number;
+  taxCents: number;
+  totalCents: number;
+  currency: string;
+  status: OrderStatus;
+  paymentId: string | null;
+  holdExpiresAt: Date;
+  failureReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  items: OrderItem[];
+}
+
+export interface Ticket {
+  ticketId: string;
+  orderId: string;
+  eventId: number;
+  seatId: number;
+  seatCode: string;
+  ticketCode: string;
+  signedPayload: string;
+  status: 'VALID' | 'VOID';
+  checkedInAt: Date | null;
+  issuedAt: Date;
+}
+
+const ORDER_COLUMNS = `o.id, o.user_id, o.customer_email, o.event_id, o.reservation_id, o.subtotal_cents, o.tax_cents, o.total_cents, o.currency,
+  o.status, o.payment_id, o.hold_expires_at, o.failure_reason, o.created_at, o.updated_at,
+  coalesce((SELECT json_agg(json_build_object('seatId', i.seat_id, 'seatCode', i.seat_code, 'priceCents', i.seat_price_cents) ORDER BY i.seat_id)
+              FROM order_items i WHERE i.order_id = o.id), '[]') AS items`;
+
+function toOrder(r: Record<string, unknown>): Order {
+  return {
+    id: r.id as string,
+    userId: Number(r.user_id),
+    customerEmail: (r.customer_email as string | null) ?? null,
+    eventId: Number(r.event_id),
+    reservationId: r.reservation_id as string,
+    subtotalCents: Number(r.subtotal_cents),
+    taxCents: Number(r.tax_cents),
+    totalCents: Number(r.total_cents),
+    currency: r.currency as string,
+    status: r.status as OrderStatus,
+    paymentId: (r.payment_id as string | null) ?? null,
+    holdExpiresAt: r.hold_expires_at as Date,
+    failureReason: (r.failure_reason as string | null) ?? null,
+    createdAt: r.created_at as Date,
+    updatedAt: r.updated_at as Date,
+    items: (r.items as { seatId: string | number; seatCode: string; priceCents: number }[]).map((i) => ({ ...i, seatId: Number(i.seatId) })),
+  };
+}
+
+function toTicket(r: Record<string, unknown>): Ticket {
+  return {
+    ticketId: r.id as string,
+    orderId: r.order_id as string,
+    eventId: Number(r.event_id),
+    seatId: Number(r.seat_id),
+    seatCode: r.seat_code as string,
+    ticketCode: r.ticket_code as string,
+    signedPayload: r.signed_payload as string,
+    status: r.status as 'VALID' | 'VOID',
+    checkedInAt: (r.checked_in_at as Date | null) ?? null,
+    issuedAt: r.issued_at as Date,
+  };
+}
+
+@Injectable()
+export class OrdersRepository {
+  constructor(@InjectDataSource() readonly db: DataSource) {}
+
+  /** Creates the order with its items; an order with this id already there (a retried request) is kept. */
+  async insert(order: Omit<Order, 'createdAt' | 'updatedAt' | 'status' | 'paymentId' | 'failureReason'>): Promise<Order> {
+    await this.db.transaction(async (tx) => {
+      const inserted = await sqlRows(
+        tx,
+        `INSERT INTO orders (id, user_id, customer_email, event_id, reservation_id, subtotal_cents, tax_cents, total_cents, currency, hold_expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [order.id, order.userId, order.customerEmail, order.eventId, order.reservationId, order.subtotalCents, order.taxCents, order.totalCents, order.currency, order.holdExpiresAt],
+      );
+      if (!inserted.length) return;
+      await tx.query(
+        `INSERT INTO order_items (order_id, seat_id, seat_code, seat_price_cents) SELECT $1, * FROM unnest($2::bigint[], $3::varchar[], $4::int[])`,
+        [order.id, order.items.map((i) => i.seatId), order.items.map((i) => i.seatCode), order.items.map((i) => i.priceCents)],
+      );
+    });
+    return (await this.find(order.id))!;
+  }
+
+  async find(id: string, tx: DataSource | EntityManager = this.db): Promise<Order | null> {
+    const [row] = await sqlRows<Record<string, unknown>>(tx, `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1`, [id]);
+    return row ? toOrder(row) : null;
+  }
+
+  async findForUpdate(tx: EntityManager, id: string): Promise<Order | null> {
+    const [row] = await sqlRows<Record<string, unknown>>(tx, `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1 FOR UPDATE OF o`, [id]);
+    return row ? toOrder(row) : null;
+  }
+
+  async findByReservation(reservationId: string): Promise<Order | null> {
+    const [row] = await sqlRows<Record<string, unknown>>(this.db, `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.reservation_id = $1`, [reservationId]);
+    return row ? toOrder(row) : null;
+  }
+
+  async listByUser(userId: number, offset: number, limit: number): Promise<{ orders: Order[]; total: number }> {
+    const rows = await sqlRows<Record<string, unknown>>(
+      this.db,
+      `SELECT ${ORDER_COLUMNS}, count(*) OVER () AS total FROM orders o WHERE o.user_id = $1 ORDER BY o.created_at DESC, o.id OFFSET $2 LIMIT $3`,
+      [userId, offset, limit],
+    );
+    return { orders: rows.map(toOrder), total: rows.length ? Number(rows[0].total) : 0 };
+  }
+
+  async setStatus(tx: EntityManager, id: string, status: OrderStatus, changes: { paymentId?: string; failureReason?: string | null } = {}): Promise<void> {
+    await tx.query(
+      `UPDATE orders SET status = $2, payment_id = coalesce($3, payment_id),
+              failure_reason = CASE WHEN $5 THEN $4 ELSE failure_reason END, updated_at = now()
+        WHERE id = $1`,
+      [id, status, changes.paymentId ?? null, changes.failureReason ?? null, changes.failureReason !== undefined],
+    );
+  }
+
+  /** Records a callback; false when this payment id + status was applied before (a repeat). */
+  async markCallback(tx: EntityManager, key: string, orderId: string): Promise<boolean> {
+    const rows = await sqlRows(tx, `INSERT INTO processed_callbacks (callback_key, order_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING callback_key`, [key, orderId]);
+    return rows.length === 1;
+  }
+
+  /** Tickets of an order; issuing twice is impossible: (order_id, seat_id) is unique. */
+  async insertTickets(tx: EntityManager, tickets: Omit<Ticket, 'ticketId' | 'status' | 'checkedInAt' | 'issuedAt'>[]): Promise<void> {
+    await tx.query(
+      `INSERT INTO tickets (order_id, event_id, seat_id, seat_code, ticket_code, signed_payload)
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::varchar[], $5::varchar[], $6::text[])
+       ON CONFLICT (order_id, seat_id) DO NOTHING`,
+      [
+        tickets.map((t) => t.orderId),
+        tickets.map((t) => t.eventId),
+        tickets.map((t) => t.seatId),
+        tickets.map((t) => t.seatCode),
+        tickets.map((t) => t.ticketCode),
+        tickets.map((t) => t.signedPayload),
+      ],
+    );
+  }
+
+  async voidTickets(tx: EntityManager, orderId: string): Promise<void> {
+    await tx.query(`UPDATE tickets SET status = 'VOID', voided_at = now() WHERE order_id = $1 AND status = 'VALID'`, [orderId]);
+  }
+
+  async tickets(orderId: string, tx: DataSource | EntityManager = this.db): Promise<Ticket[]> {
+    return (await sqlRows<Record<string, unknown>>(tx, `SELECT * FROM tickets WHERE order_id = $1 ORDER BY seat_id`, [orderId])).map(toTicket);
+  }
+
+  async ticketByCode(code: string): Promise<Ticket | null> {
+    const [row] = await sqlRows<Record<string, unknown>>(this.db, `SELECT * FROM tickets WHERE ticket_code = $1`, [code]);
+    return row ? toTicket(row) : null;
+  }
+
+  /** The first scan of a valid ticket wins; returns null when it was void or scanned already. */
+  async checkIn(code: string): Promise<Ticket | null> {
+    const [row] = await sqlRows<Record<string, unknown>>(
+      this.db,
+      `UPDATE tickets SET checked_in_at = now() WHERE ticket_code = $1 AND status = 'VALID' AND checked_in_at IS NULL RETURNING *`,
+      [code],
+    );
+    return row ? toTicket(row) : null;
+  }
+
+  /** Orders the reconciler looks at: unsettled, untouched for a while; locked so replicas split them. */
+  async claimStale(tx: EntityManager, olderThanSeconds: number, limit: number): Promise<Order[]> {
+    const rows = await sqlRows<Record<string, unknown>>(
+      tx,
+      `SELECT ${ORDER_COLUMNS} FROM orders o
+        WHERE o.status IN ('PENDING', 'PAYMENT_PROCESSING', 'FAILED') AND o.updated_at < now() - make_interval(secs => $1)
+        ORDER BY o.updated_at LIMIT $2 FOR UPDATE OF o SKIP LOCKED`,
+      [olderThanSeconds, limit],
+    );
+    return rows.map(toOrder);
+  }
+
+  async touch(tx: EntityManager, id: string): Promise<void> {
+    await tx.query(`UPDATE orders SET updated_at = now() WHERE id = $1`, [id]);
+  }
+}

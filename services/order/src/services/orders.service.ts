@@ -1,0 +1,171 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import {
+  IdempotencyStore,
+  JsonLogger,
+  Principal,
+  StoredResponse,
+  UpstreamError,
+  UserPrincipal,
+  assertOwnerOrAdmin,
+  badRequest,
+  conflict,
+  enqueue,
+  fingerprint,
+  forbidden,
+  notFound,
+  resolveActingUser,
+} from '@etsr/platform';
+import { Reservation, ServiceClients } from '../clients/service-clients';
+import { OrderConfig } from '../config';
+import { CreateOrderDto, OrderDto, OrderPageDto, mapOrder } from '../dtos/order.dto';
+import { Order, OrdersRepository } from '../repositories/orders.repository';
+import { OrderMetrics } from './order-metrics';
+import { SagaService, TOPICS, stableUuid } from './saga.service';
+
+/** Creating, reading and cancelling orders. */
+@Injectable()
+export class OrdersService {
+  private readonly idempotency: IdempotencyStore;
+  private readonly log;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly orders: OrdersRepository,
+    private readonly clients: ServiceClients,
+    private readonly saga: SagaService,
+    private readonly metrics: OrderMetrics,
+    private readonly config: OrderConfig,
+    logger: JsonLogger,
+  ) {
+    this.idempotency = new IdempotencyStore(db);
+    this.log = logger.forContext(OrdersService.name);
+  }
+
+  /**
+   * POST /v1/orders. Priced from the reservation held by the seating service, never from the body.
+   * The order id is derived from the caller and the Idempotency-Key, so a retry after a crash half
+   * way (hold tied in seating, order not yet stored) finishes the same order instead of failing.
+   */
+  async create(actor: UserPrincipal, key: string, dto: CreateOrderDto): Promise<StoredResponse> {
+    const request = dto.normalized();
+    const userId = resolveActingUser(actor, request.userId);
+    const scope = `user:${userId}`;
+    return this.idempotency.run(scope, key, fingerprint(request), async () => {
+      const orderId = stableUuid(`${scope}:${key}`);
+      const existing = await this.orders.findByReservation(request.reservationId);
+      if (existing && existing.id !== orderId) throw conflict(`Reservation ${request.reservationId} already has an order`, 'RESERVATION_ALREADY_ORDERED');
+
+      const reservation = await this.clients.reservation(request.reservationId);
+      if (!reservation) throw notFound(`Reservation ${request.reservationId} not found`, 'RESERVATION_NOT_FOUND');
+      this.check(reservation, userId, request, orderId);
+      const held = await this.holdForOrder(request.reservationId, orderId);
+
+      const items = reservation.seats.map((s) => ({ seatId: s.seatId, seatCode: `${s.section}-${s.row}-${s.number}`, priceCents: Math.round(s.price * 100) }));
+      const subtotalCents = items.reduce((n, i) => n + i.priceCents, 0);
+      const taxCents = Math.round((subtotalCents * this.config.TAX_PERCENT) / 100);
+      const order = await this.orders.insert({
+        id: orderId,
+        userId,
+        customerEmail: actor.email ?? null,
+        eventId: reservation.eventId,
+        reservationId: reservation.reservationId,
+        subtotalCents,
+        taxCents,
+        totalCents: subtotalCents + taxCents,
+        currency: this.config.CURRENCY,
+        holdExpiresAt: new Date(held.expiresAt),
+        items,
+      });
+      this.metrics.created.inc({ event_id: String(order.eventId) });
+      this.log.info('Order created', { orderId, reservationId: reservation.reservationId, totalCents: order.totalCents });
+      return { status: 201, body: mapOrder(order) };
+    });
+  }
+
+  async get(actor: Principal, id: string): Promise<OrderDto> {
+    const order = await this.require(id);
+    assertOwnerOrAdmin(actor, order.userId, 'order');
+    return mapOrder(order);
+  }
+
+  async list(actor: UserPrincipal, userId: number | undefined, offset: number, page: number, limit: number): Promise<OrderPageDto> {
+    const owner = userId ?? actor.userId;
+    assertOwnerOrAdmin(actor, owner, 'list of orders');
+    const { orders, total } = await this.orders.listByUser(owner, offset, limit);
+    return { orders: orders.map(mapOrder), totalCount: total, page, limit };
+  }
+
+  /**
+   * Not paid yet: CANCELLED and the hold released. Paid: refunded through the payment service;
+   * the order becomes REFUNDED when the refund's callback arrives (moments later).
+   */
+  async cancel(actor: Principal, id: string): Promise<{ status: number; order: OrderDto }> {
+    const order = await this.require(id);
+    assertOwnerOrAdmin(actor, order.userId, 'order');
+    const outcome = await this.db.transaction(async (tx) => {
+      const current = (await this.orders.findForUpdate(tx, id))!;
+      switch (current.status) {
+        case 'PENDING':
+        case 'FAILED':
+          await this.orders.setStatus(tx, id, 'CANCELLED', { failureReason: 'Cancelled by the buyer' });
+          await enqueue(tx, TOPICS.release, { orderId: id }, `release:${id}`);
+          await this.saga.enqueueNotice(tx, id, 'ORDER_CANCELLED');
+          return 200;
+        case 'CONFIRMED':
+          await enqueue(tx, TOPICS.refund, { orderId: id, paymentId: current.paymentId, reason: 'Cancelled by the buyer' }, `refund:${current.paymentId}`);
+          return 202;
+        case 'PAYMENT_PROCESSING':
+          throw conflict('The payment is being completed; cancel again in a moment', 'ORDER_BUSY');
+        default:
+          return 200; // CANCELLED or REFUNDED already
+      }
+    });
+    this.saga.outbox.nudge();
+    return { status: outcome, order: mapOrder((await this.orders.find(id))!) };
+  }
+
+  /** For the payment service: what an order costs and whether it can be paid. */
+  async internalView(id: string) {
+    const order = await this.require(id);
+    return {
+      orderId: order.id,
+      userId: order.userId,
+      eventId: order.eventId,
+      status: order.status,
+      totalCents: order.totalCents,
+      taxCents: order.taxCents,
+      currency: order.currency,
+      reservationId: order.reservationId,
+    };
+  }
+
+  private check(reservation: Reservation, userId: number, request: { eventId: number; seats?: number[] }, orderId: string): void {
+    if (reservation.userId !== userId) throw forbidden('This reservation belongs to another user', 'RESERVATION_NOT_YOURS');
+    if (reservation.eventId !== request.eventId) throw badRequest(`Reservation is for event ${reservation.eventId}, not ${request.eventId}`, 'EVENT_MISMATCH');
+    if (reservation.orderId && reservation.orderId !== orderId) throw conflict('This reservation already has an order', 'RESERVATION_ALREADY_ORDERED');
+    if (reservation.status !== 'RESERVED' || reservation.ttlSeconds <= 0) throw conflict('The reservation has expired or was released', 'RESERVATION_EXPIRED');
+    if (request.seats) {
+      const held = reservation.seats.map((s) => s.seatId).sort((a, b) => a - b);
+      const asked = [...request.seats].sort((a, b) => a - b);
+      if (held.join() !== asked.join()) throw badRequest('seats are not the seats of the reservation', 'SEATS_MISMATCH', { reservedSeatIds: held });
+    }
+  }
+
+  private async holdForOrder(reservationId: string, orderId: string) {
+    try {
+      return await this.clients.holdForOrder(reservationId, orderId, this.config.ORDER_HOLD_SECONDS);
+    } catch (e) {
+      if (e instanceof UpstreamError && e.status === 409) throw conflict('This reservation already has an order', 'RESERVATION_ALREADY_ORDERED');
+      if (e instanceof UpstreamError && e.status === 400) throw conflict('The reservation has expired', 'RESERVATION_EXPIRED');
+      throw e;
+    }
+  }
+
+  private async require(id: string): Promise<Order> {
+    const order = await this.orders.find(id);
+    if (!order) throw notFound(`Order ${id} not found`, 'ORDER_NOT_FOUND');
+    return order;
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import QRCode from 'qrcode';
+import { Principal, assertOwnerOrAdmin, conflict, notFound } from '@etsr/platform';
+import { OrderTicketsDto, TicketCheckDto, mapTicket } from '../dtos/ticket.dto';
+import { OrdersRepository, Ticket } from '../repositories/orders.repository';
+import { TicketSigner } from './ticket-signer';
+
+/** Tickets: listing with QR codes, verification, the public key for scanners, check-in at the door. */
+@Injectable()
+export class TicketsService {
+  constructor(
+    private readonly orders: OrdersRepository,
+    private readonly signer: TicketSigner,
+  ) {}
+
+  async ofOrder(actor: Principal, orderId: string): Promise<OrderTicketsDto> {
+    const order = await this.orders.find(orderId);
+    if (!order) throw notFound(`Order ${orderId} not found`, 'ORDER_NOT_FOUND');
+    assertOwnerOrAdmin(actor, order.userId, 'order');
+    const tickets = await this.orders.tickets(orderId);
+    return {
+      orderId,
+      status: order.status,
+      tickets: await Promise.all(tickets.map(async (t) => mapTicket(t, await QRCode.toDataURL(t.signedPayload, { errorCorrectionLevel: 'M', margin: 1 })))),
+    };
+  }
+
+  async check(code: string): Promise<TicketCheckDto> {
+    const ticket = await this.require(code);
+    const genuine = this.signer.verify(ticket.signedPayload) !== null;
+    return {
+      ticketCode: ticket.ticketCode,
+      eventId: ticket.eventId,
+      seatCode: ticket.seatCode,
+      status: ticket.status,
+      checkedInAt: ticket.checkedInAt?.toISOString() ?? null,
+      valid: genuine && ticket.status === 'VALID' && !ticket.checkedInAt,
+    };
+  }
+
+  async qrPng(code: string): Promise<Buffer> {
+    return QRCode.toBuffer((await this.require(code)).signedPayload, { type: 'png', errorCorrectionLevel: 'M', margin: 1 });
+  }
+
+  /** One admission per ticket: the first scan wins, a second is 409 ALREADY_CHECKED_IN, a void ticket 409 TICKET_VOID. */
+  async checkIn(code: string): Promise<TicketCheckDto> {
+    const admitted = await this.orders.checkIn(code);
+    if (!admitted) {
+      const ticket = await this.require(code);
+      if (ticket.status === 'VOID') throw conflict('This ticket is void (its order was refunded)', 'TICKET_VOID');
+      throw conflict(`Already checked in at ${ticket.checkedInAt?.toISOString()}`, 'ALREADY_CHECKED_IN');
+    }
+    return this.check(code);
+  }
+
+  publicKey() {
+    return { algorithm: 'Ed25519', format: 'base64url(JSON claims).base64url(signature over the first part)', publicKeyPem: this.signer.publicKeyPem() };
+  }
+
+  private async require(code: string): Promise<Ticket> {
+    const ticket = await this.orders.ticketByCode(code);
+    if (!ticket) throw notFound('Ticket not found', 'TICKET_NOT_FOUND');
+    return ticket;
+  }
+}
