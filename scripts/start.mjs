@@ -2,6 +2,8 @@
 // `npm start`: builds the services, starts a database (embedded PostgreSQL in .data/pg unless
 // DATABASE_URL is set), runs every service present in services/ as its own process, waits until
 // they are healthy, loads demo data and prints where everything is. Ctrl-C stops it all.
+// With a notification service, e-mail goes to an SMTP sink that writes .data/mail/*.eml (unless
+// SMTP_URL is set).
 //
 // Services run in their own process groups, so a Ctrl-C in the terminal reaches only this
 // launcher, which then stops them in order: services first (SIGTERM, SIGKILL after 10 s), then
@@ -38,6 +40,8 @@ const TAIL_LINES = 30;
 const SAME_SIGNAL_WINDOW_MS = 1_000;
 const VERBOSE = process.env.START_VERBOSE === '1';
 const SECRET_NAMES = ['JWT_SECRET', 'SERVICE_SECRET', 'CALLBACK_SECRET'];
+const MAIL_DIR = path.join(DATA_DIR, 'mail');
+const DEFAULT_SMTP_SINK_PORT = 1025;
 
 /** An error whose message says it all (printed without a stack trace). */
 class StartupError extends Error {
@@ -53,6 +57,7 @@ const state = {
   build: null, // the tsc child process while building
   database: null, // promise of the embedded PostgreSQL handle, when one is used
   running: new Map(), // service name → { service, child, tail, logFile, exit, closed }
+  mail: null, // where the notification service sends e-mail: { url, description, stop? }
   shutdown: null, // promise, once stopping
   firstSignalAt: 0,
   forced: false, // a second Ctrl-C killed the services
@@ -77,6 +82,8 @@ async function main() {
   if (stopping()) return;
   const secrets = loadDevSecrets();
   await checkServicePorts(services);
+  state.mail = await explained(() => openMail(services));
+  if (stopping()) return;
 
   const allServices = resolveServices();
   for (const service of services) spawnService(service, serviceEnv(service, allServices, database, secrets));
@@ -171,6 +178,21 @@ function loadDevSecrets() {
   return Object.fromEntries(SECRET_NAMES.map((name) => [name, process.env[name] || saved[name]]));
 }
 
+/**
+ * Where the notification service sends e-mail: SMTP_URL when set, else an SMTP sink on
+ * 127.0.0.1:SMTP_SINK_PORT (default 1025) that writes every message to .data/mail/*.eml.
+ */
+async function openMail(services) {
+  const notification = services.find((service) => service.name === 'notification');
+  if (!notification) return null;
+  const inbox = `inbox http://localhost:${notification.port}/inbox`;
+  if (process.env.SMTP_URL) return { url: process.env.SMTP_URL, description: `sent through SMTP_URL ${maskPassword(process.env.SMTP_URL)}; ${inbox}` };
+  const port = portFromEnv(process.env, 'SMTP_SINK_PORT', DEFAULT_SMTP_SINK_PORT);
+  const { startSmtpSink } = await import('./lib/smtp-sink.mjs');
+  const sink = await startSmtpSink({ port, dir: MAIL_DIR, log: (line) => console.log(`${'[mail]'.padEnd(15)} ${line}`) });
+  return { ...sink, description: `caught by the SMTP sink on ${sink.url} and written to ${relative(MAIL_DIR)}/<time>-<id>.eml; ${inbox}` };
+}
+
 async function checkServicePorts(services) {
   const problems = [];
   const seen = new Map();
@@ -201,6 +223,7 @@ function serviceEnv(service, allServices, database, secrets) {
     LOG_LEVEL: process.env.LOG_LEVEL || 'info',
   };
   for (const other of allServices) env[`${envPrefix(other.name)}_URL`] = serviceUrl(other);
+  if (service.name === 'notification' && state.mail) env.SMTP_URL = state.mail.url;
   if (service.name === 'user') {
     // The development administrator the user service creates at boot (demo only).
     env.ADMIN_USERNAME = DEMO_ACCOUNTS.admin.username;
@@ -344,6 +367,7 @@ function printBanner(services, database) {
     `Database:  ${database.description}`,
     `Accounts:  ${admin.username} / ${admin.password} (administrator), ${buyer.username} / ${buyer.password} (buyer)`,
   ];
+  if (state.mail) lines.push(`Mail:      ${state.mail.description}`);
   if (user) {
     lines.push(
       'Try:',
@@ -389,6 +413,7 @@ function shutdown(exitCode) {
   state.shutdown ??= (async () => {
     state.build?.kill('SIGTERM');
     await stopServices();
+    await state.mail?.stop?.().catch(() => {});
     await stopDatabase();
     console.log('Stopped.');
     process.exit(state.forced ? 1 : exitCode);

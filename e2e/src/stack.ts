@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,6 +34,8 @@ export interface Stack {
   services: Record<string, RunningService>;
   /** The secrets every service of this stack shares (to sign a callback in a test). */
   secrets: { JWT_SECRET: string; SERVICE_SECRET: string; CALLBACK_SECRET: string };
+  /** Where the stack's SMTP sink writes every mail (one .eml file each). */
+  mailDir: string;
   /** Stops a service abruptly (SIGKILL), as a crash would. */
   kill(name: string): Promise<void>;
   /** Starts a stopped service again on the same port and database. */
@@ -72,6 +75,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     services[definition.name] = { name: definition.name, port, url: `http://127.0.0.1:${port}`, databaseUrl: url.toString(), output: '' };
   }
   const urls = Object.fromEntries(Object.values(services).map((s) => [s.name, s.url]));
+  // The notification service sends real e-mail: to an SMTP sink of the stack's own, as npm start does.
+  const mailDir = mkdtempSync(join(tmpdir(), 'etsr-e2e-mail-'));
+  const sink = services.notification
+    ? await ((await import(pathToFileURL(join(ROOT, 'scripts/lib/smtp-sink.mjs')).href)) as {
+        startSmtpSink(args: { port: number; dir: string; log: (m: string) => void }): Promise<{ url: string; stop(): Promise<void> }>;
+      }).startSmtpSink({ port: 0, dir: mailDir, log: () => undefined })
+    : undefined;
   const serviceUrls = Object.fromEntries(Object.values(services).map((s) => [`${s.name.toUpperCase()}_URL`, s.url]));
 
   const start = async (name: string): Promise<void> => {
@@ -90,6 +100,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ADMIN_PASSWORD: 'Admin123!',
       ...secrets,
       ...serviceUrls,
+      ...(sink ? { SMTP_URL: sink.url } : {}),
       ...options.env?.['*'],
       ...options.env?.[name],
     };
@@ -128,6 +139,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         clearTimeout(timer);
       }),
     );
+    await sink?.stop();
     const admin = new URL(server);
     admin.pathname = '/postgres';
     const client = new Client({ connectionString: admin.toString() });
@@ -147,7 +159,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stop().catch(() => undefined);
     throw e;
   }
-  return { urls, services, secrets, kill, start, stop };
+  return { urls, services, secrets, mailDir, kill, start, stop };
 }
 
 /** Loads the demo data of `npm start` (accounts, venues, events, seat plans) into a stack. */

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Param, Post } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public, Roles, badRequest } from '@etsr/platform';
 import { Injectable, PipeTransform } from '@nestjs/common';
@@ -44,6 +44,7 @@ export class TicketsController {
   }
 
   @Post(':code/check-in')
+  @HttpCode(200)
   @Roles('ADMIN')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Admit a ticket at the door (admin): the first scan wins' })

@@ -164,21 +164,30 @@ export class SagaService {
     await this.clients.release(message.payload.orderId as string);
   }
 
+  /** Outbox: hand the notice to the notification service (idempotent there by its eventId). */
   private async notify(message: OutboxMessage): Promise<void> {
-    const { orderId, type, paymentId } = message.payload as { orderId: string; type: NotificationType; paymentId?: string };
-    const order = await this.orders.find(orderId);
-    if (!order) return;
-    if (!this.clients.notification || !order.customerEmail) {
-      this.log.info('Notification not sent (no notification service or no e-mail address)', { orderId, type });
+    const { body } = message.payload as { body?: Record<string, unknown> };
+    if (!this.clients.notification || !body) {
+      this.log.info('Notification not sent (no notification service, or no e-mail address on the order)', { orderId: message.payload.orderId });
       return;
     }
-    const tickets = type === 'ORDER_CONFIRMED' ? await this.orders.tickets(orderId) : [];
     try {
-      await this.clients.notification.request({
-        method: 'POST',
-        path: '/internal/v1/notifications',
-        idempotent: true,
-        body: {
+      await this.clients.notification.request({ method: 'POST', path: '/internal/v1/notifications', idempotent: true, body });
+    } catch (e) {
+      if (e instanceof UpstreamError && e.status < 500 && e.status !== 429) throw new PermanentFailure(`notification refused: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /**
+   * Writes a notice to the outbox with its whole body, built now from the order (and its tickets)
+   * as this transaction sees it: every retry then sends the same request.
+   */
+  async enqueueNotice(tx: EntityManager, orderId: string, type: NotificationType, paymentId?: string): Promise<void> {
+    const order = (await this.orders.find(orderId, tx))!;
+    const tickets = type === 'ORDER_CONFIRMED' ? await this.orders.tickets(orderId, tx) : [];
+    const body = order.customerEmail
+      ? {
           eventId: stableUuid(`${orderId}:${type}:${paymentId ?? ''}`),
           type,
           userId: order.userId,
@@ -191,16 +200,9 @@ export class SagaService {
             ...(order.failureReason ? { reason: order.failureReason } : {}),
             tickets: tickets.map((t) => ({ ticketCode: t.ticketCode, seatCode: t.seatCode, qrPayload: t.signedPayload })),
           },
-        },
-      });
-    } catch (e) {
-      if (e instanceof UpstreamError && e.status < 500 && e.status !== 429) throw new PermanentFailure(`notification refused: ${e.message}`);
-      throw e;
-    }
-  }
-
-  async enqueueNotice(tx: EntityManager, orderId: string, type: NotificationType, paymentId?: string): Promise<void> {
-    await enqueue(tx, TOPICS.notify, { orderId, type, paymentId }, `notify:${orderId}:${type}:${paymentId ?? ''}`);
+        }
+      : undefined;
+    await enqueue(tx, TOPICS.notify, { orderId, type, body }, `notify:${orderId}:${type}:${paymentId ?? ''}`);
   }
 
   /** The reconciler's view of a payment, applied like its callback would have been. */

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, describeConfig, loadConfig } from '@etsr/platform';
+import { NotificationConfig, finishNotificationConfig } from './config';
+
+const env = { SERVICE_NAME: 'notification', PORT: '4005', DATABASE_URL: 'postgres://u:p@localhost:5432/notificationdb', SMTP_URL: 'smtp://127.0.0.1:1025' };
+const load = (over: Record<string, string | undefined> = {}) => finishNotificationConfig(loadConfig(NotificationConfig, { ...env, ...over }));
+
+describe('NotificationConfig', () => {
+  it('defaults', () => {
+    const c = load();
+    assert.equal(c.MAIL_FROM, 'Event Tickets <tickets@example.com>');
+    assert.equal(c.SMS_PROVIDER, 'log');
+    assert.deepEqual(
+      [c.NOTIFICATION_SEND_INTERVAL_MS, c.NOTIFICATION_MAX_ATTEMPTS, c.NOTIFICATION_RETRY_BASE_MS, c.NOTIFICATION_RETRY_MAX_MS, c.NOTIFICATION_LEASE_SECONDS],
+      [1000, 20, 1000, 300_000, 120],
+    );
+  });
+  it('SMTP_URL is required and must be smtp:// or smtps://', () => {
+    assert.throws(() => load({ SMTP_URL: undefined }), /SMTP_URL: .*not set/);
+    assert.throws(() => load({ SMTP_URL: 'http://mail.example.com' }), /SMTP_URL/);
+    assert.equal(load({ SMTP_URL: 'smtps://smtp.example.com:465' }).SMTP_URL, 'smtps://smtp.example.com:465');
+  });
+  it('credentials in SMTP_URL move to SMTP_USER / SMTP_PASSWORD, so the logged config shows no password', () => {
+    const c = load({ SMTP_URL: 'smtp://mailer%40example.com:s3cr%3At@smtp.example.com:587' });
+    assert.equal(c.SMTP_URL, 'smtp://smtp.example.com:587');
+    assert.equal(c.SMTP_USER, 'mailer@example.com');
+    assert.equal(c.SMTP_PASSWORD, 's3cr:t');
+    const described = JSON.stringify(describeConfig(c));
+    assert.doesNotMatch(described, /s3cr/);
+    assert.throws(() => load({ SMTP_URL: 'smtp://u:p@smtp.example.com', SMTP_PASSWORD: 'other' }), /keep one/);
+  });
+  it('the lease must outlast a slow send; the retry cap must not be below the base', () => {
+    assert.throws(() => load({ NOTIFICATION_LEASE_SECONDS: '30', NOTIFICATION_SEND_TIMEOUT_MS: '30000' }), (e: unknown) => e instanceof ConfigError && /NOTIFICATION_LEASE_SECONDS/.test(e.message));
+    assert.throws(() => load({ NOTIFICATION_RETRY_BASE_MS: '5000', NOTIFICATION_RETRY_MAX_MS: '1000' }), /NOTIFICATION_RETRY_MAX_MS/);
+    assert.throws(() => load({ SMS_PROVIDER: 'twilio' }), /SMS_PROVIDER/);
+    assert.throws(() => load({ MAIL_FROM: 'Event Tickets' }), /MAIL_FROM must be an address/);
+    assert.equal(load({ MAIL_FROM: 'tickets@example.org' }).MAIL_FROM, 'tickets@example.org');
+  });
+});

@@ -1,0 +1,31 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ServiceOnly } from '@etsr/platform';
+import { ReceiveEventDto, ReceivedEventDto } from '../dtos/notification.dto';
+import { NotificationsService } from '../services/notifications.service';
+
+/** Service-to-service endpoints; never routed by the ingress. */
+@ApiTags('internal')
+@ApiBearerAuth()
+@ServiceOnly()
+@Controller('internal/v1')
+export class InternalController {
+  constructor(private readonly notifications: NotificationsService) {}
+
+  @Post('notifications')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Notify a buyer of an order event (platform services only)',
+    description:
+      'Stores an e-mail (and an SMS when phone is given) and sends it in the background, retrying until delivered. ' +
+      'Idempotent by eventId: a repeat answers 202 with the same notifications and sends nothing new.',
+  })
+  @ApiAcceptedResponse({ type: ReceivedEventDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: the body names each invalid field' })
+  @ApiUnauthorizedResponse({ description: 'No service credential' })
+  @ApiForbiddenResponse({ description: 'A user token (only platform services may call this)' })
+  @ApiUnprocessableEntityResponse({ description: 'EVENT_ID_REUSED: this eventId was received before with another body' })
+  receive(@Body() dto: ReceiveEventDto): Promise<ReceivedEventDto> {
+    return this.notifications.receive(dto);
+  }
+}

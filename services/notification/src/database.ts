@@ -1,0 +1,11 @@
+import { DatabaseDefinition } from '@etsr/platform';
+import { NotificationAttachmentEntity } from './entities/notification-attachment.entity';
+import { NotificationEventEntity } from './entities/notification-event.entity';
+import { NotificationEntity } from './entities/notification.entity';
+import { CreateNotifications1764100000000 } from './migrations/1764100000000-create-notifications';
+
+/** Entities and migrations of notificationdb, in the order they apply. */
+export const database: DatabaseDefinition = {
+  entities: [NotificationEventEntity, NotificationEntity, NotificationAttachmentEntity],
+  migrations: [CreateNotifications1764100000000],
+};

@@ -1,0 +1,143 @@
+import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { JsonLogger, runWithTrace } from '@etsr/platform';
+import { MailTransport, PermanentDeliveryError, errorText } from '../clients/mail-transport.client';
+import { SmsProvider } from '../clients/sms.provider';
+import { NotificationConfig } from '../config';
+import { NotificationEntity } from '../entities/notification.entity';
+import { NotificationsRepository } from '../repositories/notifications.repository';
+import { NotificationMetrics } from './notification-metrics';
+import { RetrySettings, afterFailure } from './retry-policy';
+
+/**
+ * Delivers stored notifications in the background: every NOTIFICATION_SEND_INTERVAL_MS, and at
+ * once when an event arrives (nudge). It claims due notifications with a lease (FOR UPDATE SKIP
+ * LOCKED, so several replicas share the work without sending one message twice), sends them, and
+ * marks them SENT, or schedules a retry with exponential backoff and jitter; after
+ * NOTIFICATION_MAX_ATTEMPTS a notification is FAILED for good.
+ *
+ * At least once: a sender that dies after the SMTP server accepted a message but before marking it
+ * SENT loses its lease, and the message is sent again when the lease runs out. Every attempt of an
+ * e-mail carries the same Message-ID, so a duplicate can be recognised.
+ */
+@Injectable()
+export class NotificationSender implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly log;
+  private readonly retry: RetrySettings;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly config: NotificationConfig,
+    private readonly notifications: NotificationsRepository,
+    private readonly mail: MailTransport,
+    private readonly sms: SmsProvider,
+    private readonly metrics: NotificationMetrics,
+    logger: JsonLogger,
+  ) {
+    this.log = logger.forContext(NotificationSender.name);
+    this.retry = { maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS, baseDelayMs: config.NOTIFICATION_RETRY_BASE_MS, maxDelayMs: config.NOTIFICATION_RETRY_MAX_MS };
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.nudge(), this.config.NOTIFICATION_SEND_INTERVAL_MS);
+    this.timer.unref();
+    this.nudge();
+  }
+
+  /** Before the database pool closes: finish the messages in hand, claim no more. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Send what is due now rather than at the next interval (one pass at a time; a nudge during a pass runs another after it). */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = runWithTrace(() => this.drain()).finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        this.nudge();
+      }
+    });
+  }
+
+  /** One pass: claim and send batches until nothing is due. Resolves when done; never rejects. */
+  async drain(): Promise<void> {
+    try {
+      for (;;) {
+        const batch = await this.notifications.claimDue(this.config.NOTIFICATION_BATCH_SIZE, this.config.NOTIFICATION_LEASE_SECONDS, this.retry.maxAttempts);
+        if (!batch.length) return;
+        await Promise.all(batch.map((n) => runWithTrace(() => this.deliver(n), n.traceId ?? undefined)));
+        if (this.stopped || batch.length < this.config.NOTIFICATION_BATCH_SIZE) return;
+      }
+    } catch (e) {
+      this.log.warn('Send pass failed; the next interval retries', { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private async deliver(n: NotificationEntity): Promise<void> {
+    const fields = { notificationId: n.id, eventId: n.eventId, channel: n.channel, type: n.type, attempt: n.attempts };
+    let providerMessageId: string;
+    try {
+      providerMessageId = await withDeadline(this.send(n), this.config.NOTIFICATION_SEND_TIMEOUT_MS);
+    } catch (e) {
+      const error = errorText(e);
+      const outcome = afterFailure(n.attempts, e instanceof PermanentDeliveryError, this.retry);
+      this.metrics.sendFailures.inc({ channel: n.channel });
+      try {
+        const applied = await this.notifications.markFailed(n.id, n.attempts, error, outcome);
+        if (!applied) this.log.warn('Attempt failed after another sender took the notification over', { ...fields, error });
+        else if ('final' in outcome) this.log.error('Notification given up', e, { ...fields, status: 'FAILED' });
+        else this.log.warn('Notification not delivered; will retry', { ...fields, error, retryInMs: outcome.retryInMs });
+      } catch (dbError) {
+        // The lease runs out and the notification is tried again.
+        this.log.warn('Could not record a failed attempt', { ...fields, error: errorText(dbError) });
+      }
+      return;
+    }
+    this.metrics.sent.inc({ channel: n.channel, type: n.type });
+    try {
+      await this.notifications.markSent(n.id, providerMessageId);
+      this.log.info('Notification sent', fields);
+    } catch (dbError) {
+      // Delivered but not recorded: it is sent again when the lease runs out (at least once).
+      this.log.error('Sent, but could not record it; it will be sent again', dbError, fields);
+    }
+  }
+
+  private async send(n: NotificationEntity): Promise<string> {
+    if (n.channel === 'SMS') {
+      return (await this.sms.send({ to: n.recipient, text: n.bodyText, reference: n.id })).providerMessageId;
+    }
+    const attachments = await this.notifications.attachmentsOf(n.id);
+    const sent = await this.mail.send({
+      to: n.recipient,
+      subject: n.subject ?? '',
+      text: n.bodyText,
+      html: n.bodyHtml ?? '',
+      messageId: `<${n.id}@notification.etsr>`,
+      headers: { 'X-Notification-Id': n.id, 'X-Event-Id': n.eventId, 'X-Notification-Type': n.type },
+      attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, contentId: a.contentId, content: a.content })),
+    });
+    return sent.providerMessageId;
+  }
+}
+
+/** Rejects when `promise` has not settled within `ms` (the work itself may still finish later). */
+export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]);
+}

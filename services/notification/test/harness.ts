@@ -1,0 +1,78 @@
+import { DEV_DEFAULT_SECRETS, TokenService } from '@etsr/platform';
+import { TestDatabase, client, createTestDatabase } from '@etsr/platform/testing';
+import { NotificationService, startNotificationService } from '../src/bootstrap';
+
+/** Tokens as the user service would issue them (same development secret), and service credentials. */
+export const tokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'user');
+export const userToken = (userId: number, role: 'USER' | 'ADMIN' = 'USER') =>
+  tokens.signAccessToken({ userId, username: `user${userId}`, role }, 3600);
+export const adminToken = () => userToken(1, 'ADMIN');
+/** A credential another platform service (order, by default) would send to the notification service. */
+export const serviceToken = (from = 'order') =>
+  new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, from).serviceToken('notification');
+
+export interface NotificationUnderTest {
+  url: string;
+  api: ReturnType<typeof client>;
+  db: TestDatabase;
+  app: NotificationService;
+  /** Every log line the service wrote, parsed. */
+  logs: Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The notification service on a fresh database (or `db`, to run a second replica on it), on a free
+ * port, sending mail to `smtpUrl`. Retries are quick so tests need not wait long.
+ */
+export async function startNotificationForTest(smtpUrl: string, env: Record<string, string> = {}, db?: TestDatabase): Promise<NotificationUnderTest> {
+  const database = db ?? (await createTestDatabase('notification'));
+  const logs: Record<string, unknown>[] = [];
+  const echo = process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'info';
+  const destination = {
+    write(line: string) {
+      logs.push(JSON.parse(line) as Record<string, unknown>);
+      if (echo) process.stdout.write(line);
+    },
+  };
+  const app = await startNotificationService(
+    {
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: database.url,
+      // Info at least: tests read the SMS log provider's lines.
+      LOG_LEVEL: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'info',
+      SMTP_URL: smtpUrl,
+      NOTIFICATION_SEND_INTERVAL_MS: '200',
+      NOTIFICATION_RETRY_BASE_MS: '100',
+      NOTIFICATION_RETRY_MAX_MS: '500',
+      NOTIFICATION_SEND_TIMEOUT_MS: '5000',
+      NOTIFICATION_LEASE_SECONDS: '10',
+      ...env,
+    },
+    { logDestination: destination },
+  );
+  return {
+    url: app.url,
+    api: client(app.url),
+    db: database,
+    app,
+    logs,
+    stop: async () => {
+      await app.close();
+      if (!db) await database.drop();
+    },
+  };
+}
+
+/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

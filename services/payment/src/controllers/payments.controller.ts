@@ -1,0 +1,110 @@
+import { Body, Controller, Get, Headers, HttpCode, Injectable, Param, PipeTransform, Post, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { AllowService, CurrentPrincipal, FastifyReply, Principal, Public, Roles, badRequest } from '@etsr/platform';
+import {
+  ChargeDto,
+  ChargeResponseDto,
+  ListPaymentsQuery,
+  PaymentPageDto,
+  PaymentResponseDto,
+  RefundDto,
+  RefundResponseDto,
+} from '../dtos/payment.dto';
+import { PAYMENT_ID_PATTERN } from '../dtos/validation';
+import { ChargeService } from '../services/charge.service';
+import { PaymentsService } from '../services/payments.service';
+import { RefundsService } from '../services/refunds.service';
+import { OptionalPrincipal, OptionalTokenGuard } from './optional-token.guard';
+
+@Injectable()
+export class PaymentIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (typeof value !== 'string' || !PAYMENT_ID_PATTERN.test(value)) throw badRequest(`"${String(value).slice(0, 40)}" is not a payment id`, 'INVALID_ID');
+    return value;
+  }
+}
+
+@ApiTags('payments')
+@ApiBearerAuth()
+@Controller('v1')
+export class PaymentsController {
+  constructor(
+    private readonly charges: ChargeService,
+    private readonly payments: PaymentsService,
+    private readonly refunds: RefundsService,
+  ) {}
+
+  @Post(['charge', 'payments/charge'])
+  @Public()
+  @UseGuards(OptionalTokenGuard)
+  @ApiOperation({
+    summary: 'Pay an order (idempotent)',
+    description:
+      'No token needed: the order id is the capability to pay it. A token, when sent, must be valid and be the order owner\'s (or an admin\'s). ' +
+      'A repeat with the same Idempotency-Key and body gets the first answer byte for byte (header Idempotent-Replayed: true) and charges nothing. ' +
+      'A declined payment is also 201, with status FAILED.',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: true, example: 'order_abc123_payment_001', description: 'Up to 255 printable ASCII characters' })
+  @ApiCreatedResponse({ type: ChargeResponseDto })
+  @ApiBadRequestResponse({ description: 'IDEMPOTENCY_KEY_REQUIRED, IDEMPOTENCY_KEY_INVALID, VALIDATION_FAILED, AMOUNT_MISMATCH, CURRENCY_MISMATCH' })
+  @ApiForbiddenResponse({ description: "The token is not the order owner's" })
+  @ApiNotFoundResponse({ description: 'ORDER_NOT_FOUND' })
+  @ApiConflictResponse({ description: 'ORDER_ALREADY_PAID, PAYMENT_IN_PROGRESS, ORDER_NOT_PAYABLE, REQUEST_IN_PROGRESS (a repeat while the first still runs)' })
+  @ApiUnprocessableEntityResponse({ description: 'IDEMPOTENCY_KEY_REUSED: the key was used with another body' })
+  @ApiServiceUnavailableResponse({ description: 'The order service or the gateway cannot be reached' })
+  async charge(
+    @OptionalPrincipal() actor: Principal | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Body() dto: ChargeDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const stored = await this.charges.charge(actor, idempotencyKey, dto);
+    if (stored.replayed) reply.header('Idempotent-Replayed', 'true');
+    reply.type('application/json').status(stored.status).send(stored.body);
+  }
+
+  @Get('payments/:id')
+  @AllowService()
+  @ApiOperation({ summary: 'A payment (its owner, an admin or a platform service)' })
+  @ApiOkResponse({ type: PaymentResponseDto })
+  @ApiBadRequestResponse({ description: 'INVALID_ID: not a pay_... id' })
+  @ApiNotFoundResponse({ description: 'PAYMENT_NOT_FOUND' })
+  get(@CurrentPrincipal() actor: Principal, @Param('id', PaymentIdPipe) id: string): Promise<PaymentResponseDto> {
+    return this.payments.get(actor, id);
+  }
+
+  @Get('payments')
+  @Roles('ADMIN')
+  @ApiOperation({ summary: 'All payments, newest first (admin)' })
+  @ApiOkResponse({ type: PaymentPageDto })
+  list(@Query() query: ListPaymentsQuery): Promise<PaymentPageDto> {
+    return this.payments.list(query);
+  }
+
+  @Post('refund')
+  @HttpCode(200)
+  @AllowService()
+  @ApiOperation({
+    summary: 'Refund a successful payment in full (its owner, an admin or a platform service)',
+    description: 'Refunding a refunded payment answers the same again (idempotent).',
+  })
+  @ApiOkResponse({ type: RefundResponseDto })
+  @ApiNotFoundResponse({ description: 'PAYMENT_NOT_FOUND' })
+  @ApiConflictResponse({ description: 'NOT_REFUNDABLE: the payment is PENDING or FAILED' })
+  refund(@CurrentPrincipal() actor: Principal, @Body() dto: RefundDto): Promise<RefundResponseDto> {
+    return this.refunds.refund(actor, dto);
+  }
+}

@@ -1,0 +1,207 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageQuery } from '@etsr/platform';
+import { Transform, Type } from 'class-transformer';
+import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { MAX_AMOUNT_CENTS, PAYMENT_METHODS, PaymentMethod } from '../config';
+import { PAYMENT_STATUSES, PaymentEntity, PaymentStatus } from '../entities/payment.entity';
+import { E164_PATTERN, IsInstant, PAYMENT_ID_PATTERN, lower, trim } from './validation';
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+export class CustomerDetailsDto {
+  @ApiPropertyOptional({ example: 'john@example.com', maxLength: 254 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'customer_details.email must be a valid e-mail address' })
+  email?: string;
+
+  @ApiPropertyOptional({ example: '+1234567890', description: 'E.164 format' })
+  @IsOptional()
+  @IsString()
+  @Matches(E164_PATTERN, { message: 'customer_details.phone must be in E.164 format, e.g. +1234567890' })
+  phone?: string;
+}
+
+/** The body of POST /v1/charge (section 6.1). */
+export class ChargeDto {
+  @ApiProperty({ example: 'b418c1e8-908f-4c90-b77d-5d99c52b1fa3', format: 'uuid', description: 'The order to pay (its id, as POST /v1/orders returned it)' })
+  @Transform(lower)
+  @IsUUID(undefined, { message: 'merchant_order_id must be an order id (a UUID)' })
+  merchant_order_id: string;
+
+  @ApiProperty({ example: 45000, minimum: 1, maximum: MAX_AMOUNT_CENTS, description: "Must equal the order's total" })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_AMOUNT_CENTS)
+  amount_cents: number;
+
+  @ApiPropertyOptional({ example: 'INR', default: 'INR', pattern: '^[A-Z]{3}$', description: "ISO 4217, upper case; must be the order's currency" })
+  @IsString()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be three upper-case letters, e.g. INR' })
+  currency: string = 'INR';
+
+  @ApiProperty({
+    example: 'UPI',
+    enum: PAYMENT_METHODS,
+    description: 'TEST_DECLINE is declined by the simulated gateway. May be left out only when repeating a request with its Idempotency-Key (it is then the first one\'s).',
+  })
+  @IsOptional()
+  @IsIn(PAYMENT_METHODS)
+  payment_method?: PaymentMethod;
+
+  @ApiPropertyOptional({ type: CustomerDetailsDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CustomerDetailsDto)
+  customer_details?: CustomerDetailsDto;
+}
+
+/** The body of POST /v1/refund (section 6.1). */
+export class RefundDto {
+  @ApiProperty({ example: 'pay_xyz789abc' })
+  @IsString()
+  @Matches(PAYMENT_ID_PATTERN, { message: 'payment_id is not a payment id (pay_...)' })
+  payment_id: string;
+
+  @ApiPropertyOptional({ example: 'Event cancelled', maxLength: 500 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 500)
+  reason?: string;
+}
+
+/** Filters of GET /v1/payments (admin); all optional, combined with AND. */
+export class ListPaymentsQuery extends PageQuery {
+  @ApiPropertyOptional({ example: 'SUCCESS', enum: PAYMENT_STATUSES })
+  @IsOptional()
+  @IsIn(PAYMENT_STATUSES)
+  status?: PaymentStatus;
+
+  @ApiPropertyOptional({ example: 'b418c1e8-908f-4c90-b77d-5d99c52b1fa3', format: 'uuid' })
+  @IsOptional()
+  @Transform(lower)
+  @IsUUID(undefined, { message: 'merchant_order_id must be an order id (a UUID)' })
+  merchant_order_id?: string;
+
+  @ApiPropertyOptional({ example: '2025-11-09T00:00:00Z', description: 'Created at or after (ISO 8601 date or date-time)' })
+  @IsOptional()
+  @IsInstant()
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2025-11-10T00:00:00Z', description: 'Created before (ISO 8601 date or date-time); not before from' })
+  @IsOptional()
+  @IsInstant()
+  to?: string;
+}
+
+export class OrderPaymentsQuery {
+  @ApiProperty({ example: 'b418c1e8-908f-4c90-b77d-5d99c52b1fa3', format: 'uuid' })
+  @Transform(lower)
+  @IsUUID(undefined, { message: 'merchant_order_id must be an order id (a UUID)' })
+  merchant_order_id: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+export class ChargeResponseDto {
+  @ApiProperty({ example: 'pay_xyz789abc' }) payment_id: string;
+  @ApiProperty({ example: 'b418c1e8-908f-4c90-b77d-5d99c52b1fa3' }) merchant_order_id: string;
+  @ApiProperty({ example: 45000 }) amount_cents: number;
+  @ApiProperty({ example: 'INR' }) currency: string;
+  @ApiProperty({ example: 'SUCCESS', enum: PAYMENT_STATUSES }) status: PaymentStatus;
+  @ApiProperty({ example: 'UPI', enum: PAYMENT_METHODS }) payment_method: PaymentMethod;
+  @ApiProperty({ example: 'txn_upi_123456789', nullable: true, type: String, description: 'null when declined' }) transaction_id: string | null;
+  @ApiProperty({ example: 'order_abc123_payment_001' }) idempotency_key: string;
+  @ApiProperty({ example: '2025-11-09T10:55:00.000Z' }) created_at: string;
+  @ApiPropertyOptional({ example: 'Card declined', description: 'Only when status is FAILED' }) failure_reason?: string;
+}
+
+export class PaymentResponseDto {
+  @ApiProperty({ example: 'pay_xyz789abc' }) payment_id: string;
+  @ApiProperty({ example: 'b418c1e8-908f-4c90-b77d-5d99c52b1fa3' }) merchant_order_id: string;
+  @ApiProperty({ example: 45000 }) amount_cents: number;
+  @ApiProperty({ example: 'INR' }) currency: string;
+  @ApiProperty({ example: 'SUCCESS', enum: PAYMENT_STATUSES }) status: PaymentStatus;
+  @ApiProperty({ example: 'UPI', enum: PAYMENT_METHODS }) payment_method: PaymentMethod;
+  @ApiProperty({ example: 'txn_upi_123456789', nullable: true, type: String }) transaction_id: string | null;
+  @ApiProperty({ example: '2025-11-09T10:55:00.000Z' }) created_at: string;
+  @ApiProperty({ example: '2025-11-09T10:55:05.000Z' }) updated_at: string;
+  @ApiPropertyOptional({ example: 'Card declined', description: 'Only when status is FAILED' }) failure_reason?: string;
+  @ApiPropertyOptional({ example: 'ref_abc123xyz', description: 'Only when status is REFUNDED' }) refund_id?: string;
+  @ApiPropertyOptional({ example: '2025-11-09T11:30:00.000Z', description: 'Only when status is REFUNDED' }) refunded_at?: string;
+}
+
+export class PaymentPageDto {
+  @ApiProperty({ type: [PaymentResponseDto] }) payments: PaymentResponseDto[];
+  @ApiProperty({ example: 42 }) total_count: number;
+  @ApiProperty({ example: 1 }) page: number;
+  @ApiProperty({ example: 20 }) limit: number;
+}
+
+export class OrderPaymentsDto {
+  @ApiProperty({ example: 'b418c1e8-908f-4c90-b77d-5d99c52b1fa3' }) merchant_order_id: string;
+  @ApiProperty({ type: [PaymentResponseDto], description: 'Newest first' }) payments: PaymentResponseDto[];
+}
+
+export class RefundResponseDto {
+  @ApiProperty({ example: 'ref_abc123xyz' }) refund_id: string;
+  @ApiProperty({ example: 'pay_xyz789abc' }) payment_id: string;
+  @ApiProperty({ example: 45000 }) amount_cents: number;
+  @ApiProperty({ example: 'INR' }) currency: string;
+  @ApiProperty({ example: 'REFUNDED', enum: ['REFUNDED'] }) status: 'REFUNDED';
+  @ApiProperty({ example: '2025-11-09T11:30:00.000Z' }) refunded_at: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mappers: entities never leave the service as they are.
+
+/** The answer to a charge (section 6.1 "Create Payment"); stored and replayed as it is. */
+export function mapCharge(p: PaymentEntity): ChargeResponseDto {
+  return {
+    payment_id: p.id,
+    merchant_order_id: p.merchantOrderId,
+    amount_cents: p.amountCents,
+    currency: p.currency,
+    status: p.status,
+    payment_method: p.paymentMethod,
+    transaction_id: p.transactionId,
+    idempotency_key: p.idempotencyKey,
+    created_at: p.createdAt.toISOString(),
+    ...(p.status === 'FAILED' ? { failure_reason: p.failureReason ?? 'Payment failed' } : {}),
+  };
+}
+
+/** A payment as GET /v1/payments/{id} shows it (section 6.1 "Get Payment Details"). */
+export function mapPayment(p: PaymentEntity): PaymentResponseDto {
+  return {
+    payment_id: p.id,
+    merchant_order_id: p.merchantOrderId,
+    amount_cents: p.amountCents,
+    currency: p.currency,
+    status: p.status,
+    payment_method: p.paymentMethod,
+    transaction_id: p.transactionId,
+    created_at: p.createdAt.toISOString(),
+    updated_at: p.updatedAt.toISOString(),
+    ...(p.status === 'FAILED' ? { failure_reason: p.failureReason ?? 'Payment failed' } : {}),
+    ...(p.status === 'REFUNDED' && p.refundId && p.refundedAt ? { refund_id: p.refundId, refunded_at: p.refundedAt.toISOString() } : {}),
+  };
+}
+
+/** The answer to a refund (section 6.1 "Process Refund"); the same for a refund asked again. */
+export function mapRefund(p: PaymentEntity): RefundResponseDto {
+  if (p.status !== 'REFUNDED' || !p.refundId || !p.refundedAt) throw new Error(`payment ${p.id} is not refunded`);
+  return {
+    refund_id: p.refundId,
+    payment_id: p.id,
+    amount_cents: p.amountCents,
+    currency: p.currency,
+    status: 'REFUNDED',
+    refunded_at: p.refundedAt.toISOString(),
+  };
+}

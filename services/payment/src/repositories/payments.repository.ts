@@ -1,0 +1,179 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { currentTrace, enqueue, sqlRows } from '@etsr/platform';
+import { PaymentMethod } from '../config';
+import { PAYMENT_RESULT_TOPIC, PaymentResultMessage, callbackDedupeKey, callbackFor } from '../dtos/callback.dto';
+import { PaymentEntity, PaymentStatus } from '../entities/payment.entity';
+import { GatewayOutcome } from '../gateway/payment-gateway';
+
+export interface NewPayment {
+  id: string;
+  merchantOrderId: string;
+  userId: number;
+  amountCents: number;
+  currency: string;
+  paymentMethod: PaymentMethod;
+  idempotencyKey: string;
+}
+
+/** What an insert found: the new row, or which unique rule stopped it. */
+export type InsertResult = { kind: 'created'; payment: PaymentEntity } | { kind: 'key-used' } | { kind: 'order-busy' };
+
+export interface PaymentFilter {
+  status?: PaymentStatus;
+  merchantOrderId?: string;
+  from?: Date;
+  to?: Date;
+  offset: number;
+  limit: number;
+}
+
+const COLUMNS = `payment_id AS id, merchant_order_id AS "merchantOrderId", user_id AS "userId", amount_cents AS "amountCents",
+  currency, status, idempotency_key AS "idempotencyKey", payment_method AS "paymentMethod", transaction_id AS "transactionId",
+  failure_reason AS "failureReason", refund_id AS "refundId", refund_reason AS "refundReason", refunded_at AS "refundedAt",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+const toPayment = (r: Record<string, unknown>): PaymentEntity => Object.assign(new PaymentEntity(), r, { userId: Number(r.userId) });
+
+/**
+ * The payments table. Every state change is one conditional UPDATE (… WHERE status = the state it
+ * leaves), so racing writers (a charge and the recovery worker, two refunds) cannot both apply it;
+ * the callback to the order service is enqueued in the same transaction, so a change is never
+ * committed without its callback, nor a callback sent for a change that rolled back.
+ */
+@Injectable()
+export class PaymentsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Inserts a PENDING payment; the unique indexes (one live payment per order, one payment per key) decide races. */
+  async insertPending(p: NewPayment): Promise<InsertResult> {
+    try {
+      const [row] = await sqlRows(
+        this.db,
+        `INSERT INTO payments (payment_id, merchant_order_id, user_id, amount_cents, currency, payment_method, idempotency_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+        [p.id, p.merchantOrderId, p.userId, p.amountCents, p.currency, p.paymentMethod, p.idempotencyKey],
+      );
+      return { kind: 'created', payment: toPayment(row) };
+    } catch (e) {
+      const constraint = uniqueViolation(e);
+      if (constraint === 'payments_idempotency_key') return { kind: 'key-used' };
+      if (constraint === 'payments_order_active_key') return { kind: 'order-busy' };
+      throw e;
+    }
+  }
+
+  async findById(id: string): Promise<PaymentEntity | null> {
+    const [row] = await sqlRows(this.db, `SELECT ${COLUMNS} FROM payments WHERE payment_id = $1`, [id]);
+    return row ? toPayment(row) : null;
+  }
+
+  /** The payment an owner's Idempotency-Key made, if any. */
+  async findByKey(userId: number, key: string): Promise<PaymentEntity | null> {
+    const [row] = await sqlRows(this.db, `SELECT ${COLUMNS} FROM payments WHERE user_id = $1 AND idempotency_key = $2`, [userId, key]);
+    return row ? toPayment(row) : null;
+  }
+
+  /** The order's payment that is not FAILED (at most one, by the unique index). */
+  async findLive(merchantOrderId: string): Promise<PaymentEntity | null> {
+    const [row] = await sqlRows(
+      this.db,
+      `SELECT ${COLUMNS} FROM payments WHERE merchant_order_id = $1 AND status IN ('PENDING', 'SUCCESS', 'REFUNDED')`,
+      [merchantOrderId],
+    );
+    return row ? toPayment(row) : null;
+  }
+
+  /** Every payment of an order, newest first. */
+  async listForOrder(merchantOrderId: string): Promise<PaymentEntity[]> {
+    const rows = await sqlRows(this.db, `SELECT ${COLUMNS} FROM payments WHERE merchant_order_id = $1 ORDER BY created_at DESC, payment_id DESC`, [
+      merchantOrderId,
+    ]);
+    return rows.map(toPayment);
+  }
+
+  async list(filter: PaymentFilter): Promise<{ payments: PaymentEntity[]; total: number }> {
+    const where = `($1::varchar IS NULL OR status = $1) AND ($2::uuid IS NULL OR merchant_order_id = $2)
+       AND ($3::timestamptz IS NULL OR created_at >= $3) AND ($4::timestamptz IS NULL OR created_at < $4)`;
+    const params = [filter.status ?? null, filter.merchantOrderId ?? null, filter.from ?? null, filter.to ?? null];
+    const [rows, [count]] = await Promise.all([
+      sqlRows(this.db, `SELECT ${COLUMNS} FROM payments WHERE ${where} ORDER BY created_at DESC, payment_id DESC LIMIT $5 OFFSET $6`, [
+        ...params,
+        filter.limit,
+        filter.offset,
+      ]),
+      sqlRows<{ n: string }>(this.db, `SELECT count(*) AS n FROM payments WHERE ${where}`, params),
+    ]);
+    return { payments: rows.map(toPayment), total: Number(count.n) };
+  }
+
+  /** PENDING → the gateway's outcome, with its callback; null when the payment was not PENDING any more (settled by someone else). */
+  settle(id: string, outcome: GatewayOutcome): Promise<PaymentEntity | null> {
+    return this.db.transaction((tx) => this.settleIn(tx, id, outcome));
+  }
+
+  /**
+   * Payments left PENDING for `olderThanSeconds` (the process died between the gateway and the
+   * update), locked with SKIP LOCKED so replicas split them; `decide` asks the gateway what became
+   * of each (null: not known yet, left PENDING). One transaction per batch.
+   */
+  recoverStale(olderThanSeconds: number, limit: number, decide: (p: PaymentEntity) => Promise<GatewayOutcome | null>): Promise<{ seen: number; settled: PaymentEntity[] }> {
+    return this.db.transaction(async (tx) => {
+      const stale = (
+        await sqlRows(
+          tx,
+          `SELECT ${COLUMNS} FROM payments WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => $1)
+            ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [olderThanSeconds, limit],
+        )
+      ).map(toPayment);
+      const settled: PaymentEntity[] = [];
+      for (const p of stale) {
+        const outcome = await decide(p);
+        if (!outcome) continue;
+        const done = await this.settleIn(tx, p.id, outcome);
+        if (done) settled.push(done);
+      }
+      return { seen: stale.length, settled };
+    });
+  }
+
+  /** SUCCESS → REFUNDED, with its callback; null when the payment was not SUCCESS (refunded by a racing request, or never paid). */
+  markRefunded(id: string, refundId: string, reason: string | null): Promise<PaymentEntity | null> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await sqlRows(
+        tx,
+        `UPDATE payments SET status = 'REFUNDED', refund_id = $2, refund_reason = $3, refunded_at = now(), updated_at = now()
+          WHERE payment_id = $1 AND status = 'SUCCESS' RETURNING ${COLUMNS}`,
+        [id, refundId, reason],
+      );
+      if (!row) return null;
+      return this.enqueueResult(tx, toPayment(row));
+    });
+  }
+
+  private async settleIn(tx: EntityManager, id: string, outcome: GatewayOutcome): Promise<PaymentEntity | null> {
+    const [row] = await sqlRows(
+      tx,
+      `UPDATE payments SET status = $2, transaction_id = $3, failure_reason = $4, updated_at = now()
+        WHERE payment_id = $1 AND status = 'PENDING' RETURNING ${COLUMNS}`,
+      [id, outcome.status, outcome.transactionId, outcome.status === 'FAILED' ? outcome.failureReason : null],
+    );
+    if (!row) return null;
+    return this.enqueueResult(tx, toPayment(row));
+  }
+
+  private async enqueueResult(tx: EntityManager, p: PaymentEntity): Promise<PaymentEntity> {
+    const message: PaymentResultMessage = { callback: callbackFor(p), trace_id: currentTrace()?.traceId };
+    await enqueue(tx, PAYMENT_RESULT_TOPIC, message, callbackDedupeKey(p.id, p.status));
+    return p;
+  }
+}
+
+/** The unique index an insert broke, if that is what failed. */
+function uniqueViolation(e: unknown): string | undefined {
+  if (!(e instanceof QueryFailedError)) return undefined;
+  const driver = (e as QueryFailedError & { driverError?: { code?: string; constraint?: string } }).driverError;
+  return driver?.code === '23505' ? driver.constraint : undefined;
+}

@@ -1,0 +1,59 @@
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { JsonLogger, runWithTrace } from '@etsr/platform';
+import { PaymentConfig } from '../config';
+import { PaymentsRepository } from '../repositories/payments.repository';
+import { SettlementService } from './settlement.service';
+
+const BATCH_SIZE = 50;
+
+/**
+ * Settles payments a crash left PENDING (the process died between the gateway's answer and the
+ * update): after PAYMENT_RECOVERY_AFTER_SECONDS the gateway is asked what became of the charge
+ * (`status`, never `charge`), and the payment is settled with its callback exactly as a charge
+ * would have. Replicas share the work: rows are locked with FOR UPDATE SKIP LOCKED.
+ */
+@Injectable()
+export class PaymentRecoveryService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private readonly log;
+
+  constructor(
+    private readonly config: PaymentConfig,
+    private readonly payments: PaymentsRepository,
+    private readonly settlement: SettlementService,
+    logger: JsonLogger,
+  ) {
+    this.log = logger.forContext(PaymentRecoveryService.name);
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      if (!this.running) this.running = runWithTrace(() => this.recover()).finally(() => (this.running = undefined));
+    }, this.config.PAYMENT_RECOVERY_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass; returns how many payments it settled. */
+  async recover(): Promise<number> {
+    let total = 0;
+    try {
+      for (;;) {
+        const { seen, settled } = await this.payments.recoverStale(this.config.PAYMENT_RECOVERY_AFTER_SECONDS, BATCH_SIZE, (p) =>
+          this.settlement.outcomeOf(p),
+        );
+        this.settlement.settled(settled, true);
+        total += settled.length;
+        if (seen < BATCH_SIZE || settled.length === 0) return total;
+      }
+    } catch (e) {
+      this.log.warn('Recovery pass failed; retrying at the next interval', { error: e instanceof Error ? e.message : String(e) });
+      return total;
+    }
+  }
+}
