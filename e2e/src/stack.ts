@@ -40,6 +40,9 @@ export interface Stack {
   kill(name: string): Promise<void>;
   /** Starts a stopped service again on the same port and database. */
   start(name: string): Promise<void>;
+  /** Takes the SMTP sink down (mail cannot be delivered), and brings it back on the same port. */
+  stopMail(): Promise<void>;
+  startMail(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,11 +80,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const urls = Object.fromEntries(Object.values(services).map((s) => [s.name, s.url]));
   // The notification service sends real e-mail: to an SMTP sink of the stack's own, as npm start does.
   const mailDir = mkdtempSync(join(tmpdir(), 'etsr-e2e-mail-'));
-  const sink = services.notification
-    ? await ((await import(pathToFileURL(join(ROOT, 'scripts/lib/smtp-sink.mjs')).href)) as {
-        startSmtpSink(args: { port: number; dir: string; log: (m: string) => void }): Promise<{ url: string; stop(): Promise<void> }>;
-      }).startSmtpSink({ port: 0, dir: mailDir, log: () => undefined })
-    : undefined;
+  const { startSmtpSink } = (await import(pathToFileURL(join(ROOT, 'scripts/lib/smtp-sink.mjs')).href)) as {
+    startSmtpSink(args: { port: number; dir: string; log: (m: string) => void }): Promise<{ url: string; port: number; stop(): Promise<void> }>;
+  };
+  let sink = services.notification ? await startSmtpSink({ port: 0, dir: mailDir, log: () => undefined }) : undefined;
+  const smtpUrl = sink?.url;
+  const stopMail = async () => {
+    await sink?.stop();
+    sink = undefined;
+  };
+  // Same port again, so the notification service's SMTP_URL stays right.
+  const startMail = async () => {
+    if (!sink && smtpUrl) sink = await startSmtpSink({ port: Number(new URL(smtpUrl).port), dir: mailDir, log: () => undefined });
+  };
   const serviceUrls = Object.fromEntries(Object.values(services).map((s) => [`${s.name.toUpperCase()}_URL`, s.url]));
 
   const start = async (name: string): Promise<void> => {
@@ -100,7 +111,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ADMIN_PASSWORD: 'Admin123!',
       ...secrets,
       ...serviceUrls,
-      ...(sink ? { SMTP_URL: sink.url } : {}),
+      ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}),
       ...options.env?.['*'],
       ...options.env?.[name],
     };
@@ -139,7 +150,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         clearTimeout(timer);
       }),
     );
-    await sink?.stop();
+    await stopMail();
     const admin = new URL(server);
     admin.pathname = '/postgres';
     const client = new Client({ connectionString: admin.toString() });
@@ -159,7 +170,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await stop().catch(() => undefined);
     throw e;
   }
-  return { urls, services, secrets, mailDir, kill, start, stop };
+  return { urls, services, secrets, mailDir, kill, start, stopMail, startMail, stop };
 }
 
 /** Loads the demo data of `npm start` (accounts, venues, events, seat plans) into a stack. */

@@ -164,6 +164,26 @@ describe('booking saga: all six services as processes', () => {
     assert.deepEqual(await res.json(), { received: true, applied: false });
   });
 
+  it('the hold expires before payment: the order is CANCELLED, the seats are free, a late charge is refused', async () => {
+    const { order, seatIds, hold } = await orderSeats(1);
+    // Time passes: both services see the hold as over (as 15 minutes later).
+    const { Client } = await import('pg');
+    for (const [name, sql, params] of [
+      ['seating', `UPDATE reservations SET expires_at = now() - interval '1 minute' WHERE reservation_id = $1`, [hold.reservationId]],
+      ['seating', `UPDATE seats SET reservation_expiry = now() - interval '1 minute' WHERE reservation_id = $1`, [hold.reservationId]],
+      ['order', `UPDATE orders SET hold_expires_at = now() - interval '1 minute', updated_at = now() - interval '1 minute' WHERE id = $1`, [order.orderId]],
+    ] as const) {
+      const pg = new Client({ connectionString: stack.services[name].databaseUrl });
+      await pg.connect();
+      await pg.query(sql, [...params]);
+      await pg.end();
+    }
+    await waitFor(async () => (await orderStatus(order.orderId)) === 'CANCELLED', 'unpaid order CANCELLED by the reconciler');
+    await waitFor(async () => (await api.seating.get(`/v1/seats/${seatIds[0]}`)).body.status === 'AVAILABLE', 'seat free again');
+    const late = await charge(order);
+    assert.equal(late.status, 409, late.text);
+  });
+
   it('afterwards every invariant holds', async () => {
     await checkInvariants(stack);
   });
