@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { signPayload } from '@etsr/platform';
 import { client } from '@etsr/platform/testing';
 import { Stack, loadDemoData, startStack } from '../src/stack';
@@ -20,6 +20,8 @@ describe('booking saga: all six services as processes', () => {
     api = Object.fromEntries(Object.entries(stack.urls).map(([name, url]) => [name, client(url)]));
   });
   after(() => stack?.stop());
+  // CONTRACT: after every journey, nobody is charged without a ticket and no seat is sold twice.
+  afterEach(() => checkInvariants(stack));
 
   /** Holds `count` seats of event 1 for Alice and orders them; returns the order. */
   async function orderSeats(count = 2) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { client } from '@etsr/platform/testing';
 import { Stack, loadDemoData, startStack } from '../src/stack';
 import { checkInvariants, waitFor } from '../src/journeys';
@@ -29,6 +29,8 @@ describe('fault drills: services dying mid-booking', () => {
     api = Object.fromEntries(Object.entries(stack.urls).map(([name, url]) => [name, client(url)]));
   });
   after(() => stack?.stop());
+  // CONTRACT: after every journey, nobody is charged without a ticket and no seat is sold twice.
+  afterEach(() => checkInvariants(stack));
 
   async function pendingOrder(count = 1) {
     const seatIds = Array.from({ length: count }, () => nextSeat++);
