@@ -108,5 +108,7 @@ describe('README walkthroughs: booking, paying and tickets, against the services
   it('the confirmation e-mail was captured by the SMTP sink', async () => {
     const { readdirSync } = await import('node:fs');
     await waitFor(async () => readdirSync(stack.mailDir).some((f) => readFileSync(join(stack.mailDir, f), 'utf8').includes('PREMIUM-F-1')), 'a mail with the tickets');
+    const mail = readdirSync(stack.mailDir).map((f) => readFileSync(join(stack.mailDir, f), 'utf8')).find((m) => m.includes('PREMIUM-F-1'))!;
+    assert.match(mail, /^Subject: .*Rock Concert 2025/m);
   });
 });

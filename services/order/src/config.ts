@@ -16,6 +16,11 @@ export class OrderConfig extends BaseConfig {
   @IsUrl(url)
   PAYMENT_URL: string;
 
+  /** The catalog, for the event's name in the buyer's e-mails; optional. */
+  @IsOptional()
+  @IsUrl(url)
+  CATALOG_URL?: string;
+
   /** When unset, notifications are not sent (logged instead). */
   @IsOptional()
   @IsUrl(url)

@@ -1,5 +1,6 @@
 import { DatabaseDefinition } from '@etsr/platform';
 import { CreateOrders1763900000000 } from './migrations/1763900000000-create-orders';
+import { OrderEventName1763900000001 } from './migrations/1763900000001-order-event-name';
 
 /**
  * orderdb's migrations. The service reads and writes with SQL (OrdersRepository), so TypeORM needs
@@ -7,5 +8,5 @@ import { CreateOrders1763900000000 } from './migrations/1763900000000-create-ord
  */
 export const database: DatabaseDefinition = {
   entities: [],
-  migrations: [CreateOrders1763900000000],
+  migrations: [CreateOrders1763900000000, OrderEventName1763900000001],
 };

@@ -32,12 +32,14 @@ export class ServiceClients {
   readonly seating: ServiceClient;
   readonly payment: ServiceClient;
   readonly notification?: ServiceClient;
+  readonly catalog?: ServiceClient;
 
   constructor(config: OrderConfig, tokens: TokenService, logger: JsonLogger) {
     const common = { tokens, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, log: logger.forContext('ServiceClient') };
     this.seating = new ServiceClient({ ...common, target: 'seating', baseUrl: config.SEATING_URL });
     this.payment = new ServiceClient({ ...common, target: 'payment', baseUrl: config.PAYMENT_URL });
     if (config.NOTIFICATION_URL) this.notification = new ServiceClient({ ...common, target: 'notification', baseUrl: config.NOTIFICATION_URL });
+    if (config.CATALOG_URL) this.catalog = new ServiceClient({ ...common, target: 'catalog', baseUrl: config.CATALOG_URL, maxAttempts: 1 });
   }
 
   /** The reservation, or null when seating does not know it. */
@@ -71,6 +73,16 @@ export class ServiceClients {
       // No reservation tied to this order: nothing is held, so there is nothing to release.
       if (e instanceof UpstreamError && e.status === 404) return;
       throw e;
+    }
+  }
+
+  /** The event's name, or null: nice to have in an e-mail, never a reason to refuse an order. */
+  async eventName(eventId: number): Promise<string | null> {
+    if (!this.catalog) return null;
+    try {
+      return (await this.catalog.request<{ name: string }>({ method: 'GET', path: `/v1/events/${eventId}` })).name ?? null;
+    } catch {
+      return null;
     }
   }
 

@@ -16,6 +16,7 @@ export interface Order {
   userId: number;
   customerEmail: string | null;
   eventId: number;
+  eventName: string | null;
   reservationId: string;
   subtotalCents: number;
   taxCents: number;
@@ -43,7 +44,7 @@ export interface Ticket {
   issuedAt: Date;
 }
 
-const ORDER_COLUMNS = `o.id, o.user_id, o.customer_email, o.event_id, o.reservation_id, o.subtotal_cents, o.tax_cents, o.total_cents, o.currency,
+const ORDER_COLUMNS = `o.id, o.user_id, o.customer_email, o.event_id, o.event_name, o.reservation_id, o.subtotal_cents, o.tax_cents, o.total_cents, o.currency,
   o.status, o.payment_id, o.hold_expires_at, o.failure_reason, o.created_at, o.updated_at,
   coalesce((SELECT json_agg(json_build_object('seatId', i.seat_id, 'seatCode', i.seat_code, 'priceCents', i.seat_price_cents) ORDER BY i.seat_id)
               FROM order_items i WHERE i.order_id = o.id), '[]') AS items`;
@@ -54,6 +55,7 @@ function toOrder(r: Record<string, unknown>): Order {
     userId: Number(r.user_id),
     customerEmail: (r.customer_email as string | null) ?? null,
     eventId: Number(r.event_id),
+    eventName: (r.event_name as string | null) ?? null,
     reservationId: r.reservation_id as string,
     subtotalCents: Number(r.subtotal_cents),
     taxCents: Number(r.tax_cents),
@@ -93,9 +95,9 @@ export class OrdersRepository {
     await this.db.transaction(async (tx) => {
       const inserted = await sqlRows(
         tx,
-        `INSERT INTO orders (id, user_id, customer_email, event_id, reservation_id, subtotal_cents, tax_cents, total_cents, currency, hold_expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [order.id, order.userId, order.customerEmail, order.eventId, order.reservationId, order.subtotalCents, order.taxCents, order.totalCents, order.currency, order.holdExpiresAt],
+        `INSERT INTO orders (id, user_id, customer_email, event_id, event_name, reservation_id, subtotal_cents, tax_cents, total_cents, currency, hold_expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [order.id, order.userId, order.customerEmail, order.eventId, order.eventName, order.reservationId, order.subtotalCents, order.taxCents, order.totalCents, order.currency, order.holdExpiresAt],
       );
       if (!inserted.length) return;
       await tx.query(

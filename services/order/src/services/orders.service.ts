@@ -70,6 +70,7 @@ export class OrdersService {
         userId,
         customerEmail: actor.email ?? null,
         eventId: reservation.eventId,
+        eventName: await this.clients.eventName(reservation.eventId),
         reservationId: reservation.reservationId,
         subtotalCents,
         taxCents,

@@ -195,6 +195,7 @@ export class SagaService {
           email: order.customerEmail,
           data: {
             eventId: order.eventId,
+            ...(order.eventName ? { eventName: order.eventName } : {}),
             totalCents: order.totalCents,
             currency: order.currency,
             ...(order.failureReason ? { reason: order.failureReason } : {}),
