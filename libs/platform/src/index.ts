@@ -27,3 +27,4 @@ export * from './idempotency/idempotency';
 export * from './outbox/outbox';
 export * from './outbox/outbox.schema';
 export * from './signing/webhook-signature';
+export * from './tasks/periodic-task';

@@ -1,8 +1,8 @@
-import { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '../database/sql';
 import { ContextLogger, JsonLogger } from '../logging/json-logger';
-import { runWithTrace } from '../logging/trace-context';
+import { PeriodicTask } from '../tasks/periodic-task';
 import { MetricsService } from '../metrics/metrics.service';
 import { Counter } from 'prom-client';
 
@@ -52,14 +52,12 @@ export async function enqueue(tx: EntityManager, topic: string, payload: unknown
  * Written here rather than taken from a queue library because the messages must live in the
  * service's own PostgreSQL, in the transaction of the change they follow.
  */
-export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly handlers = new Map<string, OutboxHandler>();
   private readonly options: Required<OutboxOptions>;
   private readonly log: ContextLogger;
   private readonly deliveries: Counter<'topic' | 'outcome'>;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
+  private readonly task: PeriodicTask;
   private stopped = false;
 
   constructor(
@@ -70,6 +68,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   ) {
     this.options = { pollIntervalMs: 1000, batchSize: 20, leaseSeconds: 30, baseDelayMs: 500, maxDelayMs: 60_000, maxAttempts: 1000, ...options };
     this.log = logger.forContext('Outbox');
+    this.task = new PeriodicTask('Outbox delivery', this.options.pollIntervalMs, () => this.drain(), this.log);
     this.deliveries = metrics.counter({ name: 'outbox_deliveries_total', help: 'Outbox delivery attempts by topic and outcome', labelNames: ['topic', 'outcome'] });
     metrics.gauge({
       name: 'outbox_pending_messages',
@@ -105,31 +104,17 @@ export class OutboxWorker implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.nudge(), this.options.pollIntervalMs);
-    this.timer.unref();
-    this.nudge();
+    this.task.start(true);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   /** Deliver now rather than at the next poll (call after committing a transaction that enqueued). */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = runWithTrace(() => this.drain()).finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.nudge();
-      }
-    });
+    this.task.trigger();
   }
 
   /** One pass: deliver due messages until none are left (or the worker stops). */

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { JsonLogger, runWithTrace } from '@etsr/platform';
+import { JsonLogger, PeriodicTask, runWithTrace } from '@etsr/platform';
 import { MailTransport, PermanentDeliveryError, errorText } from '../clients/mail-transport.client';
 import { SmsProvider } from '../clients/sms.provider';
 import { NotificationConfig } from '../config';
@@ -23,9 +23,7 @@ import { RetrySettings, afterFailure } from './retry-policy';
 export class NotificationSender implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log;
   private readonly retry: RetrySettings;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
+  private readonly task: PeriodicTask;
   private stopped = false;
 
   constructor(
@@ -38,35 +36,22 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
   ) {
     this.log = logger.forContext(NotificationSender.name);
     this.retry = { maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS, baseDelayMs: config.NOTIFICATION_RETRY_BASE_MS, maxDelayMs: config.NOTIFICATION_RETRY_MAX_MS };
+    this.task = new PeriodicTask('Notification sender', config.NOTIFICATION_SEND_INTERVAL_MS, () => this.drain(), this.log);
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.nudge(), this.config.NOTIFICATION_SEND_INTERVAL_MS);
-    this.timer.unref();
-    this.nudge();
+    this.task.start(true);
   }
 
   /** Before the database pool closes: finish the messages in hand, claim no more. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   /** Send what is due now rather than at the next interval (one pass at a time; a nudge during a pass runs another after it). */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = runWithTrace(() => this.drain()).finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.nudge();
-      }
-    });
+    this.task.trigger();
   }
 
   /** One pass: claim and send batches until nothing is due. Resolves when done; never rejects. */

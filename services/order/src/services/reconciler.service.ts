@@ -1,7 +1,7 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { JsonLogger, enqueue, runWithTrace } from '@etsr/platform';
+import { JsonLogger, PeriodicTask, enqueue } from '@etsr/platform';
 import { ServiceClients } from '../clients/service-clients';
 import { OrderConfig } from '../config';
 import { Order, OrdersRepository } from '../repositories/orders.repository';
@@ -16,9 +16,8 @@ const BATCH = 20;
  * pushes their updated_at forward so the next pass leaves them alone for a while.
  */
 @Injectable()
-export class ReconcilerService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly task: PeriodicTask;
   private readonly log;
 
   constructor(
@@ -30,18 +29,15 @@ export class ReconcilerService implements OnApplicationBootstrap, OnApplicationS
     logger: JsonLogger,
   ) {
     this.log = logger.forContext(ReconcilerService.name);
+    this.task = new PeriodicTask('Reconciler', config.RECONCILE_INTERVAL_MS, () => this.pass(), this.log);
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (!this.running) this.running = runWithTrace(() => this.pass()).finally(() => (this.running = undefined));
-    }, this.config.RECONCILE_INTERVAL_MS);
-    this.timer.unref();
+    this.task.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass; returns how many orders it looked at. */

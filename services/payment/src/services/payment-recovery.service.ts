@@ -1,5 +1,5 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { JsonLogger, runWithTrace } from '@etsr/platform';
+import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { JsonLogger, PeriodicTask } from '@etsr/platform';
 import { PaymentConfig } from '../config';
 import { PaymentsRepository } from '../repositories/payments.repository';
 import { SettlementService } from './settlement.service';
@@ -13,9 +13,8 @@ const BATCH_SIZE = 50;
  * would have. Replicas share the work: rows are locked with FOR UPDATE SKIP LOCKED.
  */
 @Injectable()
-export class PaymentRecoveryService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+export class PaymentRecoveryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly task: PeriodicTask;
   private readonly log;
 
   constructor(
@@ -25,18 +24,15 @@ export class PaymentRecoveryService implements OnApplicationBootstrap, OnApplica
     logger: JsonLogger,
   ) {
     this.log = logger.forContext(PaymentRecoveryService.name);
+    this.task = new PeriodicTask('Payment recovery', config.PAYMENT_RECOVERY_INTERVAL_MS, () => this.recover(), this.log);
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (!this.running) this.running = runWithTrace(() => this.recover()).finally(() => (this.running = undefined));
-    }, this.config.PAYMENT_RECOVERY_INTERVAL_MS);
-    this.timer.unref();
+    this.task.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass; returns how many payments it settled. */

@@ -1,5 +1,5 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { JsonLogger, runWithTrace } from '@etsr/platform';
+import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { JsonLogger, PeriodicTask } from '@etsr/platform';
 import { SeatingConfig } from '../config';
 import { ReservationsRepository } from '../repositories/reservations.repository';
 import { SeatsRepository } from '../repositories/seats.repository';
@@ -12,9 +12,8 @@ import { SeatingMetrics } from './seating-metrics';
  * expiry pushed out (ReservationsRepository.holdForOrder), so it is not swept from under the payment.
  */
 @Injectable()
-export class HoldSweeperService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+export class HoldSweeperService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly task: PeriodicTask;
   private readonly log;
 
   constructor(
@@ -25,18 +24,15 @@ export class HoldSweeperService implements OnApplicationBootstrap, OnApplication
     logger: JsonLogger,
   ) {
     this.log = logger.forContext(HoldSweeperService.name);
+    this.task = new PeriodicTask('Hold sweeper', config.SWEEP_INTERVAL_MS, () => this.sweep(), this.log);
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (!this.running) this.running = runWithTrace(() => this.sweep()).finally(() => (this.running = undefined));
-    }, this.config.SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    this.task.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One pass: free lapsed seats batch by batch, then mark their reservations EXPIRED. */

@@ -1,5 +1,5 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { JsonLogger } from '@etsr/platform';
+import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { JsonLogger, PeriodicTask } from '@etsr/platform';
 import { UserConfig } from '../config';
 import { LoginThrottleRepository } from '../repositories/login-throttle.repository';
 import { RefreshTokensRepository } from '../repositories/refresh-tokens.repository';
@@ -11,8 +11,8 @@ const EVERY_MS = 60 * 60 * 1000;
  * and finished login windows. Plain deletes, so several replicas running it at once is harmless.
  */
 @Injectable()
-export class MaintenanceService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
+export class MaintenanceService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly task: PeriodicTask;
   private readonly log;
 
   constructor(
@@ -22,15 +22,15 @@ export class MaintenanceService implements OnApplicationBootstrap, OnApplication
     logger: JsonLogger,
   ) {
     this.log = logger.forContext(MaintenanceService.name);
+    this.task = new PeriodicTask('Clean-up', EVERY_MS, () => this.run(), this.log);
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.run(), EVERY_MS);
-    this.timer.unref();
+    this.task.start();
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  beforeApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   async run(): Promise<{ refreshTokens: number }> {
