@@ -73,6 +73,27 @@ describe('fault drills: services dying mid-booking', () => {
     await confirmed(order.orderId);
   });
 
+  it('a callback lost for good: the reconciler reads the payment back and the order is CONFIRMED', async () => {
+    const { order } = await pendingOrder();
+    const charging = charge(order);
+    await new Promise((r) => setTimeout(r, 500));
+    await stack.kill('order');
+    try {
+      const paid = await charging;
+      assert.equal(paid.body.status, 'SUCCESS');
+      // The payment service gives up on the callback (here: its outbox row is marked delivered).
+      const { Client } = await import('pg');
+      const pg = new Client({ connectionString: stack.services.payment.databaseUrl });
+      await pg.connect();
+      const lost = await pg.query(`UPDATE outbox SET status = 'SENT', sent_at = now() WHERE status = 'PENDING' AND payload->'callback'->>'payment_id' = $1 RETURNING id`, [paid.body.payment_id]);
+      await pg.end();
+      assert.ok(lost.rowCount, 'the callback was still waiting to be delivered');
+    } finally {
+      await stack.start('order');
+    }
+    await confirmed(order.orderId);
+  });
+
   it('seating is down at callback time: CONFIRMED once it is back, never charged without a ticket', async () => {
     const { order } = await pendingOrder();
     await stack.kill('seating');
