@@ -16,6 +16,7 @@ export * from './errors/app-error';
 export * from './errors/error-body';
 export * from './http/create-app';
 export * from './logging/json-logger';
+export * from './logging/random-pool';
 export * from './logging/trace-context';
 export * from './metrics/metrics.service';
 export * from './platform.module';

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool';
 
 /** What every log line and outgoing call of one unit of work carries (W3C Trace Context). */
 export interface TraceContext {
@@ -14,11 +14,11 @@ const storage = new AsyncLocalStorage<TraceContext>();
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 export function newTraceId(): string {
-  return randomBytes(16).toString('hex');
+  return pooledRandomBytes(16).toString('hex');
 }
 
 export function newSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return pooledRandomBytes(8).toString('hex');
 }
 
 /**

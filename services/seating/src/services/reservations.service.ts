@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AppError, JsonLogger, Principal, assertOwnerOrAdmin, badRequest, conflict, notFound, resolveActingUser } from '@etsr/platform';
+import { AppError, JsonLogger, Principal, pooledRandomBytes, assertOwnerOrAdmin, badRequest, conflict, notFound, resolveActingUser } from '@etsr/platform';
 import { SeatingConfig } from '../config';
 import { AllocateSeatsDto, HoldForOrderDto, ReleaseSeatsDto, ReservationDto, ReserveSeatsDto, mapReservation } from '../dtos/reservation.dto';
 import { ReservationEntity } from '../entities/reservation.entity';
@@ -13,7 +12,7 @@ import { SeatingMetrics } from './seating-metrics';
 const BEST_AVAILABLE_ATTEMPTS = 5;
 const DEFAULT_ORDER_EXTENSION_SECONDS = 600;
 
-const newReservationId = () => `res_${randomBytes(12).toString('base64url')}`;
+const newReservationId = () => `res_${pooledRandomBytes(12).toString('base64url')}`;
 
 /** Holds, their lookup and their life cycle: cancel, hold for an order, allocate, release. */
 @Injectable()
