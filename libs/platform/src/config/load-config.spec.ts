@@ -74,4 +74,13 @@ describe('loadConfig', () => {
     assert.equal(described.JWT_SECRET, '***');
     assert.equal(described.DATABASE_URL, 'postgres://u:***@localhost:5432/demodb');
   });
+
+  it('masks the password of any URL setting, in a description and in an error', () => {
+    assert.equal(describeConfig({ SMTP_URL: 'smtp://mailer:hunter22@mail.example.com:587' }).SMTP_URL, 'smtp://mailer:***@mail.example.com:587');
+    assert.equal(describeConfig({ SEATING_URL: 'http://seating:8082' }).SEATING_URL, 'http://seating:8082');
+    assert.throws(
+      () => loadConfig(DemoConfig, { ...env, DATABASE_URL: 'mysql://u:hunter22@db/x' }),
+      (e: unknown) => e instanceof ConfigError && /DATABASE_URL/.test(e.message) && !/hunter22/.test(e.message),
+    );
+  });
 });

@@ -56,19 +56,29 @@ function pickDeclared<T extends object>(cls: new () => T, config: T): T {
 function flatten(errors: ValidationError[], raw: Record<string, unknown>): string[] {
   return errors.flatMap((e) => {
     const value = raw[e.property];
-    const got = value === undefined ? 'not set' : SECRET_PATTERN.test(e.property) ? 'hidden' : JSON.stringify(value);
+    const got =
+      value === undefined ? 'not set' : SECRET_PATTERN.test(e.property) && !hasCredentials(value) ? 'hidden' : JSON.stringify(maskCredentials(value));
     const reasons = Object.values(e.constraints ?? {}).join('; ');
     return [`${e.property}: ${reasons} (got ${got})`];
   });
 }
 
-/** Config as it may be logged: secrets masked. */
+/** Config as it may be logged: secret settings hidden, and the password of any URL (DATABASE_URL, SMTP_URL, …) masked. */
 export function describeConfig(config: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
-    out[key] = SECRET_PATTERN.test(key) && key !== 'DATABASE_URL' ? '***' : key === 'DATABASE_URL' ? maskUrl(String(value)) : value;
+    out[key] = hasCredentials(value) ? maskCredentials(value) : SECRET_PATTERN.test(key) ? '***' : value;
   }
   return out;
+}
+
+/** A URL with a user or password in it (scheme://user:password@host/…). */
+function hasCredentials(value: unknown): value is string {
+  return typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]+@/i.test(value);
+}
+
+function maskCredentials(value: unknown): unknown {
+  return hasCredentials(value) ? maskUrl(value) : value;
 }
 
 export function maskUrl(url: string): string {
