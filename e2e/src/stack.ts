@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
@@ -62,6 +61,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const server = process.env.TEST_DATABASE_URL;
   if (!server) throw new Error('TEST_DATABASE_URL is not set: run the tests with `npm test`');
   const { SERVICES } = (await import(pathToFileURL(join(ROOT, 'scripts/lib/services.mjs')).href)) as { SERVICES: ServiceDefinition[] };
+  const { freePort } = (await import(pathToFileURL(join(ROOT, 'scripts/lib/common.mjs')).href)) as { freePort(): Promise<number> };
   const wanted = SERVICES.filter((s) => existsSync(join(ROOT, s.entry)) && (!options.only || options.only.includes(s.name)));
   const tag = randomBytes(4).toString('hex');
   const secrets = {
@@ -179,17 +179,6 @@ export async function loadDemoData(stack: Stack): Promise<{ tokens: Record<strin
     loadDemoData(args: { urls: Record<string, string>; log: (m: string) => void }): Promise<{ tokens: Record<string, string> }>;
   };
   return demo.loadDemoData({ urls: stack.urls, log: () => undefined });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 const tail = (text: string) => text.split('\n').slice(-30).join('\n');

@@ -26,16 +26,7 @@ export class TicketsService {
   }
 
   async check(code: string): Promise<TicketCheckDto> {
-    const ticket = await this.require(code);
-    const genuine = this.signer.verify(ticket.signedPayload) !== null;
-    return {
-      ticketCode: ticket.ticketCode,
-      eventId: ticket.eventId,
-      seatCode: ticket.seatCode,
-      status: ticket.status,
-      checkedInAt: ticket.checkedInAt?.toISOString() ?? null,
-      valid: genuine && ticket.status === 'VALID' && !ticket.checkedInAt,
-    };
+    return this.describe(await this.require(code));
   }
 
   async qrPng(code: string): Promise<Buffer> {
@@ -50,11 +41,23 @@ export class TicketsService {
       if (ticket.status === 'VOID') throw conflict('This ticket is void (its order was refunded)', 'TICKET_VOID');
       throw conflict(`Already checked in at ${ticket.checkedInAt?.toISOString()}`, 'ALREADY_CHECKED_IN');
     }
-    return this.check(code);
+    return this.describe(admitted);
   }
 
   publicKey() {
     return { algorithm: 'Ed25519', format: 'base64url(JSON claims).base64url(signature over the first part)', publicKeyPem: this.signer.publicKeyPem() };
+  }
+
+  private describe(ticket: Ticket): TicketCheckDto {
+    const genuine = this.signer.verify(ticket.signedPayload) !== null;
+    return {
+      ticketCode: ticket.ticketCode,
+      eventId: ticket.eventId,
+      seatCode: ticket.seatCode,
+      status: ticket.status,
+      checkedInAt: ticket.checkedInAt?.toISOString() ?? null,
+      valid: genuine && ticket.status === 'VALID' && !ticket.checkedInAt,
+    };
   }
 
   private async require(code: string): Promise<Ticket> {
