@@ -7,6 +7,7 @@ export * from './auth/token-service';
 export * from './client/service-client';
 export * from './config/base-config';
 export * from './config/load-config';
+export * from './database/columns';
 export * from './database/data-source-options';
 export * from './database/ensure-database';
 export * from './database/migrate';

@@ -3,19 +3,14 @@ import { JsonLogger, RunningApp, loadConfig, startApp } from '@etsr/platform';
 import { AppModule } from './app.module';
 import { CatalogConfig } from './config';
 
-export interface CatalogService extends RunningApp {
-  logger: JsonLogger;
-}
-
 /** Starts the catalog service with the given environment (main.ts passes process.env; tests their own). */
-export async function startCatalogService(env: NodeJS.ProcessEnv): Promise<CatalogService> {
+export async function startCatalogService(env: NodeJS.ProcessEnv): Promise<RunningApp> {
   const config = loadConfig(CatalogConfig, { SERVICE_NAME: 'catalog', PORT: '8000', ...env });
   const logger = new JsonLogger(config.SERVICE_NAME, config.LOG_LEVEL);
-  const running = await startApp(AppModule.forRoot(config, logger), config, logger, {
+  return startApp(AppModule.forRoot(config, logger), config, logger, {
     title: 'Catalog service',
     description:
       'Venues, events and event search of the ticketing platform. Browsing needs no token; writes need an ADMIN access token. ' +
       'Bodies are snake_case, as in the architecture document.',
   });
-  return { ...running, logger };
 }

@@ -1,7 +1,7 @@
-import { DEV_DEFAULT_SECRETS, Role, TokenService } from '@etsr/platform';
+import { DEV_DEFAULT_SECRETS, Role, RunningApp, TokenService } from '@etsr/platform';
 import { TestDatabase, client, createTestDatabase } from '@etsr/platform/testing';
 import { Client } from 'pg';
-import { CatalogService, startCatalogService } from '../src/bootstrap';
+import { startCatalogService } from '../src/bootstrap';
 
 export type Api = ReturnType<typeof client>;
 
@@ -23,7 +23,7 @@ export interface CatalogServiceUnderTest {
   url: string;
   api: Api;
   db: TestDatabase;
-  app: CatalogService;
+  app: RunningApp;
   /** Runs SQL on the service's database (test set-up and checks only). */
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** Stops the service and drops its database (unless the database was handed in). */
@@ -39,7 +39,7 @@ export interface TestOptions {
 /** The catalog service on a fresh database, listening on a free port; the availability sync off unless env sets SEATING_URL. */
 export async function startCatalogServiceForTest(options: TestOptions = {}): Promise<CatalogServiceUnderTest> {
   const db = options.database ?? (await createTestDatabase('catalog'));
-  let app: CatalogService;
+  let app: RunningApp;
   try {
     app = await startCatalogService({
       NODE_ENV: 'test',

@@ -1,6 +1,6 @@
-import { DEV_DEFAULT_SECRETS, TokenService } from '@etsr/platform';
+import { DEV_DEFAULT_SECRETS, RunningApp, TokenService } from '@etsr/platform';
 import { TestDatabase, client, createTestDatabase } from '@etsr/platform/testing';
-import { NotificationService, startNotificationService } from '../src/bootstrap';
+import { startNotificationService } from '../src/bootstrap';
 
 /** Tokens as the user service would issue them (same development secret), and service credentials. */
 export const tokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'user');
@@ -15,7 +15,7 @@ export interface NotificationUnderTest {
   url: string;
   api: ReturnType<typeof client>;
   db: TestDatabase;
-  app: NotificationService;
+  app: RunningApp;
   /** Every log line the service wrote, parsed. */
   logs: Record<string, unknown>[];
   stop(): Promise<void>;

@@ -1,7 +1,7 @@
-import { DEV_DEFAULT_SECRETS, Role, TokenService } from '@etsr/platform';
+import { DEV_DEFAULT_SECRETS, Role, RunningApp, TokenService } from '@etsr/platform';
 import { TestDatabase, client, createTestDatabase, metricValue } from '@etsr/platform/testing';
 import { Client } from 'pg';
-import { PaymentService, startPaymentService } from '../src/bootstrap';
+import { startPaymentService } from '../src/bootstrap';
 import { PAYMENT_GATEWAY } from '../src/gateway/payment-gateway';
 import { SimulatedGateway } from '../src/gateway/simulated-gateway';
 import { FakeOrderService } from './fake-order';
@@ -23,7 +23,7 @@ export interface PaymentServiceUnderTest {
   url: string;
   api: Api;
   db: TestDatabase;
-  app: PaymentService;
+  app: RunningApp;
   /** The fake order service the payment service talks to. */
   orders: FakeOrderService;
   gateway: SimulatedGateway;
@@ -43,7 +43,7 @@ export async function startPaymentForTest(env: Record<string, string> = {}, opti
   const orders = new FakeOrderService(CALLBACK_SECRET);
   const orderUrl = await orders.start();
   const db = options.database ?? (await createTestDatabase('payment'));
-  let app: PaymentService;
+  let app: RunningApp;
   try {
     app = await startPaymentService({
       NODE_ENV: 'test',

@@ -1,6 +1,6 @@
-import { DEV_DEFAULT_SECRETS, TokenService } from '@etsr/platform';
+import { DEV_DEFAULT_SECRETS, RunningApp, TokenService } from '@etsr/platform';
 import { TestDatabase, client, createTestDatabase } from '@etsr/platform/testing';
-import { SeatingService, startSeatingService } from '../src/bootstrap';
+import { startSeatingService } from '../src/bootstrap';
 
 /** Tokens as the user service would issue them (same development secret), and service credentials. */
 export const tokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'user');
@@ -14,7 +14,7 @@ export interface SeatingUnderTest {
   url: string;
   api: ReturnType<typeof client>;
   db: TestDatabase;
-  app: SeatingService;
+  app: RunningApp;
   stop(): Promise<void>;
 }
 

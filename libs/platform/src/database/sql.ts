@@ -40,3 +40,8 @@ export async function pgQuery<R = Record<string, unknown>>(db: DataSource, sql: 
     throw e;
   }
 }
+
+/** For LIKE patterns with ESCAPE '\': the caller's % and _ (and \) become plain characters. */
+export function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

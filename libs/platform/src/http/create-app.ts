@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BaseConfig } from '../config/base-config';
-import { describeConfig } from '../config/load-config';
+import { ConfigError, describeConfig } from '../config/load-config';
 import { AppError } from '../errors/app-error';
 import { JsonLogger } from '../logging/json-logger';
 import { enterTrace, newSpanId, newTraceId, parseTraceparent } from '../logging/trace-context';
@@ -20,6 +20,8 @@ export interface RunningApp {
   app: NestFastifyApplication;
   /** http://127.0.0.1:<port>, the port actually bound (PORT=0 picks a free one, as tests do). */
   url: string;
+  /** The service's logger, for the process around it (stopOnSignals). */
+  logger: JsonLogger;
   close(): Promise<void>;
 }
 
@@ -84,7 +86,23 @@ export async function startApp(
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://127.0.0.1:${port}`;
   logger.log('Service started', { url, config: describeConfig(config) }, 'Bootstrap');
-  return { app, url, close: () => app.close() };
+  return { app, url, logger, close: () => app.close() };
+}
+
+/**
+ * A service process's entry point: start it, stop gracefully on signals, and when start-up fails
+ * (bad config, unreachable database) write one FATAL JSON line and exit 1.
+ */
+export function runService(service: string, start: () => Promise<RunningApp>): void {
+  start().then(
+    (running) => stopOnSignals(running, running.logger),
+    (e: unknown) => {
+      // The logger may not exist yet (bad config), so the line is written by hand.
+      const message = e instanceof ConfigError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'FATAL', service, message })}\n`);
+      process.exit(1);
+    },
+  );
 }
 
 /**

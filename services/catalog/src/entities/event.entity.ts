@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { bigintId, money } from './columns';
+import { numberColumn } from '@etsr/platform';
 import { VenueEntity } from './venue.entity';
 
 export const EVENT_TYPES = ['CONCERT', 'SPORTS', 'THEATER', 'CONFERENCE'] as const;
@@ -17,12 +17,12 @@ export type EventStatus = (typeof EVENT_STATUSES)[number];
 // Free-text search is a case-insensitive substring match on the name: a trigram index (migration).
 @Index('events_name_trgm_idx', { synchronize: false })
 export class EventEntity {
-  @PrimaryColumn({ name: 'event_id', type: 'bigint', transformer: bigintId, primaryKeyConstraintName: 'events_pkey' })
+  @PrimaryColumn({ name: 'event_id', type: 'bigint', transformer: numberColumn, primaryKeyConstraintName: 'events_pkey' })
   @Generated('increment')
   id: number;
 
   @Index('events_venue_idx')
-  @Column({ name: 'venue_id', type: 'bigint', transformer: bigintId })
+  @Column({ name: 'venue_id', type: 'bigint', transformer: numberColumn })
   venueId: number;
 
   /** A venue with events cannot be deleted (RESTRICT): the admin deletes or moves its events first. */
@@ -58,7 +58,7 @@ export class EventEntity {
   @Column({ name: 'available_seats', type: 'integer' })
   availableSeats: number;
 
-  @Column({ name: 'base_price', type: 'numeric', precision: 10, scale: 2, transformer: money })
+  @Column({ name: 'base_price', type: 'numeric', precision: 10, scale: 2, transformer: numberColumn })
   basePrice: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

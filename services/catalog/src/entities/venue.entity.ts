@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Generated, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { bigintId } from './columns';
+import { numberColumn } from '@etsr/platform';
 
 export const VENUE_TYPES = ['STADIUM', 'THEATER', 'ARENA', 'CONVENTION_CENTER', 'OTHER'] as const;
 export type VenueType = (typeof VENUE_TYPES)[number];
@@ -14,7 +14,7 @@ export type Facilities = Record<string, boolean | string>;
 // Search filters by city case-insensitively; the expression index is created by the migration.
 @Index('venues_city_lower_idx', { synchronize: false })
 export class VenueEntity {
-  @PrimaryColumn({ name: 'venue_id', type: 'bigint', transformer: bigintId, primaryKeyConstraintName: 'venues_pkey' })
+  @PrimaryColumn({ name: 'venue_id', type: 'bigint', transformer: numberColumn, primaryKeyConstraintName: 'venues_pkey' })
   @Generated('increment')
   id: number;
 

@@ -1,3 +1,4 @@
+import { escapeLike } from '@etsr/platform';
 import { EventStatus, EventType } from '../entities/event.entity';
 
 /** A search over events, in the repository's terms (the service builds it from the query). */
@@ -52,7 +53,3 @@ export function buildEventSearchSql(search: EventSearch): SearchSql {
   };
 }
 
-/** LIKE treats % and _ as wildcards and \ as the escape: make them plain characters. */
-export function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}

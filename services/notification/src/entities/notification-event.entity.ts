@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import { bigintId } from './columns';
+import { numberColumn } from '@etsr/platform';
 
 export const NOTIFICATION_TYPES = ['ORDER_CONFIRMED', 'PAYMENT_FAILED', 'ORDER_REFUNDED', 'ORDER_CANCELLED'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
@@ -17,7 +17,7 @@ export class NotificationEventEntity {
   @Column({ type: 'varchar', length: 30 })
   type: NotificationType;
 
-  @Column({ name: 'user_id', type: 'bigint', transformer: bigintId })
+  @Column({ name: 'user_id', type: 'bigint', transformer: numberColumn })
   userId: number;
 
   @Column({ name: 'order_id', type: 'uuid' })

@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { bigintId } from './columns';
+import { numberColumn } from '@etsr/platform';
 import { NotificationEventEntity, NotificationType } from './notification-event.entity';
 
 export const CHANNELS = ['EMAIL', 'SMS'] as const;
@@ -40,7 +40,7 @@ export class NotificationEntity {
   @Column({ type: 'varchar', length: 10 })
   channel: Channel;
 
-  @Column({ name: 'user_id', type: 'bigint', transformer: bigintId })
+  @Column({ name: 'user_id', type: 'bigint', transformer: numberColumn })
   userId: number;
 
   @Column({ name: 'order_id', type: 'uuid' })

@@ -1,11 +1,10 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { numberColumn } from '@etsr/platform';
 import type { PaymentMethod } from '../config';
 
 export type PaymentStatus = 'PENDING' | 'SUCCESS' | 'FAILED' | 'REFUNDED';
 export const PAYMENT_STATUSES: PaymentStatus[] = ['PENDING', 'SUCCESS', 'FAILED', 'REFUNDED'];
 
-/** bigint ids come back from pg as strings; they fit in a JS number. */
-export const bigintId = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
 
 /**
  * One attempt to pay an order (section 5.3, plus the owner, the refund and the key that made it).
@@ -36,7 +35,7 @@ export class PaymentEntity {
   merchantOrderId: string;
 
   /** The order's owner, as the order service said when the payment was made. */
-  @Column({ name: 'user_id', type: 'bigint', transformer: bigintId })
+  @Column({ name: 'user_id', type: 'bigint', transformer: numberColumn })
   userId: number;
 
   @Column({ name: 'amount_cents', type: 'integer' })

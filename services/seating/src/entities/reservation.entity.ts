@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import { asNumber } from './seat.entity';
+import { numberColumn } from '@etsr/platform';
 
 export type ReservationStatus = 'RESERVED' | 'ALLOCATED' | 'RELEASED' | 'EXPIRED';
 
@@ -16,16 +16,16 @@ export class ReservationEntity {
   @PrimaryColumn({ name: 'reservation_id', type: 'varchar', length: 40, primaryKeyConstraintName: 'reservations_pkey' })
   id: string;
 
-  @Column({ name: 'event_id', type: 'bigint', transformer: asNumber })
+  @Column({ name: 'event_id', type: 'bigint', transformer: numberColumn })
   eventId: number;
 
-  @Column({ name: 'user_id', type: 'bigint', transformer: asNumber })
+  @Column({ name: 'user_id', type: 'bigint', transformer: numberColumn })
   userId: number;
 
   @Column({ name: 'seat_ids', type: 'bigint', array: true, transformer: bigintArray })
   seatIds: number[];
 
-  @Column({ name: 'total_amount', type: 'numeric', precision: 12, scale: 2, transformer: asNumber })
+  @Column({ name: 'total_amount', type: 'numeric', precision: 12, scale: 2, transformer: numberColumn })
   totalAmount: number;
 
   @Column({ type: 'varchar', length: 20, default: 'RESERVED' })

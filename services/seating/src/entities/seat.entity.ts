@@ -1,10 +1,9 @@
 import { Check, Column, CreateDateColumn, Entity, Generated, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { numberColumn } from '@etsr/platform';
 
 export type SeatStatus = 'AVAILABLE' | 'RESERVED' | 'ALLOCATED' | 'BLOCKED';
 export const SEAT_STATUSES: SeatStatus[] = ['AVAILABLE', 'RESERVED', 'ALLOCATED', 'BLOCKED'];
 
-/** bigint and numeric come back from pg as strings; ids and prices fit in a JS number. */
-export const asNumber = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
 
 /**
  * One seat of one event. A held seat (RESERVED) names its reservation and expiry; an ALLOCATED
@@ -20,14 +19,14 @@ export const asNumber = { to: (v: number) => v, from: (v: string | null) => (v =
 @Index('seats_reservation_idx', { synchronize: false })
 @Index('seats_hold_expiry_idx', { synchronize: false })
 export class SeatEntity {
-  @PrimaryColumn({ name: 'seat_id', type: 'bigint', transformer: asNumber, primaryKeyConstraintName: 'seats_pkey' })
+  @PrimaryColumn({ name: 'seat_id', type: 'bigint', transformer: numberColumn, primaryKeyConstraintName: 'seats_pkey' })
   @Generated('increment')
   id: number;
 
-  @Column({ name: 'event_id', type: 'bigint', transformer: asNumber })
+  @Column({ name: 'event_id', type: 'bigint', transformer: numberColumn })
   eventId: number;
 
-  @Column({ name: 'venue_id', type: 'bigint', transformer: asNumber })
+  @Column({ name: 'venue_id', type: 'bigint', transformer: numberColumn })
   venueId: number;
 
   @Column({ type: 'varchar', length: 20 })
@@ -45,13 +44,13 @@ export class SeatEntity {
   @Column({ name: 'reservation_id', type: 'varchar', length: 40, nullable: true })
   reservationId: string | null;
 
-  @Column({ name: 'reserved_by', type: 'bigint', nullable: true, transformer: asNumber })
+  @Column({ name: 'reserved_by', type: 'bigint', nullable: true, transformer: numberColumn })
   reservedBy: number | null;
 
   @Column({ name: 'reservation_expiry', type: 'timestamptz', nullable: true })
   reservationExpiry: Date | null;
 
-  @Column({ type: 'numeric', precision: 10, scale: 2, transformer: asNumber })
+  @Column({ type: 'numeric', precision: 10, scale: 2, transformer: numberColumn })
   price: number;
 
   /** Row position from the front of the venue (0 = front row), over all sections. */

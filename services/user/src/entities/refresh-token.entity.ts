@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { UserEntity, bigintId } from './user.entity';
+import { numberColumn } from '@etsr/platform';
+import { UserEntity } from './user.entity';
 
 /**
  * One refresh token. Only its SHA-256 is stored. Tokens that descend from one login share a
@@ -13,7 +14,7 @@ export class RefreshTokenEntity {
   id: string;
 
   @Index('refresh_tokens_user_idx')
-  @Column({ name: 'user_id', type: 'bigint', transformer: bigintId })
+  @Column({ name: 'user_id', type: 'bigint', transformer: numberColumn })
   userId: number;
 
   @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })

@@ -1,10 +1,9 @@
 import { Check, Column, CreateDateColumn, Entity, Generated, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { numberColumn } from '@etsr/platform';
 
 export type AccountStatus = 'ACTIVE' | 'INACTIVE' | 'BLOCKED';
 export const ACCOUNT_STATUSES: AccountStatus[] = ['ACTIVE', 'INACTIVE', 'BLOCKED'];
 
-/** bigint ids come back from pg as strings; they fit in a JS number (ids stay far below 2^53). */
-export const bigintId = { to: (v: number) => v, from: (v: string | null) => (v === null ? null : Number(v)) };
 
 @Entity('users')
 @Check('users_role_check', `role IN ('USER', 'ADMIN')`)
@@ -13,7 +12,7 @@ export const bigintId = { to: (v: number) => v, from: (v: string | null) => (v =
 @Index('users_username_lower_key', { synchronize: false })
 @Index('users_search_trgm_idx', { synchronize: false })
 export class UserEntity {
-  @PrimaryColumn({ name: 'user_id', type: 'bigint', transformer: bigintId, primaryKeyConstraintName: 'users_pkey' })
+  @PrimaryColumn({ name: 'user_id', type: 'bigint', transformer: numberColumn, primaryKeyConstraintName: 'users_pkey' })
   @Generated('increment')
   id: number;
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError, Repository } from 'typeorm';
-import { sqlRows } from '@etsr/platform';
+import { escapeLike, sqlRows } from '@etsr/platform';
 import { AccountStatus, UserEntity } from '../entities/user.entity';
 
 export type NewUser = Pick<UserEntity, 'username' | 'email' | 'passwordHash' | 'firstName' | 'lastName' | 'phoneNumber' | 'role'>;
@@ -106,10 +106,6 @@ export class UsersRepository {
     const [users, total] = await qb.orderBy('u.id', 'ASC').skip(filter.offset).take(filter.limit).getManyAndCount();
     return { users, total };
   }
-}
-
-export function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function uniqueViolation(e: unknown): UniqueViolation | undefined {
