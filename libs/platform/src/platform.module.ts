@@ -4,6 +4,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { TokenService } from './auth/token-service';
 import { BaseConfig } from './config/base-config';
 import { DatabaseDefinition } from './database/data-source-options';
+import { DatabaseMetrics } from './database/database-metrics';
 import { DatabaseModule } from './database/database.module';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter';
 import { HealthController } from './health/health.controller';
@@ -34,6 +35,7 @@ export class PlatformModule {
       { provide: JsonLogger, useValue: logger },
       { provide: MetricsService, useValue: new MetricsService(config.SERVICE_NAME) },
       { provide: TokenService, useValue: new TokenService(config.JWT_SECRET, config.SERVICE_SECRET, config.SERVICE_NAME) },
+      DatabaseMetrics,
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useFactory: () => new AllExceptionsFilter(logger) },
     ];

@@ -5,7 +5,10 @@ import { Client } from 'pg';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { ensureDatabase } from '../src/database/ensure-database';
 import { runMigrationsLocked } from '../src/database/migrate';
-import { sqlRows } from '../src/database/sql';
+import { DatabaseMetrics } from '../src/database/database-metrics';
+import { pgQuery, sqlRows } from '../src/database/sql';
+import { MetricsService } from '../src/metrics/metrics.service';
+import { metricValue } from '../src/testing/metrics';
 
 /** A migration slow enough that two replicas starting together would overlap without the lock. */
 class CreateWidgets1700000000000 implements MigrationInterface {
@@ -77,6 +80,31 @@ describe('database plumbing (real PostgreSQL)', () => {
       assert.deepEqual(deleted, []);
       const selected = await sqlRows<{ name: string }>(ds, `SELECT name FROM widgets ORDER BY id`);
       assert.deepEqual(selected.map((r) => r.name), ['A', 'B']);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('exports pool usage and statement timings, TypeORM statements and pgQuery alike', async () => {
+    const ds = await new DataSource({ type: 'postgres', url: url.toString(), extra: { max: 3 } }).initialize();
+    const metrics = new MetricsService('test');
+    const dbMetrics = new DatabaseMetrics(ds, metrics);
+    dbMetrics.onApplicationBootstrap();
+    try {
+      await ds.query('SELECT 1');
+      await pgQuery(ds, 'SELECT 2');
+      await assert.rejects(pgQuery(ds, 'SELECT * FROM no_such_table'));
+      await assert.rejects(ds.query('SELECT * FROM no_such_table'));
+      // Hold a connection so the pool shows one active.
+      const runner = ds.createQueryRunner();
+      await runner.connect();
+      const text = await metrics.registry.metrics();
+      await runner.release();
+      assert.equal(metricValue(text, 'db_query_duration_seconds_count'), 2);
+      assert.equal(metricValue(text, 'db_query_errors_total'), 2);
+      assert.equal(metricValue(text, 'db_pool_connections', { state: 'active' }), 1);
+      assert.equal(metricValue(text, 'db_pool_connections', { state: 'waiting' }), 0);
+      assert.equal(metricValue(text, 'db_pool_max_connections'), 3);
     } finally {
       await ds.destroy();
     }

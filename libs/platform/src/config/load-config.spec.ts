@@ -55,6 +55,17 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig(DemoConfig, { ...env, NODE_ENV: 'production' }), /JWT_SECRET is the development default[\s\S]*SERVICE_SECRET is the development default/);
   });
 
+  it('refuses placeholder values of the deployment templates in production, naming the setting but not the value', () => {
+    const strong = 'x'.repeat(40);
+    const placeholder = 'CHANGE_ME-run-node-scripts-k8s-secrets-mjs-0000';
+    assert.throws(
+      () => loadConfig(DemoConfig, { ...env, NODE_ENV: 'production', JWT_SECRET: placeholder, SERVICE_SECRET: strong }),
+      (e: Error) => /JWT_SECRET is a placeholder/.test(e.message) && !e.message.includes(placeholder),
+    );
+    // A development run may keep them (npm start, docker compose on a laptop).
+    assert.equal(loadConfig(DemoConfig, { ...env, JWT_SECRET: placeholder }).JWT_SECRET, placeholder);
+  });
+
   it('refuses short secrets and extra development defaults in production', () => {
     const strong = 'x'.repeat(40);
     assert.throws(

@@ -10,6 +10,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** What the deployment templates' placeholder secrets contain; refused in production. */
+export const PLACEHOLDER_MARK = 'CHANGE_ME';
+
 /** Names of settings whose value must never be logged or echoed in an error. */
 const SECRET_PATTERN = /SECRET|PASSWORD|KEY|TOKEN|DATABASE_URL/;
 
@@ -28,6 +31,13 @@ export function loadConfig<T extends BaseConfig>(
   const config = plainToInstance(cls, plain, { exposeDefaultValues: true });
   const problems = flatten(validateSync(config, { skipMissingProperties: false, forbidUnknownValues: false }), plain);
   if (config.NODE_ENV === 'production') {
+    // Deployment templates (k8s/secrets.env, .env.example) ship placeholders containing CHANGE_ME:
+    // a forgotten one must stop the service, not become its key.
+    for (const [name, value] of Object.entries(config as unknown as Record<string, unknown>)) {
+      if (typeof value === 'string' && value.includes(PLACEHOLDER_MARK)) {
+        problems.push(`${name} is a placeholder (contains ${PLACEHOLDER_MARK}); generate real secrets (README, "Deploy")`);
+      }
+    }
     const defaults: Record<string, string> = { ...DEV_DEFAULT_SECRETS, ...devDefaults };
     for (const [name, devValue] of Object.entries(defaults)) {
       const value = (config as unknown as Record<string, unknown>)[name];

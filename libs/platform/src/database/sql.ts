@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { observeQuery } from './database-metrics';
 
 /**
  * Runs one SQL statement and returns its rows. TypeORM's `query()` answers UPDATE and DELETE with
@@ -30,11 +31,14 @@ interface PgClient {
 export async function pgQuery<R = Record<string, unknown>>(db: DataSource, sql: string, params: unknown[] = []): Promise<R[]> {
   const pool = (db.driver as unknown as { master: { connect(): Promise<PgClient> } }).master;
   const client = await pool.connect();
+  const startedAt = process.hrtime.bigint();
   try {
     const { rows } = await client.query<R>(sql, params);
     client.release();
+    observeQuery(db, Number(process.hrtime.bigint() - startedAt) / 1e9);
     return rows;
   } catch (e) {
+    observeQuery(db, undefined);
     const answeredByServer = typeof (e as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((e as { code: string }).code);
     client.release(answeredByServer ? undefined : (e as Error));
     throw e;
