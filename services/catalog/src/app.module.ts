@@ -3,9 +3,11 @@ import { JsonLogger, PlatformModule } from '@etsr/platform';
 import { SeatingClient } from './clients/seating.client';
 import { CatalogConfig } from './config';
 import { EventsController } from './controllers/events.controller';
+import { ImportController } from './controllers/import.controller';
 import { VenuesController } from './controllers/venues.controller';
 import { database } from './database';
 import { AvailabilityRepository } from './repositories/availability.repository';
+import { CatalogImportRepository } from './repositories/catalog-import.repository';
 import { EventsRepository } from './repositories/events.repository';
 import { VenuesRepository } from './repositories/venues.repository';
 import { AvailabilitySyncService } from './services/availability-sync.service';
@@ -19,7 +21,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot({ config, configClass: CatalogConfig, database, logger })],
-      controllers: [VenuesController, EventsController],
+      controllers: [VenuesController, EventsController, ImportController],
       providers: [
         VenuesRepository,
         EventsRepository,
@@ -29,6 +31,7 @@ export class AppModule {
         VenuesService,
         EventsService,
         AvailabilitySyncService,
+        CatalogImportRepository,
       ],
     };
   }

@@ -93,16 +93,16 @@ describe('health, metrics, documentation and schema', () => {
       `SELECT table_name, column_name FROM information_schema.columns WHERE table_name IN ('venues', 'events') ORDER BY table_name, ordinal_position`,
     );
     const of = (table: string) => columns.filter((c) => c.table_name === table).map((c) => c.column_name);
-    assert.deepEqual(of('venues'), ['venue_id', 'name', 'address', 'city', 'state', 'country', 'postal_code', 'capacity', 'venue_type', 'facilities', 'created_at', 'updated_at']);
+    assert.deepEqual(of('venues'), ['venue_id', 'name', 'address', 'city', 'state', 'country', 'postal_code', 'capacity', 'venue_type', 'facilities', 'created_at', 'updated_at', 'external_ref']);
     assert.deepEqual(of('events'), [
-      'event_id', 'venue_id', 'name', 'description', 'event_type', 'start_date', 'end_date', 'status', 'total_seats', 'available_seats', 'base_price', 'created_at', 'updated_at',
+      'event_id', 'venue_id', 'name', 'description', 'event_type', 'start_date', 'end_date', 'status', 'total_seats', 'available_seats', 'base_price', 'created_at', 'updated_at', 'external_ref',
     ]);
     const [price] = await svc.sql<{ numeric_precision: number; numeric_scale: number }>(
       `SELECT numeric_precision, numeric_scale FROM information_schema.columns WHERE table_name = 'events' AND column_name = 'base_price'`,
     );
     assert.deepEqual([price.numeric_precision, price.numeric_scale], [10, 2]);
     const [migrations] = await svc.sql<{ n: number }>('SELECT count(*)::int AS n FROM migrations');
-    assert.equal(migrations.n, 1);
+    assert.equal(migrations.n, 2);
   });
 
   it('the database refuses what the API refuses, even if a bug let it through', async () => {

@@ -5,10 +5,12 @@ import { JsonLogger, MetricsService, OutboxWorker, PlatformModule } from '@etsr/
 import { ServiceClients } from './clients/service-clients';
 import { OrderConfig } from './config';
 import { CallbacksController } from './controllers/callbacks.controller';
+import { ImportController } from './controllers/import.controller';
 import { InternalController } from './controllers/internal.controller';
 import { OrdersController } from './controllers/orders.controller';
 import { TicketsController } from './controllers/tickets.controller';
 import { database } from './database';
+import { OrderImportRepository } from './repositories/order-import.repository';
 import { OrdersRepository } from './repositories/orders.repository';
 import { OrderMetrics } from './services/order-metrics';
 import { OrdersService } from './services/orders.service';
@@ -23,7 +25,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot({ config, configClass: OrderConfig, database, logger })],
-      controllers: [OrdersController, CallbacksController, TicketsController, InternalController],
+      controllers: [OrdersController, CallbacksController, TicketsController, InternalController, ImportController],
       providers: [
         OrdersRepository,
         ServiceClients,
@@ -38,6 +40,7 @@ export class AppModule {
         OrdersService,
         TicketsService,
         ReconcilerService,
+        OrderImportRepository,
       ],
     };
   }

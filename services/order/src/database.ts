@@ -1,6 +1,7 @@
 import { DatabaseDefinition } from '@etsr/platform';
 import { CreateOrders1763900000000 } from './migrations/1763900000000-create-orders';
 import { OrderEventName1763900000001 } from './migrations/1763900000001-order-event-name';
+import { ImportedOrders1764200000000 } from './migrations/1764200000000-imported-orders';
 
 /**
  * orderdb's migrations. The service reads and writes with SQL (OrdersRepository), so TypeORM needs
@@ -8,5 +9,5 @@ import { OrderEventName1763900000001 } from './migrations/1763900000001-order-ev
  */
 export const database: DatabaseDefinition = {
   entities: [],
-  migrations: [CreateOrders1763900000000, OrderEventName1763900000001],
+  migrations: [CreateOrders1763900000000, OrderEventName1763900000001, ImportedOrders1764200000000],
 };

@@ -4,11 +4,13 @@ import { IdempotencyStore, JsonLogger, MetricsService, OutboxWorker, PlatformMod
 import { OrderCallbackClient } from './clients/order-callback.client';
 import { OrderClient } from './clients/order.client';
 import { PaymentConfig } from './config';
+import { ImportController } from './controllers/import.controller';
 import { InternalController } from './controllers/internal.controller';
 import { PaymentsController } from './controllers/payments.controller';
 import { database } from './database';
 import { PAYMENT_RESULT_TOPIC } from './dtos/callback.dto';
 import { GatewayModule } from './gateway/gateway.module';
+import { PaymentImportRepository } from './repositories/payment-import.repository';
 import { PaymentsRepository } from './repositories/payments.repository';
 import { ChargeService } from './services/charge.service';
 import { PaymentMetrics } from './services/payment-metrics';
@@ -23,9 +25,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot({ config, configClass: PaymentConfig, database, logger }), GatewayModule.forRoot()],
-      controllers: [PaymentsController, InternalController],
+      controllers: [PaymentsController, InternalController, ImportController],
       providers: [
         PaymentsRepository,
+        PaymentImportRepository,
         OrderClient,
         OrderCallbackClient,
         PaymentMetrics,

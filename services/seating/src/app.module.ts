@@ -2,11 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { JsonLogger, PlatformModule } from '@etsr/platform';
 import { CatalogClient } from './clients/catalog.client';
 import { SeatingConfig } from './config';
+import { ImportController } from './controllers/import.controller';
 import { InternalController } from './controllers/internal.controller';
 import { ReservationsController } from './controllers/reservations.controller';
 import { SeatsController } from './controllers/seats.controller';
 import { database } from './database';
 import { ReservationsRepository } from './repositories/reservations.repository';
+import { SeatImportRepository } from './repositories/seat-import.repository';
 import { SeatsRepository } from './repositories/seats.repository';
 import { AvailabilityService } from './services/availability.service';
 import { HoldSweeperService } from './services/hold-sweeper.service';
@@ -22,7 +24,7 @@ export class AppModule {
       module: AppModule,
       imports: [PlatformModule.forRoot({ config, configClass: SeatingConfig, database, logger })],
       // ReservationsController before SeatsController: /v1/seats/reservation/... is not a seat id.
-      controllers: [ReservationsController, SeatsController, InternalController],
+      controllers: [ReservationsController, SeatsController, InternalController, ImportController],
       providers: [
         SeatsRepository,
         ReservationsRepository,
@@ -33,6 +35,7 @@ export class AppModule {
         SeatsAdminService,
         ReservationsService,
         HoldSweeperService,
+        SeatImportRepository,
       ],
     };
   }

@@ -2,8 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { JsonLogger, PlatformModule } from '@etsr/platform';
 import { UserConfig } from './config';
 import { AuthController } from './controllers/auth.controller';
+import { ImportController } from './controllers/import.controller';
+import { PasswordSetupController } from './controllers/password-setup.controller';
 import { UsersController } from './controllers/users.controller';
 import { database } from './database';
+import { PasswordSetupRepository } from './repositories/password-setup.repository';
+import { UserImportRepository } from './repositories/user-import.repository';
 import { LoginThrottleRepository } from './repositories/login-throttle.repository';
 import { RefreshTokensRepository } from './repositories/refresh-tokens.repository';
 import { UsersRepository } from './repositories/users.repository';
@@ -11,6 +15,8 @@ import { AdminBootstrapService } from './services/admin-bootstrap.service';
 import { AuthService } from './services/auth.service';
 import { MaintenanceService } from './services/maintenance.service';
 import { PasswordHasher } from './services/password-hasher';
+import { PasswordSetupService } from './services/password-setup.service';
+import { UserImportService } from './services/user-import.service';
 import { UserMetrics } from './services/user-metrics';
 import { UsersService } from './services/users.service';
 
@@ -20,7 +26,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot({ config, configClass: UserConfig, database, logger })],
-      controllers: [AuthController, UsersController],
+      controllers: [AuthController, PasswordSetupController, UsersController, ImportController],
       providers: [
         UsersRepository,
         RefreshTokensRepository,
@@ -31,6 +37,10 @@ export class AppModule {
         AuthService,
         AdminBootstrapService,
         MaintenanceService,
+        UserImportRepository,
+        UserImportService,
+        PasswordSetupRepository,
+        PasswordSetupService,
       ],
     };
   }

@@ -1,10 +1,12 @@
 import { DatabaseDefinition } from '@etsr/platform';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
+import { PasswordSetupTokenEntity } from './entities/password-setup-token.entity';
 import { UserEntity } from './entities/user.entity';
 import { CreateUsers1763700000000 } from './migrations/1763700000000-create-users';
+import { ImportedUsers1764200000000 } from './migrations/1764200000000-imported-users';
 
 /** Entities and migrations of userdb, in the order they apply. */
 export const database: DatabaseDefinition = {
-  entities: [UserEntity, RefreshTokenEntity],
-  migrations: [CreateUsers1763700000000],
+  entities: [UserEntity, RefreshTokenEntity, PasswordSetupTokenEntity],
+  migrations: [CreateUsers1763700000000, ImportedUsers1764200000000],
 };

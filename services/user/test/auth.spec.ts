@@ -164,6 +164,11 @@ describe('login, refresh and logout', () => {
       assert.ok((metricValue(text, 'user_login_attempts_total', { status }) ?? 0) >= 1, status);
     }
     assert.ok((metricValue(text, 'active_user_sessions_count') ?? 0) >= 1);
+    const pg = new Client({ connectionString: svc.db.url });
+    await pg.connect();
+    const { rows } = await pg.query('SELECT count(*)::int AS n FROM users');
+    await pg.end();
+    assert.equal(metricValue(text, 'registered_users_count'), rows[0].n);
   });
 });
 

@@ -61,6 +61,11 @@ export class EventEntity {
   @Column({ name: 'base_price', type: 'numeric', precision: 10, scale: 2, transformer: numberColumn })
   basePrice: number;
 
+  /** '<source>:events:<id>' of a row loaded by the importer; the key that makes a second import a no-op. */
+  @Index('events_external_ref_key', { unique: true })
+  @Column({ name: 'external_ref', type: 'varchar', length: 200, nullable: true })
+  externalRef: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

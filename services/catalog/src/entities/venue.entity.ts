@@ -47,6 +47,11 @@ export class VenueEntity {
   @Column({ type: 'json', default: () => `'{}'` })
   facilities: Facilities;
 
+  /** '<source>:venues:<id>' of a row loaded by the importer; the key that makes a second import a no-op. */
+  @Index('venues_external_ref_key', { unique: true })
+  @Column({ name: 'external_ref', type: 'varchar', length: 200, nullable: true })
+  externalRef: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

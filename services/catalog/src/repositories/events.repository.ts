@@ -6,7 +6,7 @@ import { EVENT_STATUSES, EventEntity, EventStatus, EventType } from '../entities
 import { EventSearch, buildEventSearchSql } from './event-search.sql';
 
 /** An event as the API shows it: with its venue's name and city. */
-export type EventWithVenue = Omit<EventEntity, 'venue'> & { venueName: string; city: string };
+export type EventWithVenue = Omit<EventEntity, 'venue' | 'externalRef'> & { venueName: string; city: string };
 
 export interface NewEvent {
   venueId: number;

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { MAX_ID, PageQuery, badRequest } from '@etsr/platform';
 import { Order } from '../repositories/orders.repository';
@@ -110,6 +111,8 @@ export class OrderPageDto {
 export class ListOrdersQuery extends PageQuery {
   @ApiPropertyOptional({ example: 2, description: 'Whose orders (your own by default; any for an admin)' })
   @IsOptional()
+  // A query string is text: without this, ?userId=2 never passed validation.
+  @Transform(({ value }) => (typeof value === 'string' && /^[0-9]{1,16}$/.test(value) ? Number(value) : value))
   @IsInt()
   @Min(1)
   @Max(MAX_ID)

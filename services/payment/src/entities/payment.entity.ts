@@ -68,6 +68,11 @@ export class PaymentEntity {
   @Column({ name: 'refunded_at', type: 'timestamptz', nullable: true })
   refundedAt: Date | null;
 
+  /** '<source>:payments:<id>' of a payment loaded by the importer (history: never charged, no callback). */
+  @Index('payments_external_ref_key', { unique: true })
+  @Column({ name: 'external_ref', type: 'varchar', length: 200, nullable: true })
+  externalRef: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

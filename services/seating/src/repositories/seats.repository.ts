@@ -290,6 +290,16 @@ export class SeatsRepository {
     return rows.length;
   }
 
+  /** Seats still RESERVED after their hold lapsed (the sweeper has not returned them yet) and the oldest lapse. */
+  async heldPastExpiry(): Promise<{ seats: number; oldestOverdueSeconds: number }> {
+    const [row] = await sqlRows<{ n: string; age: string }>(
+      this.db,
+      `SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(reservation_expiry)), 0) AS age
+         FROM seats WHERE status = 'RESERVED' AND reservation_expiry < now()`,
+    );
+    return { seats: Number(row.n), oldestOverdueSeconds: Number(row.age) };
+  }
+
   async countHeld(): Promise<number> {
     const [row] = await sqlRows<{ n: string }>(this.db, `SELECT count(*) AS n FROM seats WHERE status = 'RESERVED' AND reservation_expiry >= now()`);
     return Number(row.n);

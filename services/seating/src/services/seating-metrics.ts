@@ -25,6 +25,30 @@ export class SeatingMetrics {
         }
       },
     });
+    // Holds past their TTL that are still RESERVED: the sweeper is behind or stopped (alerted on).
+    // Both gauges are collected in the same scrape: they share one query.
+    let inFlight: Promise<{ seats: number; oldestOverdueSeconds: number } | undefined> | undefined;
+    const overdue = () =>
+      (inFlight ??= seats
+        .heldPastExpiry()
+        .catch(() => undefined)
+        .finally(() => (inFlight = undefined)));
+    metrics.gauge({
+      name: 'seats_held_past_expiry_count',
+      help: 'Seats still RESERVED after their hold expired (not yet swept back to inventory)',
+      async collect() {
+        const o = await overdue();
+        if (o) this.set(o.seats);
+      },
+    });
+    metrics.gauge({
+      name: 'seat_hold_oldest_overdue_seconds',
+      help: 'How long ago the oldest unswept expired hold lapsed (0 when none)',
+      async collect() {
+        const o = await overdue();
+        if (o) this.set(o.oldestOverdueSeconds);
+      },
+    });
     metrics.gauge({
       name: 'seats_available_by_event',
       help: 'Seats that can be reserved, by event',

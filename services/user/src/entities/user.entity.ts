@@ -24,8 +24,9 @@ export class UserEntity {
   @Column({ type: 'varchar', length: 100 })
   email: string;
 
-  @Column({ name: 'password_hash', type: 'varchar', length: 255 })
-  passwordHash: string;
+  /** Null for an imported account whose owner has not set a password yet (login: 403 PASSWORD_NOT_SET). */
+  @Column({ name: 'password_hash', type: 'varchar', length: 255, nullable: true })
+  passwordHash: string | null;
 
   @Column({ name: 'first_name', type: 'varchar', length: 50 })
   firstName: string;
@@ -42,6 +43,11 @@ export class UserEntity {
   @Index('users_account_status_idx')
   @Column({ name: 'account_status', type: 'varchar', length: 20, default: 'ACTIVE' })
   accountStatus: AccountStatus;
+
+  /** '<source>:users:<id>' of an account loaded by the importer; the key that makes a second import a no-op. */
+  @Index('users_external_ref_key', { unique: true })
+  @Column({ name: 'external_ref', type: 'varchar', length: 200, nullable: true })
+  externalRef: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -26,6 +26,12 @@ export class UsersRepository {
     this.repo = dataSource.getRepository(UserEntity);
   }
 
+  /** Every account, whatever its status: the "users" line of the business dashboard. */
+  async countAll(): Promise<number> {
+    const [row] = await sqlRows<{ n: string }>(this.dataSource, 'SELECT count(*) AS n FROM users');
+    return Number(row.n);
+  }
+
   /** Inserts, relying on the unique indexes (never look-up-then-insert): returns the violation instead of throwing. */
   async insert(user: NewUser): Promise<UserEntity | UniqueViolation> {
     try {

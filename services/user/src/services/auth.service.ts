@@ -40,7 +40,12 @@ export class AuthService {
     await this.enforce(usernameKey, this.config.LOGIN_MAX_ATTEMPTS_PER_USERNAME, this.config.LOGIN_USERNAME_WINDOW_SECONDS);
 
     const user = await this.users.findByUsername(dto.username);
-    const passwordOk = await this.hasher.verify(dto.password, user?.passwordHash);
+    const passwordOk = await this.hasher.verify(dto.password, user?.passwordHash ?? undefined);
+    if (user && user.passwordHash === null) {
+      // An imported account: nobody can log in to it until its owner sets a password.
+      this.metrics.login('failed');
+      throw forbidden('This account has no password yet: set one with a password setup token first', 'PASSWORD_NOT_SET');
+    }
     if (!user || !passwordOk) {
       this.metrics.login('failed');
       this.log.info('Login failed', { username: dto.username, clientIp });

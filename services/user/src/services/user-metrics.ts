@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { MetricsService } from '@etsr/platform';
 import { Counter } from 'prom-client';
 import { RefreshTokensRepository } from '../repositories/refresh-tokens.repository';
+import { UsersRepository } from '../repositories/users.repository';
 
 export type LoginOutcome = 'success' | 'failed' | 'rate_limited';
 
@@ -11,7 +12,7 @@ export class UserMetrics {
   readonly registrations: Counter;
   readonly loginAttempts: Counter<'status'>;
 
-  constructor(metrics: MetricsService, refreshTokens: RefreshTokensRepository) {
+  constructor(metrics: MetricsService, refreshTokens: RefreshTokensRepository, users: UsersRepository) {
     this.registrations = metrics.counter({ name: 'user_registrations_total', help: 'Accounts registered' });
     this.loginAttempts = metrics.counter({
       name: 'user_login_attempts_total',
@@ -26,6 +27,17 @@ export class UserMetrics {
       async collect() {
         try {
           this.set(await refreshTokens.countLive());
+        } catch {
+          /* database down: health reports it; keep the last value */
+        }
+      },
+    });
+    metrics.gauge({
+      name: 'registered_users_count',
+      help: 'Accounts in the user database (the counter user_registrations_total restarts with the process)',
+      async collect() {
+        try {
+          this.set(await users.countAll());
         } catch {
           /* database down: health reports it; keep the last value */
         }

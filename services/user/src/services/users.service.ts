@@ -46,7 +46,7 @@ export class UsersService {
     if (isViolation(created)) {
       const existing = await this.users.findByUsername(dto.username);
       const replay =
-        existing?.username === dto.username && existing.email === dto.email && (await this.hasher.verify(dto.password, existing.passwordHash));
+        existing?.username === dto.username && existing.email === dto.email && (await this.hasher.verify(dto.password, existing.passwordHash ?? undefined));
       if (!replay) throw TAKEN[created]();
       return { user: mapUser(existing), created: false };
     }
@@ -73,7 +73,7 @@ export class UsersService {
       const adminForOther = isAdmin(actor) && actor.userId !== id;
       if (!adminForOther) {
         if (!dto.currentPassword) throw badRequest('currentPassword is required to change the password', 'CURRENT_PASSWORD_REQUIRED');
-        if (!(await this.hasher.verify(dto.currentPassword, user.passwordHash))) {
+        if (!(await this.hasher.verify(dto.currentPassword, user.passwordHash ?? undefined))) {
           throw forbidden('currentPassword is wrong', 'INVALID_CURRENT_PASSWORD');
         }
       }

@@ -1,0 +1,30 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@etsr/platform';
+import { ImportOrdersDto, ImportOrdersResultDto } from '../dtos/import.dto';
+import { OrderImportRepository } from '../repositories/order-import.repository';
+
+/** Bulk loading of another system's orders by an admin (seedDataToDB.js); never routed by the ingress. */
+@ApiTags('import')
+@ApiBearerAuth()
+@Roles('ADMIN')
+@Controller('internal/v1/import')
+export class ImportController {
+  constructor(private readonly imports: OrderImportRepository) {}
+
+  @Post('orders')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Record past orders as they ended, idempotent by externalRef (admin)',
+    description: 'CONFIRMED orders get their tickets, signed by this service. No saga, no notice. One transaction per batch.',
+  })
+  @ApiOkResponse({ type: ImportOrdersResultDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
+  @ApiConflictResponse({ description: 'ORDER_EXISTS, or a seat with a valid ticket already; nothing of the batch was written' })
+  @ApiForbiddenResponse({ description: 'Not an admin' })
+  async orders(@Body() dto: ImportOrdersDto): Promise<ImportOrdersResultDto> {
+    const orders = await this.imports.importBatch(dto.orders);
+    const created = orders.filter((o) => o.created).length;
+    return { created, present: orders.length - created, ticketsIssued: orders.reduce((n, o) => n + o.ticketsIssued, 0), orders };
+  }
+}
