@@ -5,6 +5,8 @@
 // yet. Later steps (venues, events, seat maps, …) are added to STEPS; they can use the tokens
 // the earlier steps put in `context`.
 
+import { requestJson } from './http.mjs';
+
 /** The development accounts: the administrator the user service creates at boot, and a buyer. */
 export const DEMO_ACCOUNTS = Object.freeze({
   admin: Object.freeze({
@@ -183,32 +185,6 @@ async function loadSeatPlans({ urls, log, context }) {
 
 // ---------------------------------------------------------------------------------------------
 // HTTP
-
-/** Sends JSON, resolves to { status, body } (body parsed when JSON, else the text). */
-export async function requestJson(method, url, body, token) {
-  const headers = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (token) headers.authorization = `Bearer ${token}`;
-  let res;
-  try {
-    res = await fetch(url, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
-    });
-  } catch (err) {
-    throw new Error(`${method} ${url} failed: ${err.cause?.message ?? err.message}`);
-  }
-  const text = await res.text();
-  let parsed = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON: keep the text for the error message
-  }
-  return { status: res.status, body: parsed, method, url };
-}
 
 function unexpected(res, expectation) {
   const body = typeof res.body === 'string' ? res.body : JSON.stringify(res.body);
