@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { checkNodeVersion, formatMs, freePort, maskPassword, repoRoot, runTypeScriptBuild } from './lib/common.mjs';
+import { installMissingDeployTools } from './lib/deploy-tools.mjs';
 import { startEmbeddedPostgres } from './lib/embedded-pg.mjs';
 
 const DEFAULT_WORKSPACE_PARENTS = ['libs', 'services'];
@@ -52,6 +53,9 @@ async function main() {
     );
     return 1;
   }
+
+  // The deployment checks run real Prometheus, promtool, docker-compose, kubectl and psql.
+  if (files.some((file) => file.includes(`${path.sep}deploy${path.sep}`))) installMissingDeployTools();
 
   const databaseUrl = await openTestDatabase();
   if (state.signal) return signalExitCode(state.signal);
