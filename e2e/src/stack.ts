@@ -7,15 +7,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
 
-export const ROOT = join(__dirname, '..', '..', '..');
+import { freePort, registeredServices } from './deploy/registry';
+import { ROOT } from './root';
 
-/** The services in start order, as `npm start` knows them (scripts/lib/services.mjs). */
-interface ServiceDefinition {
-  name: string;
-  database: string;
-  health: string;
-  entry: string;
-}
+export { ROOT };
 
 export interface RunningService {
   name: string;
@@ -60,8 +55,7 @@ export interface StackOptions {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const server = process.env.TEST_DATABASE_URL;
   if (!server) throw new Error('TEST_DATABASE_URL is not set: run the tests with `npm test`');
-  const { SERVICES } = (await import(pathToFileURL(join(ROOT, 'scripts/lib/services.mjs')).href)) as { SERVICES: ServiceDefinition[] };
-  const { freePort } = (await import(pathToFileURL(join(ROOT, 'scripts/lib/common.mjs')).href)) as { freePort(): Promise<number> };
+  const SERVICES = await registeredServices();
   const wanted = SERVICES.filter((s) => existsSync(join(ROOT, s.entry)) && (!options.only || options.only.includes(s.name)));
   const tag = randomBytes(4).toString('hex');
   const secrets = {
