@@ -307,11 +307,31 @@ describe('expiry', () => {
   it('an expired hold whose seats are untaken can still be allocated', async () => {
     const held = await svc.api.post('/v1/seats/reserve', { token: userToken(3), body: { eventId: plan.eventId, seatIds: [plan.ids['VIP-A-2']] } });
     await expireNow(held.body.reservationId);
+    // Until the sweeper runs, the lapsed hold is visible to the "holds stuck past TTL" alert.
+    const before = (await svc.api.get('/metrics')).text;
+    assert.ok((metricValue(before, 'seats_held_past_expiry_count') ?? 0) >= 1);
+    assert.ok((metricValue(before, 'seat_hold_oldest_overdue_seconds') ?? 0) >= 1);
     await svc.app.app.get((await import('../src/services/hold-sweeper.service.js')).HoldSweeperService).sweep();
+    const after = (await svc.api.get('/metrics')).text;
+    assert.equal(metricValue(after, 'seats_held_past_expiry_count'), 0);
+    assert.equal(metricValue(after, 'seat_hold_oldest_overdue_seconds'), 0);
     assert.equal((await svc.api.get(`/v1/seats/reservation/${held.body.reservationId}`, { token: userToken(3) })).body.status, 'EXPIRED');
     const alloc = await svc.api.post('/v1/seats/allocate', { token: serviceToken(), body: { reservationId: held.body.reservationId, orderId: randomUUID() } });
     assert.equal(alloc.status, 200, alloc.text);
     assert.equal(alloc.body.status, 'ALLOCATED');
+  });
+
+  it('a lapsed hold reads EXPIRED only once its seats are back in inventory', async () => {
+    const seat = plan.ids['VIP-B-2'];
+    const held = await svc.api.post('/v1/seats/reserve', { token: userToken(5), body: { eventId: plan.eventId, seatIds: [seat] } });
+    await expireNow(held.body.reservationId);
+    // The hold lapsed after the sweep freed seats and before it marked reservations: not yet EXPIRED.
+    const { ReservationsRepository } = await import('../src/repositories/reservations.repository.js');
+    assert.equal(await svc.app.app.get(ReservationsRepository).expireLapsed(), 0);
+    assert.equal((await svc.api.get(`/v1/seats/reservation/${held.body.reservationId}`, { token: userToken(5) })).body.status, 'RESERVED');
+    await svc.app.app.get((await import('../src/services/hold-sweeper.service.js')).HoldSweeperService).sweep();
+    assert.equal((await svc.api.get(`/v1/seats/reservation/${held.body.reservationId}`, { token: userToken(5) })).body.status, 'EXPIRED');
+    assert.equal((await svc.api.get(`/v1/seats/${seat}`)).body.status, 'AVAILABLE');
   });
 
   it('the sweeper returns lapsed holds to inventory by itself and counts them', async () => {

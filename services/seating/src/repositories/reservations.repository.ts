@@ -174,11 +174,18 @@ export class ReservationsRepository {
     });
   }
 
-  /** Marks holds past their expiry EXPIRED (their seats are freed by SeatsRepository.releaseLapsedHolds). */
+  /**
+   * Marks holds past their expiry EXPIRED once none of their seats is still held for them
+   * (SeatsRepository.releaseLapsedHolds frees those first). Without that condition a hold that
+   * lapsed between the two statements of a sweep would read EXPIRED while its seats stay RESERVED.
+   */
   async expireLapsed(): Promise<number> {
     const rows = await sqlRows(
       this.db,
-      `UPDATE reservations SET status = 'EXPIRED', updated_at = now() WHERE status = 'RESERVED' AND expires_at < now() RETURNING reservation_id`,
+      `UPDATE reservations r SET status = 'EXPIRED', updated_at = now()
+        WHERE r.status = 'RESERVED' AND r.expires_at < now()
+          AND NOT EXISTS (SELECT 1 FROM seats s WHERE s.reservation_id = r.reservation_id AND s.status = 'RESERVED')
+        RETURNING r.reservation_id`,
     );
     return rows.length;
   }
