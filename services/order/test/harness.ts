@@ -1,0 +1,180 @@
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { DEV_DEFAULT_SECRETS, Role, RunningApp, TokenService, signPayload } from '@etsr/platform';
+import { ApiResponse, TestDatabase, call, client, createTestDatabase, metricValue } from '@etsr/platform/testing';
+import { Client } from 'pg';
+import { startOrderService } from '../src/bootstrap';
+import { FakeCatalog } from './fake-catalog';
+import { FakeNotification } from './fake-notification';
+import { FakePayment } from './fake-payment';
+import { FakeSeating } from './fake-seating';
+
+export type Api = ReturnType<typeof client>;
+
+/** The callback secret the tests run with (what the payment service would sign with). */
+export const CALLBACK_SECRET = 'test-callback-secret-0123456789abcdef';
+/** A 64-hex-digit Ed25519 seed: the service signs tickets with it. */
+export const TICKET_SIGNING_KEY = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
+
+/** Tokens as the user service would issue them, signed with the development secrets the service runs on. */
+const userTokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'user');
+/** Where the platform writes to a test user (the token's `email` claim; the order service sends notices there). */
+export const emailOf = (userId: number) => `buyer${userId}@example.com`;
+/** A user's access token; `email: null` issues one without an e-mail address (tokens from before it was added). */
+export const userToken = (userId: number, role: Role = 'USER', options: { email?: string | null; expiresInSeconds?: number } = {}) =>
+  userTokens.signAccessToken(
+    { userId, username: `user${userId}`, role, ...(options.email === null ? {} : { email: options.email ?? emailOf(userId) }) },
+    options.expiresInSeconds ?? 3600,
+  );
+export const adminToken = () => userToken(1, 'ADMIN');
+/** A credential another platform service (`from`) would send to `audience` (the order service by default). */
+export const serviceToken = (from = 'payment', audience = 'order') =>
+  new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, from).serviceToken(audience);
+
+/** The fake peers the order service talks to. */
+export interface Peers {
+  seating: FakeSeating;
+  payment: FakePayment;
+  notification: FakeNotification;
+  catalog: FakeCatalog;
+}
+
+export interface OrderServiceUnderTest extends Peers {
+  url: string;
+  api: Api;
+  db: TestDatabase;
+  app: RunningApp;
+  /** Sends a payment callback signed as the payment service would (or as told: another secret, time, path or raw body). */
+  callback(body: Record<string, unknown>, options?: CallbackOptions): Promise<ApiResponse>;
+  /** Runs SQL on the service's database (test set-up and checks only). */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** The value of a metric sample now (undefined when there is none). */
+  metric(name: string, labels?: Record<string, string>): Promise<number | undefined>;
+  /** Waits until the outbox has nothing left to deliver (every message SENT or DEAD). */
+  outboxSettled(timeoutMs?: number): Promise<void>;
+  /** Stops the service; the fakes and the database too, unless they were handed in. */
+  stop(): Promise<void>;
+}
+
+export interface CallbackOptions {
+  secret?: string;
+  /** Unix seconds of the signature (default: now). */
+  timestamp?: number;
+  path?: '/v1/payments/callback' | '/v1/orders/callback';
+  /** The x-signature header as sent; null sends none. */
+  signature?: string | null;
+  /** Sign this body but send `sent` (a body changed on the way). */
+  sent?: string;
+}
+
+export interface TestOptions {
+  /** Run on this database (a restart, or a second replica); it is left in place on stop. */
+  database?: TestDatabase;
+  /** Talk to these fakes (shared with another instance); they are left running on stop. */
+  peers?: Peers;
+}
+
+/**
+ * The order service on a fresh database and a free port, talking to fresh fakes of seating,
+ * payment, notification and catalog. The outbox is polled every 100 ms and the reconciler runs
+ * every 200 ms, but it only takes up orders untouched for RECONCILE_AFTER_SECONDS (30): tests that
+ * want it to act on an order make the order look old.
+ */
+export async function startOrderForTest(env: Record<string, string> = {}, options: TestOptions = {}): Promise<OrderServiceUnderTest> {
+  const peers = options.peers ?? { seating: new FakeSeating(), payment: new FakePayment(), notification: new FakeNotification(), catalog: new FakeCatalog() };
+  if (!options.peers) await Promise.all(Object.values(peers).map((p) => p.start()));
+  const db = options.database ?? (await createTestDatabase('order'));
+  const stopPeers = () => (options.peers ? Promise.resolve() : Promise.all(Object.values(peers).map((p) => p.stop())).then(() => undefined));
+  let app: RunningApp;
+  try {
+    app = await startOrderService({
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: db.url,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      DB_POOL_SIZE: '20',
+      SEATING_URL: peers.seating.url,
+      PAYMENT_URL: peers.payment.url,
+      NOTIFICATION_URL: peers.notification.url,
+      CATALOG_URL: peers.catalog.url,
+      CALLBACK_SECRET,
+      TICKET_SIGNING_KEY,
+      OUTBOX_POLL_INTERVAL_MS: '100',
+      RECONCILE_INTERVAL_MS: '200',
+      ...env,
+    });
+  } catch (e) {
+    await stopPeers();
+    if (!options.database) await db.drop();
+    throw e;
+  }
+  const api = client(app.url);
+  const sql = <T = Record<string, unknown>>(text: string, params?: unknown[]) => query<T>(db.url, text, params);
+  return {
+    url: app.url,
+    api,
+    db,
+    app,
+    ...peers,
+    callback: (body, options = {}) => {
+      const raw = JSON.stringify(body);
+      const signature = options.signature === undefined ? signPayload(options.secret ?? CALLBACK_SECRET, raw, options.timestamp) : options.signature;
+      return call('POST', new URL(options.path ?? '/v1/payments/callback', app.url).toString(), {
+        raw: options.sent ?? raw,
+        headers: signature === null ? {} : { 'x-signature': signature },
+      });
+    },
+    sql,
+    metric: async (name, labels) => metricValue((await api.get('/metrics')).text, name, labels),
+    outboxSettled: async (timeoutMs = 10_000) => {
+      await eventually(async () => {
+        const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE status = 'PENDING'`);
+        return n === 0 ? true : undefined;
+      }, timeoutMs, 'the outbox to be delivered');
+    },
+    stop: async () => {
+      await app.close();
+      await stopPeers();
+      if (!options.database) await db.drop();
+    },
+  };
+}
+
+/** One statement on its own connection. */
+export async function query<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const pg = new Client({ connectionString: url });
+  await pg.connect();
+  try {
+    return (await pg.query(text, params)).rows as T[];
+  } finally {
+    await pg.end();
+  }
+}
+
+/** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** A TCP port nobody listens on right now (for a service started as a process). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
