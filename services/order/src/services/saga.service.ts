@@ -91,7 +91,10 @@ export class SagaService {
         await this.orders.setStatus(tx, order.id, 'FAILED', { failureReason: outcome.failureReason ?? 'Payment declined' });
         await this.enqueueNotice(tx, order.id, 'PAYMENT_FAILED', paymentId);
       }
-    } else if (status === 'REFUNDED' && order.status !== 'REFUNDED') {
+    } else if (status === 'REFUNDED' && order.status !== 'REFUNDED' && (order.paymentId === null || order.paymentId === paymentId)) {
+      // Only the refund of the order's own payment undoes it. The refund of a second payment (the
+      // one sent back above) used to void the tickets and release the seats of an order whose
+      // payment was kept: charged without a ticket.
       await this.orders.setStatus(tx, order.id, 'REFUNDED', { paymentId });
       await this.orders.voidTickets(tx, order.id);
       await enqueue(tx, TOPICS.release, { orderId: order.id }, `release:${order.id}`);
