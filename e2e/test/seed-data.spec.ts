@@ -55,6 +55,10 @@ describe('seed-data/: the project’s own demo data loads cleanly with `node see
     }
     const tickets = csv.tickets.filter((t) => paidIds.has(t.order_id)).length;
     assert.equal(countsOf(first.output, 'tickets').created, tickets);
+    // The rest of the ticket rows are accounted for below the table, so the counts add up.
+    const unpaid = csv.tickets.length - tickets;
+    assert.ok(unpaid > 0, 'the data has tickets of an unpaid order');
+    assert.match(first.output, new RegExp(`^\\(tickets: ${unpaid} row\\(s\\) of unpaid orders became order items; no ticket was issued for them\\)$`, 'm'));
   });
 
   it('the data itself is consistent: distinct seats, tickets on their order’s event, totals = ticket prices + 5 %', () => {
