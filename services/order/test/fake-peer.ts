@@ -34,9 +34,10 @@ export interface Route {
 /**
  * What the next requests of a route get instead of a normal answer: `fail` answers `status`
  * without doing anything; `hang` never answers; `lose` does the work, then answers 500, and
- * `swallow` does the work and never answers (the effect happened, the answer was lost).
+ * `swallow` does the work and never answers (the effect happened, the answer was lost); `delay`
+ * answers normally after `ms`.
  */
-export type Fault = { kind: 'fail'; status: number } | { kind: 'hang' } | { kind: 'lose' } | { kind: 'swallow' };
+export type Fault = { kind: 'fail'; status: number } | { kind: 'hang' } | { kind: 'lose' } | { kind: 'swallow' } | { kind: 'delay'; ms: number };
 
 /**
  * A stand-in for a peer service over real HTTP: checks the credential the order service sends
@@ -149,6 +150,7 @@ export abstract class FakePeer {
     const fault = this.queued.get(route.name)?.shift() ?? this.broken.get(route.name);
     if (fault?.kind === 'hang') return; // never answered: the caller's timeout has to end it
     if (fault?.kind === 'fail') return error(fault.status, fault.status >= 500 ? 'INTERNAL_ERROR' : 'REFUSED', `${route.name} failing for the test`);
+    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
     const [status, body] = route.handle(match, seen.body ?? {}, seen);
     if (fault?.kind === 'swallow') return;
     if (fault?.kind === 'lose') return error(500, 'INTERNAL_ERROR', `${route.name} done, but the answer is lost for the test`);
