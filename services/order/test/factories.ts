@@ -35,6 +35,19 @@ export function callbackBody(orderId: string, paymentId: string, status: 'SUCCES
   };
 }
 
+/** A ticket as GET /v1/orders/{id}/tickets lists it. */
+export interface TicketView {
+  ticketId: string;
+  seatId: number;
+  seatCode: string;
+  ticketCode: string;
+  status: string;
+  issuedAt: string;
+  checkedInAt: string | null;
+  qrPayload: string;
+  qrCode: string;
+}
+
 export interface CreatedOrder {
   order: Record<string, any>;
   reservation: FakeReservation;
@@ -77,7 +90,7 @@ export async function confirmedOrder(svc: OrderServiceUnderTest, options: Parame
   await waitForStatus(svc, created.order.orderId, 'CONFIRMED');
   const tickets = await svc.api.get(`/v1/orders/${created.order.orderId}/tickets`, { token: created.token });
   assert.equal(tickets.status, 200, tickets.text);
-  return { ...created, paymentId, tickets: tickets.body.tickets as Record<string, any>[] };
+  return { ...created, paymentId, tickets: tickets.body.tickets as TicketView[] };
 }
 
 export const unknownOrderId = () => randomUUID();
