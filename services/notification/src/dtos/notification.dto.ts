@@ -6,11 +6,13 @@ import {
   IsArray,
   IsEmail,
   IsIn,
+  IsISO8601,
   IsInt,
   IsObject,
   IsOptional,
   IsString,
   IsUUID,
+  IsUrl,
   Length,
   Matches,
   Max,
@@ -19,7 +21,14 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MAX_ID, PageQuery } from '@etsr/platform';
-import { NOTIFICATION_TYPES, NotificationType } from '../entities/notification-event.entity';
+import {
+  ACCOUNT_NOTIFICATION_TYPES,
+  AccountNotificationType,
+  NOTIFICATION_TYPES,
+  NotificationType,
+  ORDER_NOTIFICATION_TYPES,
+  OrderNotificationType,
+} from '../entities/notification-event.entity';
 import { CHANNELS, Channel, NOTIFICATION_STATUSES, NotificationEntity, NotificationStatus } from '../entities/notification.entity';
 import { MaxUtf8Bytes, SingleLine } from './validation';
 
@@ -27,6 +36,10 @@ export const MAX_TICKETS_PER_EVENT = 50;
 export const TICKET_CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** E.164: a plus, a non-zero country digit, at most 15 digits in all. */
 export const E164_PATTERN = /^\+[1-9][0-9]{1,14}$/;
+/** The user service's one-time password-setup tokens: "pst_" and base64url. */
+export const PASSWORD_SETUP_TOKEN_PATTERN = /^pst_[A-Za-z0-9_-]{20,100}$/;
+/** An ISO 8601 date and time with its offset (what toISOString() gives): a moment, not a local time. */
+export const DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 export class TicketDto {
   @ApiProperty({ example: 'TCK-20251109-AAA', pattern: TICKET_CODE_PATTERN.source })
@@ -98,9 +111,9 @@ export class ReceiveEventDto {
   @IsUUID()
   eventId: string;
 
-  @ApiProperty({ example: 'ORDER_CONFIRMED', enum: NOTIFICATION_TYPES })
-  @IsIn(NOTIFICATION_TYPES)
-  type: NotificationType;
+  @ApiProperty({ example: 'ORDER_CONFIRMED', enum: ORDER_NOTIFICATION_TYPES })
+  @IsIn(ORDER_NOTIFICATION_TYPES)
+  type: OrderNotificationType;
 
   @ApiProperty({ example: 2 })
   @IsInt()
@@ -138,6 +151,75 @@ export class ReceiveEventDto {
   data: NotificationDataDto;
 }
 
+export class AccountNotificationDataDto {
+  @ApiProperty({ example: 'alice_johnson', maxLength: 50, description: 'The account whose password is to be set' })
+  @IsString()
+  @Length(1, 50)
+  @SingleLine()
+  username: string;
+
+  @ApiProperty({
+    example: 'pst_Yk3vQ9mZr2LwX8sT1bNc4dHf6jKp0aRe5uGi7oWy3xE',
+    pattern: PASSWORD_SETUP_TOKEN_PATTERN.source,
+    description: 'One-time token for POST {confirmUrl}. A credential: it is in the e-mail only, never in what this service answers or lists',
+  })
+  @IsString()
+  @Matches(PASSWORD_SETUP_TOKEN_PATTERN, { message: 'token must be "pst_" and 20 to 100 letters, digits, "-" or "_"' })
+  token: string;
+
+  @ApiProperty({ example: '2026-11-21T10:00:00.000Z', format: 'date-time', description: 'When the token stops working: ISO 8601 date and time with Z or an offset' })
+  @IsString()
+  @Matches(DATE_TIME_PATTERN, { message: 'expiresAt must be an ISO 8601 date and time with Z or an offset' })
+  @IsISO8601({ strict: true }, { message: 'expiresAt must be a date that exists' })
+  expiresAt: string;
+
+  @ApiProperty({ example: 'http://localhost:8081/v1/users/password-setup/confirm', maxLength: 500, description: 'Where the owner posts {"token", "newPassword"}' })
+  @IsString()
+  @MaxLength(500)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'confirmUrl must be an http(s) URL' })
+  confirmUrl: string;
+}
+
+/** An account e-mail the user service asks for: one e-mail, no order, no SMS. */
+export class ReceiveAccountEventDto {
+  @ApiProperty({ example: '0b7c7f0e-3f1d-4c55-9a5e-7c1f2d9e8a10', description: 'Unique per event: a repeat of the same eventId sends nothing new' })
+  @IsUUID()
+  eventId: string;
+
+  @ApiProperty({
+    example: 'PASSWORD_RESET',
+    enum: ACCOUNT_NOTIFICATION_TYPES,
+    description: 'ACCOUNT_SETUP: an admin invited the owner of an account without a password to set one; PASSWORD_RESET: the owner asked to reset it',
+  })
+  @IsIn(ACCOUNT_NOTIFICATION_TYPES)
+  type: AccountNotificationType;
+
+  @ApiProperty({ example: 2 })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  userId: number;
+
+  @ApiProperty({ example: 'alice@example.com', maxLength: 254 })
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be a valid e-mail address' })
+  email: string;
+
+  @ApiPropertyOptional({ example: 'Alice', maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  @SingleLine()
+  name?: string;
+
+  @ApiProperty({ type: AccountNotificationDataDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AccountNotificationDataDto)
+  data: AccountNotificationDataDto;
+}
+
 export class NotificationDto {
   @ApiProperty({ example: '0b8f5a52-4c1e-4f7e-9a43-5d2a1c9e8b70' }) notificationId: string;
   @ApiProperty({ example: 'b5c1f0e2-8a4d-4c1e-9f0a-2d6b7e3c1a90' }) eventId: string;
@@ -150,7 +232,7 @@ export class NotificationDto {
   })
   status: NotificationStatus;
   @ApiProperty({ example: 2 }) userId: number;
-  @ApiProperty({ example: '7f7ddc5b-2099-44a1-9f52-3089eb15c1d9' }) orderId: string;
+  @ApiProperty({ example: '7f7ddc5b-2099-44a1-9f52-3089eb15c1d9', nullable: true, description: 'Null for account e-mails (ACCOUNT_SETUP, PASSWORD_RESET)' }) orderId: string | null;
   @ApiProperty({ example: 'alice@example.com' }) recipient: string;
   @ApiProperty({ example: 'Your tickets for Rock Concert 2025 (order 7f7ddc5b)', nullable: true, description: 'E-mail only' }) subject: string | null;
   @ApiProperty({ example: 0, description: 'Delivery attempts so far' }) attempts: number;
@@ -187,7 +269,10 @@ export class NotificationPageDto {
   @ApiProperty({ example: 2 }) totalCount: number;
 }
 
-/** Entities never leave the service as they are: bodies and leases stay inside. */
+/**
+ * Entities never leave the service as they are: bodies and leases stay inside. That matters for
+ * account e-mails: their bodies hold a one-time password-setup token, which only the e-mail carries.
+ */
 export function mapNotification(n: NotificationEntity): NotificationDto {
   return {
     notificationId: n.id,

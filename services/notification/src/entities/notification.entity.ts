@@ -1,6 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { numberColumn } from '@etsr/platform';
-import { NotificationEventEntity, NotificationType } from './notification-event.entity';
+import { NotificationEventEntity, NotificationType, ORDER_ID_CHECK } from './notification-event.entity';
 
 export const CHANNELS = ['EMAIL', 'SMS'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -18,6 +18,7 @@ export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 @Check('notifications_channel_check', `channel IN ('EMAIL', 'SMS')`)
 @Check('notifications_status_check', `status IN ('PENDING', 'SENT', 'FAILED')`)
 @Check('notifications_sent_check', `(status = 'SENT') = (sent_at IS NOT NULL)`)
+@Check('notifications_order_check', ORDER_ID_CHECK)
 @Index('notifications_event_channel_key', ['eventId', 'channel'], { unique: true })
 @Index('notifications_due_idx', { synchronize: false })
 @Index('notifications_user_idx', ['userId', 'createdAt'])
@@ -43,8 +44,9 @@ export class NotificationEntity {
   @Column({ name: 'user_id', type: 'bigint', transformer: numberColumn })
   userId: number;
 
-  @Column({ name: 'order_id', type: 'uuid' })
-  orderId: string;
+  /** Null for account notices. */
+  @Column({ name: 'order_id', type: 'uuid', nullable: true })
+  orderId: string | null;
 
   /** E-mail address or E.164 phone number. */
   @Column({ type: 'varchar', length: 254 })

@@ -21,7 +21,8 @@ export interface NewEvent {
   eventId: string;
   type: NotificationType;
   userId: number;
-  orderId: string;
+  /** Null for account notices. */
+  orderId: string | null;
   requestHash: string;
   traceId: string | null;
 }
