@@ -28,3 +28,16 @@ export function truncate(value: string, max: number): string {
 export function shortId(uuid: string): string {
   return uuid.slice(0, 8);
 }
+
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * A moment as people read it, in UTC since we do not know the reader's time zone:
+ * formatDateTime(new Date('2026-11-21T10:00:00Z')) → "Saturday, 21 November 2026, 10:00 UTC".
+ * Built by hand rather than with Intl, whose wording changes with the ICU data of the Node.js build.
+ */
+export function formatDateTime(moment: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${WEEKDAYS[moment.getUTCDay()]}, ${moment.getUTCDate()} ${MONTHS[moment.getUTCMonth()]} ${moment.getUTCFullYear()}, ${pad(moment.getUTCHours())}:${pad(moment.getUTCMinutes())} UTC`;
+}

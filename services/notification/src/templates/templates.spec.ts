@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatMoney, singleLine, truncate } from './format';
+import { formatDateTime, formatMoney, singleLine, truncate } from './format';
 import { escapeHtml, html, trustedHtml } from './html';
-import { REASON_MAX_LENGTH, SMS_MAX_LENGTH, SUBJECT_MAX_LENGTH, TemplateInput, renderEmail, renderSms } from './templates';
+import {
+  AccountTemplateInput,
+  OrderTemplateInput,
+  REASON_MAX_LENGTH,
+  RESET_NOT_ASKED,
+  SMS_MAX_LENGTH,
+  SUBJECT_MAX_LENGTH,
+  renderEmail,
+  renderSms,
+} from './templates';
 
-const input = (over: Partial<TemplateInput> = {}): TemplateInput => ({
+const input = (over: Partial<OrderTemplateInput> = {}): OrderTemplateInput => ({
   type: 'ORDER_CONFIRMED',
   name: 'Alice',
   email: 'alice@example.com',
@@ -99,6 +108,58 @@ describe('e-mail templates', () => {
   });
 });
 
+const TOKEN = 'pst_Yk3vQ9mZr2LwX8sT1bNc4dHf6jKp0aRe5uGi7oWy3xE';
+const account = (over: Partial<AccountTemplateInput> = {}): AccountTemplateInput => ({
+  type: 'PASSWORD_RESET',
+  name: 'Alice',
+  email: 'alice@example.com',
+  username: 'alice_johnson',
+  token: TOKEN,
+  expiresAt: new Date('2026-11-21T10:00:00.000Z'),
+  confirmUrl: 'http://localhost:8081/v1/users/password-setup/confirm',
+  ...over,
+});
+
+describe('account e-mail templates', () => {
+  for (const [type, subject] of [
+    ['ACCOUNT_SETUP', 'Set a password for your Event Tickets account'],
+    ['PASSWORD_RESET', 'Reset the password of your Event Tickets account'],
+  ] as const) {
+    it(`${type}: username, token, expiry in words, the confirm URL and the exact JSON to post, in text and HTML; the subject without the token`, () => {
+      const mail = renderEmail(account({ type }));
+      assert.equal(mail.subject, subject);
+      const json = `{"token": "${TOKEN}", "newPassword": "YOUR-NEW-PASSWORD"}`;
+      assert.deepEqual(JSON.parse(json), { token: TOKEN, newPassword: 'YOUR-NEW-PASSWORD' });
+      for (const body of [mail.text, mail.html]) {
+        assert.ok(body.includes('alice_johnson'));
+        assert.ok(body.includes(TOKEN));
+        assert.ok(body.includes('Saturday, 21 November 2026, 10:00 UTC'));
+        assert.ok(body.includes('http://localhost:8081/v1/users/password-setup/confirm'));
+      }
+      assert.ok(mail.text.includes(`  ${json}\n`));
+      assert.ok(mail.html.includes(escapeHtml(json)));
+      assert.match(mail.text, /^Hi Alice,\n/);
+      assert.match(mail.text, /because it is the address of the Event Tickets account alice_johnson\./);
+      assert.doesNotMatch(mail.text, /ordered tickets/);
+    });
+  }
+
+  it('PASSWORD_RESET says to ignore it if not asked; ACCOUNT_SETUP does not', () => {
+    assert.equal(RESET_NOT_ASKED, 'If you did not ask to reset your password, ignore this e-mail; your password stays as it is.');
+    assert.ok(renderEmail(account({ type: 'PASSWORD_RESET' })).text.includes(RESET_NOT_ASKED));
+    assert.ok(renderEmail(account({ type: 'PASSWORD_RESET' })).html.includes(RESET_NOT_ASKED));
+    assert.ok(!renderEmail(account({ type: 'ACCOUNT_SETUP' })).text.includes(RESET_NOT_ASKED));
+  });
+
+  it('every value is escaped in the HTML', () => {
+    const mail = renderEmail(account({ name: HOSTILE, username: HOSTILE, confirmUrl: `https://example.com/"><script>x</script>` }));
+    assert.doesNotMatch(mail.html, /<script|<img src=x|onerror=alert\(1\)>/);
+    assert.ok(mail.html.includes(`Hi ${escapeHtml(HOSTILE)},`));
+    assert.ok(mail.html.includes(escapeHtml('https://example.com/"><script>x</script>')));
+    assert.ok(mail.text.includes(`Hi ${HOSTILE},`));
+  });
+});
+
 describe('SMS templates', () => {
   it('one short line per type', () => {
     assert.equal(renderSms(input()), 'Booking confirmed: 1 ticket for Rock Concert 2025, order 7f7ddc5b. Your QR tickets were e-mailed to you.');
@@ -120,6 +181,10 @@ describe('formatting', () => {
     assert.equal(formatMoney(4550, 'USD'), '$45.50');
     assert.equal(formatMoney(4550, 'JPY'), '¥4,550');
     assert.equal(formatMoney(0, 'EUR'), '€0.00');
+  });
+  it('a moment in words, in UTC', () => {
+    assert.equal(formatDateTime(new Date('2026-11-21T10:00:00.000Z')), 'Saturday, 21 November 2026, 10:00 UTC');
+    assert.equal(formatDateTime(new Date('2025-01-05T23:59:59+05:30')), 'Sunday, 5 January 2025, 18:29 UTC');
   });
   it('single line and truncation', () => {
     assert.equal(singleLine(' a\r\n\tb\u2028c  d '), 'a b c d');
