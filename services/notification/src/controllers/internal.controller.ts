@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ServiceOnly } from '@etsr/platform';
-import { ReceiveEventDto, ReceivedEventDto } from '../dtos/notification.dto';
+import { ReceiveAccountEventDto, ReceiveEventDto, ReceivedEventDto } from '../dtos/notification.dto';
 import { NotificationsService } from '../services/notifications.service';
 
 /** Service-to-service endpoints; never routed by the ingress. */
@@ -27,5 +27,23 @@ export class InternalController {
   @ApiUnprocessableEntityResponse({ description: 'EVENT_ID_REUSED: this eventId was received before with another body' })
   receive(@Body() dto: ReceiveEventDto): Promise<ReceivedEventDto> {
     return this.notifications.receive(dto);
+  }
+
+  @Post('account-notifications')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'E-mail the owner of an account a one-time token to set a password (platform services only)',
+    description:
+      'ACCOUNT_SETUP (an admin invited the owner of an account without a password) or PASSWORD_RESET (the owner asked). ' +
+      'Stores one e-mail, with the token, its expiry, the confirm URL and the JSON to post there, and sends it in the background, retrying until delivered. ' +
+      'E-mail only. Idempotent by eventId, as POST /internal/v1/notifications. The token is never part of an answer or a listing.',
+  })
+  @ApiAcceptedResponse({ type: ReceivedEventDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED: the body names each invalid field' })
+  @ApiUnauthorizedResponse({ description: 'No service credential' })
+  @ApiForbiddenResponse({ description: 'A user token (only platform services may call this)' })
+  @ApiUnprocessableEntityResponse({ description: 'EVENT_ID_REUSED: this eventId was received before with another body' })
+  receiveAccount(@Body() dto: ReceiveAccountEventDto): Promise<ReceivedEventDto> {
+    return this.notifications.receiveAccount(dto);
   }
 }

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { QrCodeClient } from '../clients/qr-code.client';
-import { ReceiveEventDto } from '../dtos/notification.dto';
+import { ReceiveAccountEventDto, ReceiveEventDto } from '../dtos/notification.dto';
 import { NewNotification } from '../repositories/notifications.repository';
-import { TemplateInput, renderEmail, renderSms } from '../templates/templates';
+import { OrderTemplateInput, renderEmail, renderSms } from '../templates/templates';
 
 /**
- * Turns an event into the messages to store: always an e-mail, and an SMS when the event has a
- * phone number. A confirmation's e-mail carries one QR code PNG per ticket, shown inline (cid:).
+ * Turns an event into the messages to store. An order event: always an e-mail, and an SMS when the
+ * event has a phone number; a confirmation's e-mail carries one QR code PNG per ticket, shown
+ * inline (cid:). An account event: one e-mail (its token is a credential: never by SMS).
  */
 @Injectable()
 export class MessageComposer {
@@ -16,7 +17,7 @@ export class MessageComposer {
   async compose(dto: ReceiveEventDto): Promise<NewNotification[]> {
     const withQr = dto.type === 'ORDER_CONFIRMED';
     const tickets = (dto.data.tickets ?? []).map((t, i) => ({ ...t, qrContentId: withQr ? `qr-${i + 1}@tickets.etsr` : undefined }));
-    const input: TemplateInput = {
+    const input: OrderTemplateInput = {
       type: dto.type,
       name: dto.name,
       email: dto.email,
@@ -47,5 +48,18 @@ export class MessageComposer {
       messages.push({ id: randomUUID(), channel: 'SMS', recipient: dto.phone, subject: null, bodyText: renderSms(input), bodyHtml: null, attachments: [] });
     }
     return messages;
+  }
+
+  composeAccount(dto: ReceiveAccountEventDto): NewNotification[] {
+    const email = renderEmail({
+      type: dto.type,
+      name: dto.name,
+      email: dto.email,
+      username: dto.data.username,
+      token: dto.data.token,
+      expiresAt: new Date(dto.data.expiresAt),
+      confirmUrl: dto.data.confirmUrl,
+    });
+    return [{ id: randomUUID(), channel: 'EMAIL', recipient: dto.email, subject: email.subject, bodyText: email.text, bodyHtml: email.html, attachments: [] }];
   }
 }

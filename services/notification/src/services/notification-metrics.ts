@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsService } from '@etsr/platform';
 import { Counter } from 'prom-client';
-import { NOTIFICATION_TYPES } from '../entities/notification-event.entity';
+import { NOTIFICATION_TYPES, isAccountType } from '../entities/notification-event.entity';
 import { CHANNELS } from '../entities/notification.entity';
 import { NotificationsRepository } from '../repositories/notifications.repository';
 
@@ -18,7 +18,8 @@ export class NotificationMetrics {
     this.received = metrics.counter({ name: 'notification_events_received_total', help: 'Events received, new or repeated', labelNames: ['type', 'outcome'] });
     for (const channel of CHANNELS) {
       this.sendFailures.inc({ channel }, 0);
-      for (const type of NOTIFICATION_TYPES) this.sent.inc({ channel, type }, 0);
+      // Account e-mails never go by SMS: no series for that.
+      for (const type of NOTIFICATION_TYPES) if (channel === 'EMAIL' || !isAccountType(type)) this.sent.inc({ channel, type }, 0);
     }
     for (const type of NOTIFICATION_TYPES) for (const outcome of ['new', 'duplicate']) this.received.inc({ type, outcome }, 0);
     // Read from the database at scrape time: every replica reports the same truth.

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, JsonLogger, UserPrincipal, badRequest, currentTrace, fingerprint, forbidden, isAdmin, unprocessable } from '@etsr/platform';
-import { ListNotificationsQuery, NotificationPageDto, ReceiveEventDto, ReceivedEventDto, mapNotification } from '../dtos/notification.dto';
+import { ListNotificationsQuery, NotificationPageDto, ReceiveAccountEventDto, ReceiveEventDto, ReceivedEventDto, mapNotification } from '../dtos/notification.dto';
+import { NewNotification } from '../repositories/notifications.repository';
 import { NotificationsRepository } from '../repositories/notifications.repository';
 import { MessageComposer } from './message-composer.service';
 import { NotificationMetrics } from './notification-metrics';
@@ -21,36 +22,51 @@ export class NotificationsService {
     this.log = logger.forContext(NotificationsService.name);
   }
 
-  /**
-   * Stores the notifications of an event and has them sent at once. The same eventId again (a
-   * retry of the sender) answers with the notifications made the first time and sends nothing; the
-   * same eventId with another body is refused (422), since it would otherwise be dropped silently.
-   */
+  /** An order event (ORDER_CONFIRMED, …): an e-mail, and an SMS when a phone is given. */
   async receive(dto: ReceiveEventDto): Promise<ReceivedEventDto> {
     if (dto.type === 'ORDER_CONFIRMED' && !dto.data.tickets?.length) {
       throw new AppError(400, 'VALIDATION_FAILED', 'data.tickets must list at least one ticket for ORDER_CONFIRMED', {
         fields: [{ field: 'data.tickets', problems: ['data.tickets must list at least one ticket for ORDER_CONFIRMED'] }],
       });
     }
+    return this.accept(dto, dto.orderId, () => this.composer.compose(dto));
+  }
+
+  /** An account event of the user service (ACCOUNT_SETUP, PASSWORD_RESET): one e-mail, no order. */
+  receiveAccount(dto: ReceiveAccountEventDto): Promise<ReceivedEventDto> {
+    return this.accept(dto, null, async () => this.composer.composeAccount(dto));
+  }
+
+  /**
+   * Stores the notifications of an event and has them sent at once. The same eventId again (a
+   * retry of the sender) answers with the notifications made the first time and sends nothing; the
+   * same eventId with another body (whichever endpoint it came through) is refused (422), since it
+   * would otherwise be dropped silently.
+   */
+  private async accept(
+    dto: ReceiveEventDto | ReceiveAccountEventDto,
+    orderId: string | null,
+    compose: () => Promise<NewNotification[]>,
+  ): Promise<ReceivedEventDto> {
     // JSON round trip: the hash covers the fields that were sent, not how the DTO class holds them.
     const requestHash = fingerprint(JSON.parse(JSON.stringify(dto)));
     // Fast path for a repeat: no rendering. The primary key still decides when repeats race (record()).
     const known = await this.notifications.findEventHash(dto.eventId);
     if (known !== null) return this.repeat(dto, known, requestHash);
 
-    const messages = await this.composer.compose(dto);
+    const messages = await compose();
     const result = await this.notifications.record(
-      { eventId: dto.eventId, type: dto.type, userId: dto.userId, orderId: dto.orderId, requestHash, traceId: currentTrace()?.traceId ?? null },
+      { eventId: dto.eventId, type: dto.type, userId: dto.userId, orderId, requestHash, traceId: currentTrace()?.traceId ?? null },
       messages,
     );
     if (result.kind === 'exists') return this.repeat(dto, result.requestHash, requestHash);
     this.metrics.received.inc({ type: dto.type, outcome: 'new' });
-    this.log.info('Event received', { eventId: dto.eventId, type: dto.type, orderId: dto.orderId, channels: messages.map((m) => m.channel) });
+    this.log.info('Event received', { eventId: dto.eventId, type: dto.type, userId: dto.userId, orderId, channels: messages.map((m) => m.channel) });
     this.sender.nudge();
     return { eventId: dto.eventId, notifications: result.notifications.map(mapNotification) };
   }
 
-  private async repeat(dto: ReceiveEventDto, storedHash: string, requestHash: string): Promise<ReceivedEventDto> {
+  private async repeat(dto: ReceiveEventDto | ReceiveAccountEventDto, storedHash: string, requestHash: string): Promise<ReceivedEventDto> {
     if (storedHash !== requestHash) {
       throw unprocessable(`Event ${dto.eventId} was received before with a different body`, 'EVENT_ID_REUSED');
     }
