@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { NotificationType } from '../src/entities/notification-event.entity';
 
 let nextUser = 100;
@@ -45,4 +45,34 @@ export function orderEvent(overrides: EventOverrides = {}): Record<string, unkno
   };
   if (overrides.phone) body.phone = overrides.phone;
   return body;
+}
+
+/** A one-time token shaped like the user service's: "pst_" and 43 base64url characters, fresh each call. */
+export const setupToken = () => `pst_${randomBytes(32).toString('base64url')}`;
+
+export interface AccountEventOverrides {
+  type?: 'ACCOUNT_SETUP' | 'PASSWORD_RESET';
+  userId?: number;
+  email?: string;
+  name?: string;
+  data?: Record<string, unknown>;
+}
+
+/** An account e-mail event as the user service sends it: the interface's example, with a fresh event id and token. */
+export function accountEvent(overrides: AccountEventOverrides = {}): Record<string, unknown> {
+  const type = overrides.type ?? 'PASSWORD_RESET';
+  return {
+    eventId: randomUUID(),
+    type,
+    userId: overrides.userId ?? newUserId(),
+    email: overrides.email ?? 'alice@example.com',
+    name: overrides.name ?? 'Alice',
+    data: {
+      username: 'alice_johnson',
+      token: setupToken(),
+      expiresAt: new Date(Date.now() + (type === 'ACCOUNT_SETUP' ? 72 : 1) * 3600_000).toISOString(),
+      confirmUrl: 'http://localhost:8081/v1/users/password-setup/confirm',
+      ...overrides.data,
+    },
+  };
 }
