@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { JsonLogger, PlatformModule } from '@etsr/platform';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { JsonLogger, MetricsService, OutboxWorker, PlatformModule } from '@etsr/platform';
 import { UserConfig } from './config';
 import { AuthController } from './controllers/auth.controller';
 import { ImportController } from './controllers/import.controller';
@@ -11,6 +13,7 @@ import { UserImportRepository } from './repositories/user-import.repository';
 import { LoginThrottleRepository } from './repositories/login-throttle.repository';
 import { RefreshTokensRepository } from './repositories/refresh-tokens.repository';
 import { UsersRepository } from './repositories/users.repository';
+import { AccountMailer } from './services/account-mailer.service';
 import { AdminBootstrapService } from './services/admin-bootstrap.service';
 import { AuthService } from './services/auth.service';
 import { MaintenanceService } from './services/maintenance.service';
@@ -41,6 +44,12 @@ export class AppModule {
         UserImportService,
         PasswordSetupRepository,
         PasswordSetupService,
+        {
+          provide: OutboxWorker,
+          inject: [getDataSourceToken(), MetricsService],
+          useFactory: (db: DataSource, metrics: MetricsService) => new OutboxWorker(db, logger, metrics, { pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }),
+        },
+        AccountMailer,
       ],
     };
   }

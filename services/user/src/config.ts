@@ -1,9 +1,11 @@
 import { BaseConfig } from '@etsr/platform';
 import { Type } from 'class-transformer';
-import { IsEmail, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsEmail, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The demo administrator's password; refused in production. */
 export const DEV_ADMIN_PASSWORD = 'Admin123!';
+
+const url = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 export class UserConfig extends BaseConfig {
   /** CONTRACT: access tokens expire in 3600 s. */
@@ -46,6 +48,39 @@ export class UserConfig extends BaseConfig {
   @IsInt()
   @Min(1)
   LOGIN_IP_WINDOW_SECONDS = 60;
+
+  /** The notification service, which e-mails password setup and reset tokens. When unset, no e-mail is sent (logged instead). */
+  @IsOptional()
+  @IsUrl(url)
+  NOTIFICATION_URL?: string;
+
+  /** Where buyers reach this service (the ingress, in a cluster): the e-mails point there to set a password. */
+  @IsUrl(url)
+  PUBLIC_URL = 'http://localhost:8081';
+
+  /** How long a password reset token lasts; short, since it is sent on request to whoever owns the e-mail. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(300)
+  @Max(86400)
+  RESET_TTL_SECONDS = 3600;
+
+  /** Reset requests one e-mail address may make per window (each sends an e-mail, so it is kept low). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RESET_MAX_PER_EMAIL = 3;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  RESET_WINDOW_SECONDS = 3600;
+
+  /** How often the outbox is checked for e-mails to hand to the notification service. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  OUTBOX_POLL_INTERVAL_MS = 1000;
 
   /** When ADMIN_PASSWORD is set, an ADMIN account with these credentials is created at start if missing. */
   @IsString()

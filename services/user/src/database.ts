@@ -4,9 +4,10 @@ import { PasswordSetupTokenEntity } from './entities/password-setup-token.entity
 import { UserEntity } from './entities/user.entity';
 import { CreateUsers1763700000000 } from './migrations/1763700000000-create-users';
 import { ImportedUsers1764200000000 } from './migrations/1764200000000-imported-users';
+import { AccountEmails1764300000000 } from './migrations/1764300000000-account-emails';
 
 /** Entities and migrations of userdb, in the order they apply. */
 export const database: DatabaseDefinition = {
   entities: [UserEntity, RefreshTokenEntity, PasswordSetupTokenEntity],
-  migrations: [CreateUsers1763700000000, ImportedUsers1764200000000],
+  migrations: [CreateUsers1763700000000, ImportedUsers1764200000000, AccountEmails1764300000000],
 };

@@ -1,11 +1,28 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length, Matches } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PASSWORD_PATTERN } from './user.dto';
 
 export class PasswordSetupTokenDto {
   @ApiProperty({ example: 42 }) userId: number;
   @ApiProperty({ example: 'pst_3q2-7wEVGxZk9mJ1yPq0Hc4bRr8sNf5aLt6uYv2wXe0', description: 'Shown once; only its hash is stored' }) token: string;
   @ApiProperty({ example: '2026-11-24T08:00:00.000Z', format: 'date-time' }) expiresAt: string;
+  @ApiProperty({ example: true, description: "Whether the token was also e-mailed to the account's address (false when the notification service is not configured)" })
+  emailed: boolean;
+}
+
+export class RequestPasswordResetDto {
+  @ApiProperty({ example: 'alice@example.com', maxLength: 100 })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsString()
+  @MaxLength(100)
+  @IsEmail({}, { message: 'email must be a valid e-mail address' })
+  email: string;
+}
+
+export class PasswordResetRequestedDto {
+  @ApiProperty({ example: 'If an active account uses this address, an e-mail with a reset token is on its way. The token is valid for 60 minutes.' })
+  message: string;
 }
 
 export class ConfirmPasswordSetupDto {

@@ -1,15 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '@etsr/platform';
+import { SETUP_TOKEN_TTL_SECONDS, TokenPurpose } from '../entities/password-setup-token.entity';
+import { ACCOUNT_NOTICE_TOPIC } from '../services/account-mailer.service';
 
-/** One-time password setup tokens (stored as SHA-256 only). */
+/** One-time password tokens, setup and reset alike (stored as SHA-256 only). */
 @Injectable()
 export class PasswordSetupRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async insert(userId: number, tokenHash: string, expiresAt: Date): Promise<void> {
-    await this.db.query(`INSERT INTO password_setup_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`, [tokenHash, userId, expiresAt]);
+  /** Runs `fn` in a transaction: the token and the e-mail that carries it are stored together. */
+  transaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
+  }
+
+  async insert(tx: EntityManager, userId: number, tokenHash: string, purpose: TokenPurpose, expiresAt: Date): Promise<void> {
+    await tx.query(`INSERT INTO password_setup_tokens (token_hash, user_id, purpose, expires_at) VALUES ($1, $2, $3, $4)`, [tokenHash, userId, purpose, expiresAt]);
   }
 
   /**
@@ -31,5 +38,19 @@ export class PasswordSetupRepository {
       await tx.query(`UPDATE password_setup_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [row.user_id]);
       return Number(row.user_id);
     });
+  }
+
+  /** Tokens spent or expired for over a day, and delivered account e-mails (they hold a token in clear). */
+  async deleteStale(): Promise<number> {
+    const tokens = await sqlRows(
+      this.db,
+      `DELETE FROM password_setup_tokens WHERE coalesce(used_at, expires_at) < now() - interval '1 day' RETURNING token_hash`,
+    );
+    // A dead notice is kept for an operator until every token it could carry has expired.
+    await this.db.query(
+      `DELETE FROM outbox WHERE topic = $1 AND (status = 'SENT' OR (status = 'DEAD' AND created_at < now() - make_interval(secs => $2)))`,
+      [ACCOUNT_NOTICE_TOPIC, SETUP_TOKEN_TTL_SECONDS],
+    );
+    return tokens.length;
   }
 }

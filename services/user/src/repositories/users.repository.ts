@@ -58,6 +58,11 @@ export class UsersRepository {
     return this.repo.findOneBy({ id });
   }
 
+  /** E-mails are stored lower-cased (the DTOs lower them), so this is an exact match on the unique index. */
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.repo.findOneBy({ email: email.toLowerCase() });
+  }
+
   findByUsername(username: string): Promise<UserEntity | null> {
     return this.repo.createQueryBuilder('u').where('lower(u.username) = lower(:username)', { username }).getOne();
   }

@@ -2,13 +2,14 @@ import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@
 import { JsonLogger, PeriodicTask } from '@etsr/platform';
 import { UserConfig } from '../config';
 import { LoginThrottleRepository } from '../repositories/login-throttle.repository';
+import { PasswordSetupRepository } from '../repositories/password-setup.repository';
 import { RefreshTokensRepository } from '../repositories/refresh-tokens.repository';
 
 const EVERY_MS = 60 * 60 * 1000;
 
 /**
- * Hourly clean-up of rows nobody can use any more: spent or expired refresh tokens (after a week)
- * and finished login windows. Plain deletes, so several replicas running it at once is harmless.
+ * Hourly clean-up of rows nobody can use any more: spent or expired refresh tokens (after a week),
+ * spent or expired password tokens and their delivered e-mails, and finished rate-limit windows. Plain deletes, so several replicas running it at once is harmless.
  */
 @Injectable()
 export class MaintenanceService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -19,6 +20,7 @@ export class MaintenanceService implements OnApplicationBootstrap, BeforeApplica
     private readonly config: UserConfig,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly throttle: LoginThrottleRepository,
+    private readonly passwordTokens: PasswordSetupRepository,
     logger: JsonLogger,
   ) {
     this.log = logger.forContext(MaintenanceService.name);
@@ -33,15 +35,17 @@ export class MaintenanceService implements OnApplicationBootstrap, BeforeApplica
     return this.task.stop();
   }
 
-  async run(): Promise<{ refreshTokens: number }> {
+  async run(): Promise<{ refreshTokens: number; passwordTokens: number }> {
     try {
       const removed = await this.refreshTokens.deleteStale();
-      await this.throttle.deleteExpired(Math.max(this.config.LOGIN_IP_WINDOW_SECONDS, this.config.LOGIN_USERNAME_WINDOW_SECONDS));
-      if (removed) this.log.info('Removed stale refresh tokens', { count: removed });
-      return { refreshTokens: removed };
+      const passwordTokens = await this.passwordTokens.deleteStale();
+      const c = this.config;
+      await this.throttle.deleteExpired(Math.max(c.LOGIN_IP_WINDOW_SECONDS, c.LOGIN_USERNAME_WINDOW_SECONDS, c.RESET_WINDOW_SECONDS));
+      if (removed || passwordTokens) this.log.info('Removed stale tokens', { refreshTokens: removed, passwordTokens });
+      return { refreshTokens: removed, passwordTokens };
     } catch (e) {
       this.log.warn('Clean-up failed; next run in an hour', { error: e instanceof Error ? e.message : String(e) });
-      return { refreshTokens: 0 };
+      return { refreshTokens: 0, passwordTokens: 0 };
     }
   }
 }
