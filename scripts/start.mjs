@@ -224,6 +224,8 @@ function serviceEnv(service, allServices, database, secrets) {
   };
   for (const other of allServices) env[`${envPrefix(other.name)}_URL`] = serviceUrl(other);
   if (service.name === 'notification' && state.mail) env.SMTP_URL = state.mail.url;
+  // Where the password e-mails send buyers (the user service's own address, wherever it listens).
+  if (service.name === 'user' && !process.env.PUBLIC_URL) env.PUBLIC_URL = serviceUrl(service);
   if (service.name === 'user') {
     // The development administrator the user service creates at boot (demo only).
     env.ADMIN_USERNAME = DEMO_ACCOUNTS.admin.username;

@@ -106,6 +106,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...secrets,
       ...serviceUrls,
       ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}),
+      ...(name === 'user' ? { PUBLIC_URL: service.url } : {}),
       ...options.env?.['*'],
       ...options.env?.[name],
     };

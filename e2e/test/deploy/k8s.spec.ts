@@ -294,6 +294,7 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
       'order-service -> seating-service:8082',
       'payment-service -> order-service:4003',
       'seating-service -> catalog-service:8000',
+      'user-service -> notification-service:4005',
     ]);
     assert.ok(implied.has('notification-service -> mailpit:1025'));
     for (const s of SERVICES) assert.ok(implied.has(`${deploymentName(s.name)} -> postgres:5432`), `${s.name} -> postgres`);
