@@ -34,6 +34,16 @@ describe('peers failing: no work is lost', () => {
     assert.equal(await ticketCount(order.orderId), 2);
   });
 
+  it('seating refuses our credential (403, a misconfigured secret): retried, never refunded; CONFIRMED once it is fixed', async () => {
+    const { order } = await createOrder(svc);
+    svc.seating.failNext('allocate', 3, 403);
+    await pay(order.orderId);
+    await waitForStatus(svc, order.orderId, 'CONFIRMED');
+    assert.deepEqual(svc.seating.calls('allocate', (b) => b.orderId === order.orderId).map((c) => c.status), [403, 403, 403, 200]);
+    assert.equal(svc.payment.calls('refund').length, 0);
+    assert.equal(await ticketCount(order.orderId), 2);
+  });
+
   it('seating allocates but its answer never comes: the retry finds the seats allocated to this order, allocated once', async () => {
     const { order, reservation } = await createOrder(svc);
     svc.seating.faultNext('allocate', { kind: 'swallow' });
