@@ -106,14 +106,11 @@ export class NotificationDataDto {
   tickets?: TicketDto[];
 }
 
-export class ReceiveEventDto {
+/** What every event names, whichever service sends it: its id, and whom to tell. */
+abstract class EventRecipientDto {
   @ApiProperty({ example: 'b5c1f0e2-8a4d-4c1e-9f0a-2d6b7e3c1a90', description: 'Unique per event: a repeat of the same eventId sends nothing new' })
   @IsUUID()
   eventId: string;
-
-  @ApiProperty({ example: 'ORDER_CONFIRMED', enum: ORDER_NOTIFICATION_TYPES })
-  @IsIn(ORDER_NOTIFICATION_TYPES)
-  type: OrderNotificationType;
 
   @ApiProperty({ example: 2 })
   @IsInt()
@@ -121,21 +118,11 @@ export class ReceiveEventDto {
   @Max(MAX_ID)
   userId: number;
 
-  @ApiProperty({ example: '7f7ddc5b-2099-44a1-9f52-3089eb15c1d9' })
-  @IsUUID()
-  orderId: string;
-
   @ApiProperty({ example: 'alice@example.com', maxLength: 254 })
   @IsString()
   @MaxLength(254)
   @IsEmail({}, { message: 'email must be a valid e-mail address' })
   email: string;
-
-  @ApiPropertyOptional({ example: '+1234567890', description: 'E.164; when given, an SMS is sent too' })
-  @IsOptional()
-  @IsString()
-  @Matches(E164_PATTERN, { message: 'phone must be in E.164 format, e.g. +1234567890' })
-  phone?: string;
 
   @ApiPropertyOptional({ example: 'Alice', maxLength: 100 })
   @IsOptional()
@@ -143,6 +130,22 @@ export class ReceiveEventDto {
   @Length(1, 100)
   @SingleLine()
   name?: string;
+}
+
+export class ReceiveEventDto extends EventRecipientDto {
+  @ApiProperty({ example: 'ORDER_CONFIRMED', enum: ORDER_NOTIFICATION_TYPES })
+  @IsIn(ORDER_NOTIFICATION_TYPES)
+  type: OrderNotificationType;
+
+  @ApiProperty({ example: '7f7ddc5b-2099-44a1-9f52-3089eb15c1d9' })
+  @IsUUID()
+  orderId: string;
+
+  @ApiPropertyOptional({ example: '+1234567890', description: 'E.164; when given, an SMS is sent too' })
+  @IsOptional()
+  @IsString()
+  @Matches(E164_PATTERN, { message: 'phone must be in E.164 format, e.g. +1234567890' })
+  phone?: string;
 
   @ApiProperty({ type: NotificationDataDto })
   @IsObject()
@@ -181,11 +184,7 @@ export class AccountNotificationDataDto {
 }
 
 /** An account e-mail the user service asks for: one e-mail, no order, no SMS. */
-export class ReceiveAccountEventDto {
-  @ApiProperty({ example: '0b7c7f0e-3f1d-4c55-9a5e-7c1f2d9e8a10', description: 'Unique per event: a repeat of the same eventId sends nothing new' })
-  @IsUUID()
-  eventId: string;
-
+export class ReceiveAccountEventDto extends EventRecipientDto {
   @ApiProperty({
     example: 'PASSWORD_RESET',
     enum: ACCOUNT_NOTIFICATION_TYPES,
@@ -193,25 +192,6 @@ export class ReceiveAccountEventDto {
   })
   @IsIn(ACCOUNT_NOTIFICATION_TYPES)
   type: AccountNotificationType;
-
-  @ApiProperty({ example: 2 })
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
-  userId: number;
-
-  @ApiProperty({ example: 'alice@example.com', maxLength: 254 })
-  @IsString()
-  @MaxLength(254)
-  @IsEmail({}, { message: 'email must be a valid e-mail address' })
-  email: string;
-
-  @ApiPropertyOptional({ example: 'Alice', maxLength: 100 })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
-  @SingleLine()
-  name?: string;
 
   @ApiProperty({ type: AccountNotificationDataDto })
   @IsObject()
