@@ -1,6 +1,5 @@
-import { once } from 'node:events';
-import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer, startLoopbackServer } from '@etsr/platform/testing';
 import { DEV_DEFAULT_SECRETS, TokenService, bearerToken } from '@etsr/platform';
 
 export interface SeenRequest {
@@ -26,7 +25,7 @@ export class FakeSeating {
   private inFlight = 0;
   private readonly seats = new Map<number, { totalSeats: number; availableSeats: number; changedAt: number }>();
   private readonly tokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'seating');
-  private server?: Server;
+  private server?: LoopbackServer;
 
   /** Seat counts of an event, as if a reservation or allocation had just changed them. */
   set(eventId: number, availableSeats: number, totalSeats = 1000): void {
@@ -34,17 +33,12 @@ export class FakeSeating {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await startLoopbackServer((req, res) => void this.handle(req, res));
+    return this.server.url;
   }
 
   async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    this.server.close();
-    await once(this.server, 'close');
+    await this.server?.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

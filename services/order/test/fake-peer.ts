@@ -1,6 +1,5 @@
-import { once } from 'node:events';
-import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer, startLoopbackServer } from '@etsr/platform/testing';
 import { DEV_DEFAULT_SECRETS, Principal, TokenService, bearerToken } from '@etsr/platform';
 
 /** Who may call a route, as the real service's guard decides. */
@@ -49,7 +48,7 @@ export abstract class FakePeer {
   private readonly tokens: TokenService;
   private readonly queued = new Map<string, Fault[]>();
   private readonly broken = new Map<string, Fault>();
-  private server?: Server;
+  private server?: LoopbackServer;
 
   constructor(readonly name: string) {
     this.tokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, name);
@@ -87,21 +86,16 @@ export abstract class FakePeer {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.receive(req, res));
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
+    this.server = await startLoopbackServer((req, res) => void this.receive(req, res));
     return this.url;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return this.server!.url;
   }
 
   async stop(): Promise<void> {
-    if (!this.server?.listening) return;
-    this.server.closeAllConnections();
-    this.server.close();
-    await once(this.server, 'close');
+    await this.server?.stop();
   }
 
   private async receive(req: IncomingMessage, res: ServerResponse): Promise<void> {

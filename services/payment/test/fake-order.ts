@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer, startLoopbackServer } from '@etsr/platform/testing';
 import { DEV_DEFAULT_SECRETS, TokenService, bearerToken, verifySignature } from '@etsr/platform';
 
 /** An order as GET /internal/v1/orders/{id} of the order service answers it. */
@@ -47,7 +46,7 @@ export class FakeOrderService {
   /** Leave callbacks unanswered while true. */
   hangCallbacks = false;
   private readonly tokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'order');
-  private server?: Server;
+  private server?: LoopbackServer;
 
   constructor(private readonly callbackSecret: string) {}
 
@@ -83,17 +82,12 @@ export class FakeOrderService {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await startLoopbackServer((req, res) => void this.handle(req, res));
+    return this.server.url;
   }
 
   async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    this.server.close();
-    await once(this.server, 'close');
+    await this.server?.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

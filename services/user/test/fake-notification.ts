@@ -1,6 +1,5 @@
-import { once } from 'node:events';
-import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer, startLoopbackServer } from '@etsr/platform/testing';
 import { DEV_DEFAULT_SECRETS, TokenService, bearerToken } from '@etsr/platform';
 
 /** One POST /internal/v1/account-notifications as it arrived, and what the fake answered. */
@@ -21,7 +20,7 @@ export class FakeNotificationService {
   /** Answer this many notices with 500 before accepting. */
   failNext = 0;
   private readonly tokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'notification');
-  private server?: Server;
+  private server?: LoopbackServer;
 
   /** Accepted notices, one per eventId (the real service keeps one per eventId too). */
   accepted(): Record<string, any>[] {
@@ -39,17 +38,12 @@ export class FakeNotificationService {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await startLoopbackServer((req, res) => void this.handle(req, res));
+    return this.server.url;
   }
 
   async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    this.server.close();
-    await once(this.server, 'close');
+    await this.server?.stop();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

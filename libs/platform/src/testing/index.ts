@@ -2,3 +2,4 @@ export * from './http';
 export * from './test-database';
 export * from './metrics';
 export * from './readme';
+export * from './loopback-server';
