@@ -19,7 +19,6 @@ export class CallbacksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Payment result (from the payment service): HMAC-SHA256 signed, at most 300 s old; repeats are acknowledged and ignored' })
   @ApiHeader({ name: SIGNATURE_HEADER, required: true, example: 't=1763700000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd' })
-  // The example named an orderStatus field the endpoint never sent; it shows the answer as it is.
   @ApiOkResponse({ schema: { example: { received: true, applied: true } }, description: 'applied: false for a repeat, acknowledged and ignored' })
   @ApiUnauthorizedResponse({ description: 'INVALID_SIGNATURE or STALE_SIGNATURE' })
   async callback(@Req() request: FastifyRequest & { rawBody?: string }, @Body() dto: PaymentCallbackDto) {

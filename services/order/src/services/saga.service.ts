@@ -93,8 +93,7 @@ export class SagaService {
       }
     } else if (status === 'REFUNDED' && order.status !== 'REFUNDED' && (order.paymentId === null || order.paymentId === paymentId)) {
       // Only the refund of the order's own payment undoes it. The refund of a second payment (the
-      // one sent back above) used to void the tickets and release the seats of an order whose
-      // payment was kept: charged without a ticket.
+      // one sent back above) leaves the order alone: its own payment is kept, so must its tickets be.
       await this.orders.setStatus(tx, order.id, 'REFUNDED', { paymentId });
       await this.orders.voidTickets(tx, order.id);
       await enqueue(tx, TOPICS.release, { orderId: order.id }, `release:${order.id}`);
