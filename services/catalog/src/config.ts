@@ -1,4 +1,4 @@
-import { BaseConfig } from '@etsr/platform';
+import { BaseConfig, SERVICE_URL } from '@etsr/platform';
 import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
 
@@ -10,7 +10,7 @@ export class CatalogConfig extends BaseConfig {
    */
   @Transform(({ value }) => (typeof value === 'string' && value.trim() === '' ? undefined : value))
   @IsOptional()
-  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  @IsUrl(SERVICE_URL)
   SEATING_URL?: string;
 
   /** Pause between two availability sync cycles; the lag of available_seats is about this long. */

@@ -1,4 +1,4 @@
-import { BaseConfig } from '@etsr/platform';
+import { BaseConfig, SERVICE_URL } from '@etsr/platform';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
@@ -7,23 +7,21 @@ export const DEV_CALLBACK_SECRET = 'dev-only-callback-secret-do-not-use-in-produ
 /** A fixed Ed25519 seed for development tickets (hex); production must set TICKET_SIGNING_KEY. */
 export const DEV_TICKET_SIGNING_KEY = 'dev-only-ed25519-seed-0000000000000000000000000000000000000000000000';
 
-const url = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
-
 export class OrderConfig extends BaseConfig {
-  @IsUrl(url)
+  @IsUrl(SERVICE_URL)
   SEATING_URL: string;
 
-  @IsUrl(url)
+  @IsUrl(SERVICE_URL)
   PAYMENT_URL: string;
 
   /** The catalog, for the event's name in the buyer's e-mails; optional. */
   @IsOptional()
-  @IsUrl(url)
+  @IsUrl(SERVICE_URL)
   CATALOG_URL?: string;
 
   /** When unset, notifications are not sent (logged instead). */
   @IsOptional()
-  @IsUrl(url)
+  @IsUrl(SERVICE_URL)
   NOTIFICATION_URL?: string;
 
   /** HMAC secret of payment callbacks; the payment service signs with the same one. */

@@ -1,4 +1,4 @@
-import { BaseConfig, ConfigError } from '@etsr/platform';
+import { BaseConfig, ConfigError, SERVICE_URL } from '@etsr/platform';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 
@@ -7,7 +7,7 @@ export const DEV_CALLBACK_SECRET = 'dev-only-callback-secret-do-not-use-in-produ
 
 export class PaymentConfig extends BaseConfig {
   /** The order service: orders are read from it, payment results are called back to it. */
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @IsUrl(SERVICE_URL)
   ORDER_URL: string;
 
   /** HMAC key of the callbacks to the order service (header x-signature); the order service verifies with the same one. */

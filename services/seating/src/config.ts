@@ -1,4 +1,4 @@
-import { BaseConfig } from '@etsr/platform';
+import { BaseConfig, SERVICE_URL } from '@etsr/platform';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
 
@@ -44,7 +44,7 @@ export class SeatingConfig extends BaseConfig {
 
   /** The catalog service; when set, seat plans are only created for events it knows. */
   @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @IsUrl(SERVICE_URL)
   CATALOG_URL?: string;
 }
 

@@ -1,11 +1,9 @@
-import { BaseConfig } from '@etsr/platform';
+import { BaseConfig, SERVICE_URL } from '@etsr/platform';
 import { Type } from 'class-transformer';
 import { IsEmail, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The demo administrator's password; refused in production. */
 export const DEV_ADMIN_PASSWORD = 'Admin123!';
-
-const url = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 export class UserConfig extends BaseConfig {
   /** CONTRACT: access tokens expire in 3600 s. */
@@ -51,11 +49,11 @@ export class UserConfig extends BaseConfig {
 
   /** The notification service, which e-mails password setup and reset tokens. When unset, no e-mail is sent (logged instead). */
   @IsOptional()
-  @IsUrl(url)
+  @IsUrl(SERVICE_URL)
   NOTIFICATION_URL?: string;
 
   /** Where buyers reach this service (the ingress, in a cluster): the e-mails point there to set a password. */
-  @IsUrl(url)
+  @IsUrl(SERVICE_URL)
   PUBLIC_URL = 'http://localhost:8081';
 
   /** How long a password reset token lasts; short, since it is sent on request to whoever owns the e-mail. */

@@ -2,6 +2,9 @@ import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 
+/** @IsUrl options of a setting that is the http(s) address of another service (host names without a TLD). */
+export const SERVICE_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
 /**
  * Settings every service reads. A service's own config class extends this one; `loadConfig` fills
  * it from the environment once at boot. Property names are the environment variable names, so an

@@ -9,7 +9,8 @@ const EVERY_MS = 60 * 60 * 1000;
 
 /**
  * Hourly clean-up of rows nobody can use any more: spent or expired refresh tokens (after a week),
- * spent or expired password tokens and their delivered e-mails, and finished rate-limit windows. Plain deletes, so several replicas running it at once is harmless.
+ * spent or expired password tokens and their delivered e-mails, and finished rate-limit windows.
+ * Plain deletes, so several replicas running it at once is harmless.
  */
 @Injectable()
 export class MaintenanceService implements OnApplicationBootstrap, BeforeApplicationShutdown {
