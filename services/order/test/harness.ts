@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { DEV_DEFAULT_SECRETS, Role, RunningApp, TokenService, signPayload } from '@etsr/platform';
-import { ApiResponse, TestDatabase, call, client, createTestDatabase, metricValue } from '@etsr/platform/testing';
+import { ApiResponse, TestDatabase, call, client, createTestDatabase, metricValue, eventually } from '@etsr/platform/testing';
 import { Client } from 'pg';
 import { startOrderService } from '../src/bootstrap';
 import { FakeCatalog } from './fake-catalog';
@@ -152,21 +152,7 @@ export async function query<T = Record<string, unknown>>(url: string, text: stri
   }
 }
 
-/** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { eventually };
 
 /** A TCP port nobody listens on right now (for a service started as a process). */
 export async function freePort(): Promise<number> {

@@ -3,3 +3,4 @@ export * from './test-database';
 export * from './metrics';
 export * from './readme';
 export * from './loopback-server';
+export * from './eventually';
