@@ -1,5 +1,5 @@
 // The command-line tools the deployment checks run (e2e/test/deploy): real Prometheus, promtool,
-// docker-compose, kubectl and psql, from Debian's packages. `npm test` and `.ci/run` install the
+// Alertmanager, amtool, docker-compose, kubectl and psql, from Debian's packages. `npm test` and `.ci/run` install the
 // missing ones with apt-get when they can (root on Debian); otherwise the checks that need a tool
 // fail and name the package to install.
 import { spawnSync } from 'node:child_process';
@@ -11,6 +11,9 @@ export const DEPLOY_TOOLS = Object.freeze({
   promtool: 'prometheus',
   prometheus: 'prometheus',
   'prometheus-process-exporter': 'prometheus-process-exporter',
+  // Debian names the Alertmanager binary after its package (the image's is `alertmanager`).
+  'prometheus-alertmanager': 'prometheus-alertmanager',
+  amtool: 'prometheus-alertmanager',
   'docker-compose': 'docker-compose',
   kubectl: 'kubernetes-client',
   psql: 'postgresql-client',
