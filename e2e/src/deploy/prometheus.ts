@@ -16,11 +16,13 @@ export interface RunningPrometheus {
   /** Instant query; throws on a PromQL error. */
   query(expr: string): Promise<PromSample[]>;
   get<T = unknown>(path: string): Promise<T>;
+  /** Re-reads the configuration and rule files (SIGHUP, as `kill -HUP` would); returns once it is sent. */
+  reload(): void;
   stop(): Promise<void>;
 }
 
 /** A long-running tool process on loopback; its output is kept for the message of a failing check. */
-async function startProcess(command: string, args: string[], readyUrl: string, what: string): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+export async function startProcess(command: string, args: string[], readyUrl: string, what: string): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
@@ -41,14 +43,15 @@ async function startProcess(command: string, args: string[], readyUrl: string, w
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
-      await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 10_000))]);
+      // unref: a timer left waiting would keep the test process alive after the child has exited.
+      await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 10_000).unref())]);
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
 }
 
-/** The real Prometheus (Debian's package) with the given configuration, on a free loopback port. */
-export async function startPrometheus(configYaml: string): Promise<RunningPrometheus> {
+/** The real Prometheus (Debian's package) with the given configuration, on a free loopback port; `flags` added to its command line. */
+export async function startPrometheus(configYaml: string, flags: string[] = []): Promise<RunningPrometheus> {
   const binary = await requireTool('prometheus');
   const dir = mkdtempSync(join(tmpdir(), 'etsr-prometheus-'));
   const configFile = join(dir, 'prometheus.yml');
@@ -57,7 +60,7 @@ export async function startPrometheus(configYaml: string): Promise<RunningPromet
   const url = `http://127.0.0.1:${port}`;
   const proc = await startProcess(
     binary,
-    [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...flags],
     `${url}/-/ready`,
     'Prometheus',
   );
@@ -73,6 +76,9 @@ export async function startPrometheus(configYaml: string): Promise<RunningPromet
     async query(expr) {
       const data = await get<{ resultType: string; result: PromSample[] }>(`/api/v1/query?query=${encodeURIComponent(expr)}`);
       return data.resultType === 'vector' ? data.result : [];
+    },
+    reload() {
+      proc.child.kill('SIGHUP');
     },
     async stop() {
       await proc.stop();
