@@ -8,6 +8,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { ComposeFile, bindMounts, composeConfig, composeSchemaProblems, dependencies, dependencyCycle, publishedPorts, readComposeFile } from '../../src/deploy/compose';
+import { alertmanagerConfig, alertmanagerTargets, smarthosts } from '../../src/deploy/alertmanager';
 import { finalStage, healthcheck, readDockerfile } from '../../src/deploy/dockerfile';
 import { RegisteredService, freePort, registeredServices } from '../../src/deploy/registry';
 import { SERVICE_NAMES, ServiceSetting, serviceSettings } from '../../src/deploy/service-settings';
@@ -20,7 +21,7 @@ import { ROOT } from '../../src/stack';
  * service's entry point gets the environment compose would give it and must accept it (and
  * refuse it in production when a secret is left at its development value).
  */
-const OTHER_SERVICES = ['postgres', 'mailpit', 'prometheus', 'process-exporter', 'grafana'];
+const OTHER_SERVICES = ['postgres', 'mailpit', 'prometheus', 'process-exporter', 'alertmanager', 'grafana'];
 /** Variables the runtime reads besides a service's settings. */
 const RUNTIME_VARIABLES = new Set(['NODE_OPTIONS', 'TZ']);
 const composeName = (service: string) => `${service}-service`;
@@ -104,6 +105,7 @@ describe('docker-compose.yml: the file', () => {
       mailpit: { 1025: '127.0.0.1:1025', 8025: '127.0.0.1:8025' },
       prometheus: { 9090: '127.0.0.1:9090' },
       'process-exporter': { 9256: '127.0.0.1:9256' },
+      alertmanager: { 9093: '127.0.0.1:9093' },
       grafana: { 3000: '127.0.0.1:3000' },
     };
     for (const [name, ports] of Object.entries(others)) assert.deepEqual(publishedPorts(development.services[name]), ports, name);
@@ -120,7 +122,7 @@ describe('docker-compose.yml: the file', () => {
         count++;
       }
     }
-    assert.equal(count, 6);
+    assert.equal(count, 7);
   });
 
   it('depends_on is acyclic, and a dependency with a health check is waited for until healthy', () => {
@@ -288,6 +290,29 @@ describe('docker-compose.yml: database and monitoring', () => {
     }
   });
 
+  it('alertmanager: k8s/monitoring/alertmanager.yml at the path it is started with, data in a volume, healthy on /-/healthy, waited for by prometheus, which sends to it', () => {
+    const alertmanager = development.services.alertmanager;
+    const command = alertmanager.command as string[];
+    const flag = (name: string) => command.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    const mounted = new Map(bindMounts(alertmanager).map((m) => [m.target, m]));
+    const config = mounted.get(flag('config.file')!);
+    assert.ok(config, `${flag('config.file')} is not mounted`);
+    assert.equal(relative(ROOT, config.source), 'k8s/monitoring/alertmanager.yml');
+    assert.ok(config.readOnly);
+    // Silences and the record of sent notifications survive a restart.
+    assert.ok((alertmanager.volumes ?? []).some((v) => typeof v === 'string' && v.startsWith(`alertmanager-data:${flag('storage.path')}:`)), 'storage.path on the alertmanager-data volume');
+    assert.ok(command.includes('--cluster.listen-address='), 'one Alertmanager: clustering off');
+    assert.deepEqual(alertmanager.healthcheck!.test, ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9093/-/healthy']);
+    assert.equal(alertmanager.restart, 'unless-stopped');
+    assert.equal(dependencies(development.services.prometheus).alertmanager, 'service_healthy');
+    // prometheus.yml sends to this service, on the port it listens on (its default, 9093).
+    const prometheusConfig = parse(readFileSync(join(ROOT, 'prometheus.yml'), 'utf8'));
+    assert.deepEqual(alertmanagerTargets(prometheusConfig), ['http://alertmanager:9093']);
+    assert.ok(!command.some((a) => a.startsWith('--web.listen-address=')), 'listens on 9093');
+    // It mails through the compose SMTP sink, where the notification service sends too.
+    assert.deepEqual(smarthosts(alertmanagerConfig()).map((host) => `smtp://${host}`), [development.services['notification-service'].environment!.SMTP_URL]);
+  });
+
   it('process-exporter: in the postgres container\'s process namespace, with k8s/monitoring/process-exporter.yml', () => {
     const exporter = development.services['process-exporter'];
     assert.equal(exporter.pid, 'service:postgres');
@@ -310,8 +335,8 @@ describe('docker-compose.yml: database and monitoring', () => {
     assert.match(datasources, /url:\s*http:\/\/prometheus:9090\b/);
   });
 
-  it('named volumes keep the database, Prometheus and Grafana data; one network joins everything', () => {
-    assert.deepEqual(Object.keys(development.volumes ?? {}).sort(), ['grafana-data', 'postgres-data', 'prometheus-data']);
+  it('named volumes keep the database, Prometheus, Alertmanager and Grafana data; one network joins everything', () => {
+    assert.deepEqual(Object.keys(development.volumes ?? {}).sort(), ['alertmanager-data', 'grafana-data', 'postgres-data', 'prometheus-data']);
     assert.deepEqual(Object.keys(development.networks ?? {}), ['etsr']);
     for (const [name, service] of Object.entries(development.services)) assert.deepEqual(Object.keys(service.networks ?? {}), ['etsr'], name);
   });
