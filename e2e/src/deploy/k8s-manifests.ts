@@ -95,3 +95,21 @@ export function containerEnvironment(container: Container, manifests: Manifest[]
   }
   return env;
 }
+
+/** The file at `path` in a container, from the ConfigMap volume mounted over it; throws when none holds it. */
+export function mountedFile(manifests: Manifest[], workload: Manifest, container: Container, path: string): string {
+  const where = `${workload.metadata.name}/${container.name}`;
+  const mount = (container.volumeMounts ?? []).find((m: { mountPath: string }) => path.startsWith(`${m.mountPath}/`));
+  if (!mount) throw new Error(`${where}: ${path} is on no volume`);
+  const volume = workload.spec.template.spec.volumes?.find((v: { name: string }) => v.name === mount.name);
+  const configMap = volume?.configMap && manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === volume.configMap.name);
+  const text = configMap?.data?.[path.slice(mount.mountPath.length + 1)];
+  if (text === undefined) throw new Error(`${where}: ${path} is in no ConfigMap`);
+  return text;
+}
+
+/** The --config.file a container is started with, or undefined. */
+export function configFileArg(container: Container): string | undefined {
+  const arg = (container.args ?? []).find((a: string) => a.startsWith('--config.file='));
+  return arg?.slice('--config.file='.length);
+}

@@ -1,4 +1,6 @@
-import { Container, Manifest, named, ofKind, selects, workloads } from './k8s-manifests';
+import { parse } from 'yaml';
+import { alertmanagerConfig, alertmanagerTargets, smarthosts } from './alertmanager';
+import { Container, Manifest, configFileArg, mountedFile, named, ofKind, selects, workloads } from './k8s-manifests';
 
 /** "from -> to:port", from and to being app labels (or "namespace/<name>" for another namespace). */
 export type Edge = string;
@@ -96,6 +98,29 @@ export function ingressEdges(manifests: Manifest[], controllerNamespace: string)
         const service = named(manifests, 'Service', p.backend.service.name);
         const servicePort = service.spec.ports.find((sp: { name?: string; port: number }) => sp.name === p.backend.service.port.name || sp.port === p.backend.service.port.number);
         edges.add(edgeOfUrl(manifests, `namespace/${controllerNamespace}`, `http://${service.metadata.name}:${servicePort.port}`)!);
+      }
+    }
+  }
+  return edges;
+}
+
+/**
+ * Alerting: Prometheus to every alertmanager target of its configuration, Alertmanager to every
+ * SMTP server it sends through. Each is read from the --config.file the container is started
+ * with, in the ConfigMap it mounts; a server outside the namespace makes no edge.
+ */
+export function alertingEdges(manifests: Manifest[]): Set<Edge> {
+  const edges = new Set<Edge>();
+  const add = (e: Edge | undefined) => e && edges.add(e);
+  for (const w of workloads(manifests)) {
+    for (const c of containers(w)) {
+      const repository = String(c.image).split(':')[0].split('/').pop();
+      const file = configFileArg(c);
+      if (repository === 'prometheus' && file) {
+        for (const url of alertmanagerTargets(parse(mountedFile(manifests, w, c, file)))) add(edgeOfUrl(manifests, appOf(w), url));
+      }
+      if (repository === 'alertmanager' && file) {
+        for (const host of smarthosts(alertmanagerConfig(mountedFile(manifests, w, c, file)))) add(edgeOfUrl(manifests, appOf(w), `smtp://${host}`));
       }
     }
   }

@@ -14,8 +14,10 @@ import {
   Container,
   K8S_DIR,
   Manifest,
+  configFileArg,
   containerEnvironment,
   generated,
+  mountedFile,
   named,
   ofKind,
   renderKustomization,
@@ -23,7 +25,8 @@ import {
   selects,
   workloads,
 } from '../../src/deploy/k8s-manifests';
-import { Edge, allowedEdges, edgeOfUrl, ingressEdges, scrapeEdges } from '../../src/deploy/k8s-network';
+import { Edge, alertingEdges, allowedEdges, edgeOfUrl, ingressEdges, scrapeEdges } from '../../src/deploy/k8s-network';
+import { ALERTMANAGER_CONFIG, alertmanagerTargets } from '../../src/deploy/alertmanager';
 import { discoveredPods, settledReplicas } from '../../src/deploy/k8s-pod-discovery';
 import { schemaProblems } from '../../src/deploy/k8s-schema';
 import { startPrometheus } from '../../src/deploy/prometheus';
@@ -58,15 +61,15 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
     manifests = await renderKustomization();
   });
 
-  it('renders the platform: namespace, database, six services, mail sink, ingress, policies, monitoring; all in namespace etsr', () => {
+  it('renders the platform: namespace, database, six services, mail sink, ingress, policies, monitoring with alerting; all in namespace etsr', () => {
     const names = (kind: string) => ofKind(manifests, kind).map((m) => m.metadata.name).sort();
     const services = SERVICES.map((s) => deploymentName(s.name));
     assert.deepEqual(names('Namespace'), [NAMESPACE]);
     // The API server itself then refuses any pod that breaks the checks below.
     assert.equal(named(manifests, 'Namespace', NAMESPACE).metadata.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
-    assert.deepEqual(names('Deployment'), [...services, 'grafana', 'mailpit', 'prometheus'].sort());
+    assert.deepEqual(names('Deployment'), [...services, 'alertmanager', 'grafana', 'mailpit', 'prometheus'].sort());
     assert.deepEqual(names('StatefulSet'), ['postgres']);
-    assert.deepEqual(names('Service'), [...services, 'grafana', 'mailpit', 'postgres', 'prometheus'].sort());
+    assert.deepEqual(names('Service'), [...services, 'alertmanager', 'grafana', 'mailpit', 'postgres', 'prometheus'].sort());
     assert.deepEqual(names('HorizontalPodAutoscaler'), ['order-service', 'seating-service']);
     assert.deepEqual(names('PodDisruptionBudget'), [...services].sort());
     assert.equal(ofKind(manifests, 'Ingress').length, 1);
@@ -231,6 +234,7 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
       grafana: ['GRAFANA_ADMIN_PASSWORD'],
       mailpit: [],
       prometheus: [],
+      alertmanager: [],
     };
     assert.deepEqual(Object.fromEntries(workloads(manifests).map((w) => [w.metadata.name, secretKeysOf(w)])), expected);
     for (const w of workloads(manifests)) {
@@ -269,7 +273,7 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
     for (const s of SERVICES) assert.equal(settledReplicas(named(manifests, 'Deployment', deploymentName(s.name)), manifests), 2, s.name);
   });
 
-  it('NetworkPolicies allow exactly the calls the configuration makes, the ingress controller, scrapes and Grafana', () => {
+  it('NetworkPolicies allow exactly the calls the configuration makes, the ingress controller, scrapes, alerting and Grafana', () => {
     const implied = new Set<Edge>();
     const add = (e: Edge | undefined) => e && implied.add(e);
     // Every URL a container is given that names a Service of ours is a connection it makes.
@@ -280,6 +284,8 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
       }
     }
     for (const e of scrapeEdges(manifests)) implied.add(e);
+    // Prometheus to its alertmanagers target, Alertmanager to its smarthost: from their config files.
+    for (const e of alertingEdges(manifests)) implied.add(e);
     for (const e of ingressEdges(manifests, INGRESS_CONTROLLER_NAMESPACE)) implied.add(e);
     const datasources = parseYaml(Object.values(generated(manifests, 'ConfigMap', 'grafana-datasources')!.data!)[0]);
     for (const ds of datasources.datasources) add(edgeOfUrl(manifests, 'grafana', ds.url));
@@ -300,6 +306,8 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
     for (const s of SERVICES) assert.ok(implied.has(`${deploymentName(s.name)} -> postgres:5432`), `${s.name} -> postgres`);
     assert.ok(implied.has('grafana -> prometheus:9090'));
     assert.ok(implied.has('prometheus -> postgres:9256'));
+    assert.ok(implied.has('prometheus -> alertmanager:9093'));
+    assert.ok(implied.has('alertmanager -> mailpit:1025'));
 
     assert.deepEqual([...allowedEdges(manifests)].sort(), [...implied].sort());
     const denyAll = named(manifests, 'NetworkPolicy', 'default-deny-ingress');
@@ -370,6 +378,36 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
     assert.deepEqual(Object.keys(dashboards.data).sort(), files.sort(), 'every dashboard of k8s/monitoring/grafana/dashboards');
     const password = container.env.find((e: { name: string }) => e.name === 'GF_SECURITY_ADMIN_PASSWORD');
     assert.equal(password.valueFrom.secretKeyRef.key, 'GRAFANA_ADMIN_PASSWORD');
+  });
+
+  it('Alertmanager: alertmanager.yml as it is in the repository, data on an emptyDir, one unclustered replica, the Service Prometheus sends to', () => {
+    const deployment = named(manifests, 'Deployment', 'alertmanager');
+    const pod = deployment.spec.template.spec;
+    const container = pod.containers.find((c: Container) => c.name === 'alertmanager');
+    assert.ok(container, 'a container named alertmanager');
+    assert.match(container.image, /^prom\/alertmanager:v\d+\.\d+\.\d+$/);
+    const configFile = configFileArg(container);
+    assert.ok(configFile, '--config.file');
+    assert.equal(mountedFile(manifests, deployment, container, configFile), readFileSync(ALERTMANAGER_CONFIG, 'utf8'));
+    assert.ok(generated(manifests, 'ConfigMap', 'alertmanager-config'), 'from the configMapGenerator (a changed file rolls the pod)');
+    // Silences and the notification log: a writable volume, the root filesystem being read-only.
+    const storage = container.args.find((a: string) => a.startsWith('--storage.path=')).split('=')[1];
+    const dataMount = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === storage);
+    assert.ok(dataMount && !dataMount.readOnly, `${storage} is a writable mount`);
+    assert.ok(pod.volumes.find((v: { name: string }) => v.name === dataMount.name).emptyDir, `${storage} is an emptyDir`);
+    // One replica; two that do not gossip would each send every e-mail, so never two at once.
+    assert.ok(container.args.includes('--cluster.listen-address='), 'clustering off');
+    assert.equal(deployment.spec.replicas, 1);
+    assert.equal(deployment.spec.strategy?.type, 'Recreate');
+    assert.equal(container.livenessProbe.httpGet.path, '/-/healthy');
+    assert.equal(container.readinessProbe.httpGet.path, '/-/ready');
+    // What Prometheus sends to is this Service's port.
+    const prometheus = named(manifests, 'Deployment', 'prometheus');
+    const prometheusContainer = prometheus.spec.template.spec.containers[0];
+    const targets = alertmanagerTargets(parseYaml(mountedFile(manifests, prometheus, prometheusContainer, configFileArg(prometheusContainer)!)));
+    assert.deepEqual(targets, ['http://alertmanager:9093']);
+    assert.deepEqual(named(manifests, 'Service', 'alertmanager').spec.ports, [{ name: 'web', port: 9093, targetPort: 'web' }]);
+    assert.deepEqual(container.ports, [{ name: 'web', containerPort: 9093 }]);
   });
 
   it('Prometheus (the real one, fed the pods as Kubernetes discovery would) scrapes every replica with job = app label, the database exporter, and loads the alert rules', async () => {
