@@ -2,10 +2,31 @@ import { parse } from 'yaml';
 import { alertmanagerConfig, alertmanagerTargets, smarthosts } from './alertmanager';
 import { Container, Manifest, configFileArg, mountedFile, named, ofKind, selects, workloads } from './k8s-manifests';
 
-/** "from -> to:port", from and to being app labels (or "namespace/<name>" for another namespace). */
+/**
+ * "from -> to:port", from and to being app labels; a peer outside the namespace is
+ * "namespace/<name>" (with "[label=value]" when a podSelector narrows it) or "ipBlock(<cidr>
+ * except ...)". A protocol other than TCP follows the port: "...:53/UDP".
+ */
 export type Edge = string;
 
-const edge = (from: string, to: string, port: number): Edge => `${from} -> ${to}:${port}`;
+const edge = (from: string, to: string, port: number | string, protocol = 'TCP'): Edge => `${from} -> ${to}:${port}${protocol === 'TCP' ? '' : `/${protocol}`}`;
+
+/** How an edge names the pods of another namespace: all of them, or those with `podLabels`. */
+export function namespacePeer(namespace: string, podLabels?: Record<string, string>): string {
+  const labels = Object.entries(podLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  return `namespace/${namespace}${labels.length ? `[${labels.join(',')}]` : ''}`;
+}
+
+/** How an edge names an address block. */
+export function ipBlockPeer(cidr: string, except: string[] = []): string {
+  return `ipBlock(${cidr}${except.length ? ` except ${except.join(',')}` : ''})`;
+}
+
+/** Whether an edge leads out of the namespace (to another namespace or to an address block). */
+export const leavesNamespace = (e: Edge): boolean => / -> (namespace\/|ipBlock\()/.test(e);
+
+/** The port an edge ends on (its number, or a name when a rule names a port of an outside peer). */
+export const portOf = (e: Edge): string => e.slice(e.lastIndexOf(':') + 1).split('/')[0];
 
 function appOf(workload: Manifest): string {
   const app = workload.spec.template.metadata?.labels?.app;
@@ -25,37 +46,85 @@ function containerPort(workload: Manifest, port: string | number): number | unde
   return undefined;
 }
 
+type Selector = { matchLabels?: Record<string, string>; matchExpressions?: unknown[] };
+type Peer = { podSelector?: Selector; namespaceSelector?: Selector; ipBlock?: { cidr: string; except?: string[] } };
+type PolicyPort = { protocol?: string; port?: number | string; endPort?: number };
+type Direction = 'Ingress' | 'Egress';
+
+/** The directions a policy restricts: policyTypes, or as the API defaults it (Ingress, and Egress when it has egress rules). */
+function directionsOf(policy: Manifest): Direction[] {
+  return policy.spec.policyTypes ?? ['Ingress', ...(policy.spec.egress ? ['Egress' as const] : [])];
+}
+
+/** The pods a peer names: workloads of the namespace, or a name for what lies outside it. */
+function peerTargets(policy: Manifest, peer: Peer, pods: Manifest[]): { name: string; workload?: Manifest }[] {
+  const where = `NetworkPolicy ${policy.metadata.name}`;
+  for (const selector of [peer.podSelector, peer.namespaceSelector]) {
+    if (selector?.matchExpressions?.length) throw new Error(`${where}: matchExpressions are not evaluated by this check`);
+  }
+  if (peer.ipBlock) return [{ name: ipBlockPeer(peer.ipBlock.cidr, peer.ipBlock.except) }];
+  if (peer.namespaceSelector) {
+    const namespace = peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'];
+    if (!namespace) throw new Error(`${where}: a namespaceSelector not naming one namespace`);
+    return [{ name: namespacePeer(namespace, peer.podSelector?.matchLabels) }];
+  }
+  const selected = pods.filter((w) => selects(peer.podSelector, w.spec.template.metadata.labels));
+  if (selected.length === 0) throw new Error(`${where}: podSelector ${JSON.stringify(peer.podSelector)} selects no pod of the namespace`);
+  return selected.map((w) => ({ name: appOf(w), workload: w }));
+}
+
 /**
- * Every connection the NetworkPolicies allow into the namespace's pods: for each pod a policy
- * selects, each source its ingress rules name, on each port. Sources outside the namespace
- * (namespaceSelector) are named by their kubernetes.io/metadata.name.
+ * Every connection the NetworkPolicies allow in one direction, for the namespace's pods: for each
+ * pod a policy selects, each peer its rules of that direction name, on each port (a named port
+ * is looked up in the pods it belongs to: the selected ones for ingress, the peer's for egress).
+ * A rule open to every peer or every port, or rules of a direction the policy's policyTypes leave
+ * out (Kubernetes ignores them), are errors rather than edges this check cannot list.
  */
-export function allowedEdges(manifests: Manifest[]): Set<Edge> {
+function policyEdges(manifests: Manifest[], direction: Direction): Set<Edge> {
   const pods = workloads(manifests);
   const edges = new Set<Edge>();
+  const key = direction === 'Ingress' ? 'ingress' : 'egress';
   for (const policy of ofKind(manifests, 'NetworkPolicy')) {
+    const where = `NetworkPolicy ${policy.metadata.name}`;
+    const rules = policy.spec[key] ?? [];
+    if (!directionsOf(policy).includes(direction)) {
+      if (rules.length) throw new Error(`${where}: ${key} rules that policyTypes leaves out, so Kubernetes ignores them`);
+      continue;
+    }
     const selector = policy.spec.podSelector;
-    const targets = pods.filter((w) => (Object.keys(selector?.matchLabels ?? {}).length === 0 ? true : selects(selector, w.spec.template.metadata.labels)));
-    for (const rule of policy.spec.ingress ?? []) {
-      const sources: string[] = (rule.from ?? []).flatMap((peer: { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: { matchLabels?: Record<string, string> } }) => {
-        if (peer.namespaceSelector) {
-          const namespace = peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'];
-          if (!namespace) throw new Error(`NetworkPolicy ${policy.metadata.name}: a namespaceSelector not naming one namespace`);
-          return [`namespace/${namespace}`];
-        }
-        return pods.filter((w) => selects(peer.podSelector, w.spec.template.metadata.labels)).map(appOf);
-      });
-      if (!rule.from?.length) throw new Error(`NetworkPolicy ${policy.metadata.name}: a rule open to every source`);
-      for (const target of targets) {
-        for (const { port } of rule.ports ?? []) {
-          const number = containerPort(target, port);
-          if (number === undefined) continue; // a port these pods do not have
-          for (const source of sources) edges.add(edge(source, appOf(target), number));
+    const selected = pods.filter((w) => (Object.keys(selector?.matchLabels ?? {}).length === 0 ? true : selects(selector, w.spec.template.metadata.labels)));
+    for (const rule of rules) {
+      const peers: Peer[] = (direction === 'Ingress' ? rule.from : rule.to) ?? [];
+      if (!peers.length) throw new Error(`${where}: a rule open to every ${direction === 'Ingress' ? 'source' : 'destination'}`);
+      const ports: PolicyPort[] = rule.ports ?? [];
+      if (!ports.length) throw new Error(`${where}: a rule open on every port`);
+      if (ports.some((p) => p.endPort !== undefined || p.port === undefined)) throw new Error(`${where}: a port range or a rule without a port`);
+      const targets = peers.flatMap((peer) => peerTargets(policy, peer, pods));
+      for (const pod of selected) {
+        for (const target of targets) {
+          for (const { port, protocol = 'TCP' } of ports) {
+            // The pods listening are the selected ones for ingress, the peer's for egress.
+            const listener = direction === 'Ingress' ? pod : target.workload;
+            const number = listener ? containerPort(listener, port!) : port!;
+            if (number === undefined) continue; // a port these pods do not have
+            if (direction === 'Ingress') edges.add(edge(target.name, appOf(pod), number, protocol));
+            else edges.add(edge(appOf(pod), target.name, number, protocol));
+          }
         }
       }
     }
   }
   return edges;
+}
+
+/** Every connection the NetworkPolicies let into the namespace's pods (sources outside it named as in `Edge`). */
+export function allowedIngress(manifests: Manifest[]): Set<Edge> {
+  return policyEdges(manifests, 'Ingress');
+}
+
+/** Every connection the NetworkPolicies let the namespace's pods open (destinations outside it named as in `Edge`). */
+export function allowedEgress(manifests: Manifest[]): Set<Edge> {
+  return policyEdges(manifests, 'Egress');
 }
 
 /** The pod port a URL of the cluster reaches: http://<service>:<port> → the Service's pods. */
@@ -89,15 +158,15 @@ export function scrapeEdges(manifests: Manifest[]): Set<Edge> {
   return edges;
 }
 
-/** The ingress controller's connections: each backend of the Ingress. */
-export function ingressEdges(manifests: Manifest[], controllerNamespace: string): Set<Edge> {
+/** The ingress controller's connections (`controller` named as in `Edge`): each backend of the Ingress. */
+export function ingressEdges(manifests: Manifest[], controller: string): Set<Edge> {
   const edges = new Set<Edge>();
   for (const ingress of ofKind(manifests, 'Ingress')) {
     for (const rule of ingress.spec.rules) {
       for (const p of rule.http.paths) {
         const service = named(manifests, 'Service', p.backend.service.name);
         const servicePort = service.spec.ports.find((sp: { name?: string; port: number }) => sp.name === p.backend.service.port.name || sp.port === p.backend.service.port.number);
-        edges.add(edgeOfUrl(manifests, `namespace/${controllerNamespace}`, `http://${service.metadata.name}:${servicePort.port}`)!);
+        edges.add(edgeOfUrl(manifests, controller, `http://${service.metadata.name}:${servicePort.port}`)!);
       }
     }
   }

@@ -25,7 +25,7 @@ import {
   selects,
   workloads,
 } from '../../src/deploy/k8s-manifests';
-import { Edge, alertingEdges, allowedEdges, edgeOfUrl, ingressEdges, scrapeEdges } from '../../src/deploy/k8s-network';
+import { Edge, alertingEdges, allowedEgress, allowedIngress, edgeOfUrl, ingressEdges, ipBlockPeer, leavesNamespace, namespacePeer, portOf, scrapeEdges } from '../../src/deploy/k8s-network';
 import { ALERTMANAGER_CONFIG, alertmanagerTargets } from '../../src/deploy/alertmanager';
 import { discoveredPods, settledReplicas } from '../../src/deploy/k8s-pod-discovery';
 import { schemaProblems } from '../../src/deploy/k8s-schema';
@@ -33,7 +33,14 @@ import { startPrometheus } from '../../src/deploy/prometheus';
 import { RegisteredService, registeredServices } from '../../src/deploy/registry';
 
 const NAMESPACE = 'etsr';
-const INGRESS_CONTROLLER_NAMESPACE = 'ingress-nginx'; // Minikube's ingress addon
+/** The ingress controller's pods, as the policies name them (Minikube's ingress addon). */
+const INGRESS_CONTROLLER = namespacePeer('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' });
+/** The cluster DNS every pod resolves names with. */
+const KUBE_DNS = namespacePeer('kube-system', { 'k8s-app': 'kube-dns' });
+/** Anywhere but the private ranges the cluster lives in: where a real SMTP relay is. */
+const OUTSIDE = ipBlockPeer('0.0.0.0/0', ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']);
+/** Any address: the Kubernetes API server's differs by cluster. */
+const ANYWHERE = ipBlockPeer('0.0.0.0/0');
 const SECRETS_SCRIPT = join(ROOT, 'scripts', 'k8s-secrets.mjs');
 /** Set in a service container although the service does not read it: the password DATABASE_URL is built from. */
 const INGREDIENTS = new Set(['DB_PASSWORD']);
@@ -273,10 +280,14 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
     for (const s of SERVICES) assert.equal(settledReplicas(named(manifests, 'Deployment', deploymentName(s.name)), manifests), 2, s.name);
   });
 
-  it('NetworkPolicies allow exactly the calls the configuration makes, the ingress controller, scrapes, alerting and Grafana', () => {
+  /**
+   * The connections the configuration implies: every URL a container is given that names a Service
+   * of ours, Prometheus scrapes, alerting (from the config files), the ingress controller and
+   * Grafana's data source.
+   */
+  function impliedEdges(): Set<Edge> {
     const implied = new Set<Edge>();
     const add = (e: Edge | undefined) => e && implied.add(e);
-    // Every URL a container is given that names a Service of ours is a connection it makes.
     for (const w of workloads(manifests)) {
       const app = w.spec.template.metadata.labels.app;
       for (const c of allContainers(w)) {
@@ -286,10 +297,20 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
     for (const e of scrapeEdges(manifests)) implied.add(e);
     // Prometheus to its alertmanagers target, Alertmanager to its smarthost: from their config files.
     for (const e of alertingEdges(manifests)) implied.add(e);
-    for (const e of ingressEdges(manifests, INGRESS_CONTROLLER_NAMESPACE)) implied.add(e);
+    for (const e of ingressEdges(manifests, INGRESS_CONTROLLER)) implied.add(e);
     const datasources = parseYaml(Object.values(generated(manifests, 'ConfigMap', 'grafana-datasources')!.data!)[0]);
     for (const ds of datasources.datasources) add(edgeOfUrl(manifests, 'grafana', ds.url));
+    return implied;
+  }
 
+  /** What `implied` has that `allowed` lacks, and what `allowed` has that nothing uses. */
+  const difference = (implied: Iterable<Edge>, allowed: Iterable<Edge>) => {
+    const [wanted, given] = [new Set(implied), new Set(allowed)];
+    return { notAllowed: [...wanted].filter((e) => !given.has(e)).sort(), unused: [...given].filter((e) => !wanted.has(e)).sort() };
+  };
+
+  it('ingress NetworkPolicies admit exactly the calls the configuration makes, the ingress controller, scrapes, alerting and Grafana', () => {
+    const implied = impliedEdges();
     // The service-to-service part, spelled out: what the clients in services/*/src/clients call.
     const calls = [...implied].filter((e) => /^\w+-service -> \w+-service/.test(e)).sort();
     assert.deepEqual(calls, [
@@ -309,9 +330,35 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
     assert.ok(implied.has('prometheus -> alertmanager:9093'));
     assert.ok(implied.has('alertmanager -> mailpit:1025'));
 
-    assert.deepEqual([...allowedEdges(manifests)].sort(), [...implied].sort());
+    assert.deepEqual(difference(implied, allowedIngress(manifests)), { notAllowed: [], unused: [] });
     const denyAll = named(manifests, 'NetworkPolicy', 'default-deny-ingress');
     assert.deepEqual(denyAll.spec, { podSelector: {}, policyTypes: ['Ingress'] });
+  });
+
+  it('egress NetworkPolicies let each pod open exactly the calls the configuration makes, DNS, and out of the cluster only SMTP (notification, Alertmanager) and the API server (Prometheus)', () => {
+    const denyAll = named(manifests, 'NetworkPolicy', 'default-deny-egress');
+    assert.deepEqual(denyAll.spec, { podSelector: {}, policyTypes: ['Egress'] });
+    const apps = workloads(manifests).map((w) => w.spec.template.metadata.labels.app);
+    // Our pods' own calls (the ingress controller's are its namespace's business).
+    const calls = [...impliedEdges()].filter((e) => apps.includes(e.split(' -> ')[0]));
+    const egress = allowedEgress(manifests);
+    const ingress = allowedIngress(manifests);
+    // Each call passes both ends: the caller's egress rules and the callee's ingress rules.
+    assert.deepEqual(
+      { ...difference(calls, [...egress].filter((e) => !leavesNamespace(e))), notAdmitted: calls.filter((e) => !ingress.has(e)).sort() },
+      { notAllowed: [], unused: [], notAdmitted: [] },
+    );
+
+    const outside = (app: string, peer: string, ...ports: (number | string)[]) => ports.map((p) => `${app} -> ${peer}:${p}`);
+    const expected = [
+      ...apps.flatMap((app) => outside(app, KUBE_DNS, '53/UDP', 53)),
+      ...['notification-service', 'alertmanager'].flatMap((app) => outside(app, OUTSIDE, 25, 465, 587)),
+      ...outside('prometheus', ANYWHERE, 443, 6443, 8443),
+    ];
+    assert.deepEqual(difference(expected, [...egress].filter(leavesNamespace)), { notAllowed: [], unused: [] });
+    // An address block also covers pod addresses: none of its ports may be one our pods listen on.
+    const listening = new Set(workloads(manifests).flatMap((w) => allContainers(w).flatMap((c) => (c.ports ?? []).map((p: { containerPort: number }) => String(p.containerPort)))));
+    for (const e of [...egress].filter((x) => x.includes(' -> ipBlock('))) assert.ok(!listening.has(portOf(e)), `${e} reaches a port of our pods`);
   });
 
   it('PostgreSQL: the init script is the repository one; its logins and password variables are the ones the pods use; the exporter shares its processes', () => {
