@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
+import { eventually } from '@etsr/platform/testing';
 import { Stack } from './stack';
 
 /** Polls until `check` is true (the saga is asynchronous: callbacks, outbox, sweepers). */
 export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  await eventually(async () => (await check()) || undefined, timeoutMs, what, 150);
 }
 
 async function rows<T>(url: string, sql: string): Promise<T[]> {

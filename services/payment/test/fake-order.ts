@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { LoopbackServer, startLoopbackServer } from '@etsr/platform/testing';
+import { LoopbackServer, eventually, startLoopbackServer } from '@etsr/platform/testing';
 import { DEV_DEFAULT_SECRETS, TokenService, bearerToken, verifySignature } from '@etsr/platform';
 
 /** An order as GET /internal/v1/orders/{id} of the order service answers it. */
@@ -74,11 +74,7 @@ export class FakeOrderService {
 
   /** Waits until `predicate` holds (polling), or fails after `timeoutMs`. */
   async waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; callbacks: ${JSON.stringify(this.callbacks.map((c) => [c.status, c.raw]))}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await eventually(() => predicate() || undefined, timeoutMs, () => `${what}; callbacks: ${JSON.stringify(this.callbacks.map((c) => [c.status, c.raw]))}`);
   }
 
   async start(): Promise<string> {

@@ -1,5 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { LoopbackServer, startLoopbackServer } from '@etsr/platform/testing';
+import { LoopbackServer, eventually, startLoopbackServer } from '@etsr/platform/testing';
 import { DEV_DEFAULT_SECRETS, TokenService, bearerToken } from '@etsr/platform';
 
 /** One POST /internal/v1/account-notifications as it arrived, and what the fake answered. */
@@ -30,11 +30,7 @@ export class FakeNotificationService {
   }
 
   async waitFor(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(this.received.map((n) => [n.status, n.body.type]))}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await eventually(() => predicate() || undefined, timeoutMs, () => `${what}; received: ${JSON.stringify(this.received.map((n) => [n.status, n.body.type]))}`);
   }
 
   async start(): Promise<string> {
