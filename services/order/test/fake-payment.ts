@@ -1,16 +1,8 @@
+import { PaymentView } from '../src/clients/service-clients';
 import { FakePeer, Route, errorBody } from './fake-peer';
 
-/** A payment as GET /internal/v1/payments of the payment service lists it. */
-export interface FakePaymentView {
-  payment_id: string;
-  merchant_order_id: string;
-  amount_cents: number;
-  currency: string;
-  status: 'PENDING' | 'SUCCESS' | 'FAILED' | 'REFUNDED';
-  transaction_id?: string | null;
-  failure_reason?: string | null;
-  refund_id?: string | null;
-}
+/** A payment as GET /internal/v1/payments of the payment service lists it (the shape the client reads). */
+export type FakePaymentView = PaymentView;
 
 /**
  * A stand-in for the payment service's endpoints the order service calls: the payments of an
