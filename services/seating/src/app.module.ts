@@ -8,8 +8,10 @@ import { ReservationsController } from './controllers/reservations.controller';
 import { SeatsController } from './controllers/seats.controller';
 import { database } from './database';
 import { ReservationsRepository } from './repositories/reservations.repository';
+import { HoldBatchRepository } from './repositories/hold-batch.repository';
 import { SeatImportRepository } from './repositories/seat-import.repository';
 import { SeatsRepository } from './repositories/seats.repository';
+import { BestAvailableAllocator } from './services/best-available-allocator.service';
 import { AvailabilityService } from './services/availability.service';
 import { HoldSweeperService } from './services/hold-sweeper.service';
 import { ReservationsService } from './services/reservations.service';
@@ -33,6 +35,8 @@ export class AppModule {
         AvailabilityService,
         SeatPlanService,
         SeatsAdminService,
+        HoldBatchRepository,
+        BestAvailableAllocator,
         ReservationsService,
         HoldSweeperService,
         SeatImportRepository,

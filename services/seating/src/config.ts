@@ -42,6 +42,20 @@ export class SeatingConfig extends BaseConfig {
   @Max(1_000_000)
   MAX_SEATS_PER_EVENT = 100_000;
 
+  /** Best-available requests of one event placed together in one transaction, at most. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2000)
+  BEST_AVAILABLE_BATCH_SIZE = 200;
+
+  /** Best-available requests of one event waiting on one replica beyond which new ones get 503 BUSY (Retry-After). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  BEST_AVAILABLE_QUEUE_LIMIT = 10_000;
+
   /** The catalog service; when set, seat plans are only created for events it knows. */
   @IsOptional()
   @IsUrl(SERVICE_URL)

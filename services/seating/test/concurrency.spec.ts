@@ -38,7 +38,7 @@ describe('concurrency: no seat is ever held or sold twice', () => {
     assert.equal(losers.length, 199);
     for (const r of losers) {
       assert.equal(r.status, 409, r.text);
-      assert.equal(r.body.error, 'SEAT_UNAVAILABLE');
+      assert.equal(r.body.error, 'SEATS_TAKEN');
       assert.deepEqual(r.body.details.seatIds, [seat]);
     }
     const winner = results.find((r) => r.status === 201)!.body;

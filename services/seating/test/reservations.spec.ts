@@ -46,9 +46,9 @@ describe('holds', () => {
     assert.equal((await reserve(6, { seatIds: [a] })).status, 201);
     const res = await reserve(7, { seatIds: [b, a] });
     assert.equal(res.status, 409);
-    assert.equal(res.body.error, 'SEAT_UNAVAILABLE');
+    assert.equal(res.body.error, 'SEATS_TAKEN');
     assert.deepEqual(res.body.details.seatIds, [a]);
-    assert.match(res.body.message, new RegExp(`Seat already reserved: ${a}`));
+    assert.match(res.body.message, new RegExp(`Seats already taken: ${a}`));
     assert.equal((await svc.api.get(`/v1/seats/${b}`)).body.status, 'AVAILABLE');
   });
 
@@ -254,12 +254,18 @@ describe('best available', () => {
     assert.deepEqual(seatNames(res.body), ['REGULAR-F-4', 'REGULAR-F-5', 'REGULAR-F-6', 'REGULAR-F-7']);
   });
 
-  it('409 NOT_ENOUGH_SEATS when no row has that many adjacent seats; 404 for an unknown section', async () => {
+  it('409 SOLD_OUT with what is left when no row has that many adjacent seats; 404 for an unknown section', async () => {
     const res = await best(4, 10, 'VIP');
     assert.equal(res.status, 201); // row B is still empty
     const none = await best(5, 10, 'VIP');
     assert.equal(none.status, 409);
-    assert.equal(none.body.error, 'NOT_ENOUGH_SEATS');
+    assert.equal(none.body.error, 'SOLD_OUT');
+    // Row A: 1 and 7-10 are free (2-6 held above): 5 seats, at most 4 together.
+    assert.deepEqual(none.body.details, { availableSeats: 5, largestBlock: 4, sections: [{ section: 'VIP', availableSeats: 5, largestBlock: 4 }] });
+    assert.match(none.body.message, /fewer seats/);
+    const unknown = await best(5, 2, 'BALCONY');
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error, 'SECTION_NOT_FOUND');
   });
 
   it('concurrent best-available buyers never get the same seat', async () => {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Injectable, Param, PipeTransform, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiServiceUnavailableResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AllowService, CurrentPrincipal, Principal, ServiceOnly, badRequest } from '@etsr/platform';
 import { AllocateSeatsDto, RESERVATION_ID_PATTERN, ReleaseSeatsDto, ReservationDto, ReserveSeatsDto } from '../dtos/reservation.dto';
 import { ReservationsService } from '../services/reservations.service';
@@ -27,7 +27,32 @@ export class ReservationsController {
     description: 'Either seatIds (exact seats) or quantity (+ section) for the best adjacent seats in one row.',
   })
   @ApiCreatedResponse({ type: ReservationDto })
-  @ApiConflictResponse({ description: 'SEAT_UNAVAILABLE (details.seatIds are the seats taken), NOT_ENOUGH_SEATS or HOLD_LIMIT_REACHED' })
+  @ApiConflictResponse({
+    description:
+      'SEATS_TAKEN: exact seats someone else holds (details.seatIds; choose others), or best-available seats taken while ' +
+      'placing you (Retry-After: try again). SOLD_OUT: best available found no block of `quantity` adjacent seats in the ' +
+      'event (or the section); details say what is left, so ask for fewer seats or another section (largestBlock 0: nothing ' +
+      'left). HOLD_LIMIT_REACHED: the per-user cap (details.limit, details.alreadyHeld).',
+    content: {
+      'application/json': {
+        examples: {
+          SOLD_OUT: {
+            value: {
+              statusCode: 409,
+              error: 'SOLD_OUT',
+              message: 'No 4 adjacent seats are left in this event: at most 2 together (7 free). Ask for fewer seats.',
+              details: { availableSeats: 7, largestBlock: 2, sections: [{ section: 'VIP', availableSeats: 7, largestBlock: 2 }] },
+            },
+          },
+          SEATS_TAKEN: {
+            value: { statusCode: 409, error: 'SEATS_TAKEN', message: 'Seats already taken: 45; choose others or ask for the best available', details: { seatIds: [45] } },
+          },
+        },
+      },
+    },
+  })
+  @ApiNotFoundResponse({ description: 'EVENT_NOT_FOUND (the event has no seats) or SECTION_NOT_FOUND' })
+  @ApiServiceUnavailableResponse({ description: 'BUSY: too many best-available requests queued for this event on this replica; Retry-After says when to try again' })
   @ApiBadRequestResponse({ description: 'Invalid body, or SEATS_NOT_IN_EVENT' })
   @ApiForbiddenResponse({ description: "userId is not the caller's" })
   reserve(@CurrentPrincipal() actor: Principal, @Body() dto: ReserveSeatsDto): Promise<ReservationDto> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '@etsr/platform';
 import { SeatStatus } from '../entities/seat.entity';
 
@@ -56,8 +56,12 @@ export interface FreeRun {
   rowLabel: string;
   rowIndex: number;
   rowSize: number;
+  /** Seat numbers at the ends of the run's part of the row: a free seat there is not stranded. */
+  segmentFirst: number;
+  segmentLast: number;
   first: number;
   last: number;
+  /** Ids and x positions of seats first..last, in seat number order. */
   seatIds: number[];
   xs: number[];
 }
@@ -83,6 +87,16 @@ export class SeatsRepository {
   async now(): Promise<Date> {
     const [row] = await sqlRows<{ now: Date }>(this.db, `SELECT now() AS now`);
     return row.now;
+  }
+
+  /** The event's sections, front first (none: the event has no seats). */
+  async sectionsOf(eventId: number): Promise<string[]> {
+    const rows = await sqlRows<{ section: string }>(
+      this.db,
+      `SELECT section FROM seats WHERE event_id = $1 GROUP BY section ORDER BY min(row_index), section`,
+      [eventId],
+    );
+    return rows.map((r) => r.section);
   }
 
   async eventHasSeats(eventId: number): Promise<boolean> {
@@ -244,10 +258,10 @@ export class SeatsRepository {
     });
   }
 
-  /** Runs of at least `quantity` consecutive free seats, front rows first. */
-  async freeRuns(eventId: number, quantity: number, section?: string, limit = 500): Promise<FreeRun[]> {
+  /** Runs of at least `quantity` consecutive free seats, front rows first (read in `tx` when given). */
+  async freeRuns(eventId: number, quantity: number, section?: string, limit: number | null = 500, tx?: EntityManager): Promise<FreeRun[]> {
     const rows = await sqlRows<Record<string, unknown>>(
-      this.db,
+      tx ?? this.db,
       `SELECT section, row_label, row_index, row_size, min(seat_number) AS first, max(seat_number) AS last,
               array_agg(seat_id ORDER BY seat_number) AS seat_ids, array_agg(pos_x ORDER BY seat_number) AS xs
          FROM (SELECT seat_id, section, row_label, row_index, row_size, seat_number, pos_x,
@@ -265,6 +279,8 @@ export class SeatsRepository {
       rowLabel: r.row_label as string,
       rowIndex: Number(r.row_index),
       rowSize: Number(r.row_size),
+      segmentFirst: 1,
+      segmentLast: Number(r.row_size),
       first: Number(r.first),
       last: Number(r.last),
       seatIds: (r.seat_ids as string[]).map(Number),

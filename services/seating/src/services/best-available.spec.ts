@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FreeRun } from '../repositories/seats.repository';
-import { chooseBestSeats } from './best-available';
+import { SeatBlockPlanner, chooseBestSeats } from './best-available';
 
 /** A free run of seats first..last in a row of `size` seats; seat ids are row*100 + number. */
 function run(rowIndex: number, first: number, last: number, size = 10, section = 'A'): FreeRun {
@@ -11,6 +11,8 @@ function run(rowIndex: number, first: number, last: number, size = 10, section =
     rowLabel: String.fromCharCode(65 + rowIndex),
     rowIndex,
     rowSize: size,
+    segmentFirst: 1,
+    segmentLast: size,
     first,
     last,
     seatIds: numbers.map((n) => rowIndex * 100 + n),
@@ -57,5 +59,71 @@ describe('chooseBestSeats', () => {
 
   it('finds nothing when no run is long enough', () => {
     assert.equal(chooseBestSeats([], 2), undefined);
+  });
+});
+
+describe('SeatBlockPlanner: a batch of requests on one reading', () => {
+  it('gives each request of a batch different seats, the best first', () => {
+    const planner = new SeatBlockPlanner([run(0, 1, 10), run(1, 1, 10)]);
+    const first = planner.take(2)!;
+    const second = planner.take(2)!;
+    assert.deepEqual(numbersOf(first.seatIds), [5, 6]);
+    assert.equal(second.rowIndex, 0);
+    assert.equal(new Set([...first.seatIds, ...second.seatIds]).size, 4);
+  });
+
+  it('never places two requests on one seat, and fills the event exactly', () => {
+    const planner = new SeatBlockPlanner([run(0, 1, 10), run(1, 1, 10), run(2, 1, 7)], ['A']);
+    const seen = new Set<number>();
+    let placed = 0;
+    for (let i = 0; i < 100; i++) {
+      const choice = planner.take(1 + (i % 3));
+      if (!choice) continue;
+      for (const id of choice.seatIds) {
+        assert.ok(!seen.has(id), `seat ${id} handed out twice`);
+        seen.add(id);
+      }
+      placed += choice.seatIds.length;
+      // Every block is adjacent seats of one row.
+      const numbers = numbersOf(choice.seatIds);
+      assert.deepEqual(numbers, numbers.map((_, k) => numbers[0] + k));
+      assert.ok(choice.seatIds.every((id) => Math.floor(id / 100) === choice.rowIndex));
+    }
+    assert.equal(placed, 27);
+    assert.equal(planner.take(1), undefined);
+    assert.deepEqual(planner.leftover(), { availableSeats: 0, largestBlock: 0, sections: [{ section: 'A', availableSeats: 0, largestBlock: 0 }] });
+  });
+
+  it('leaves no orphan while a choice avoids it, even late in a batch', () => {
+    const planner = new SeatBlockPlanner([run(0, 1, 10)]);
+    const taken = [3, 3, 2].map((quantity) => planner.take(quantity)!);
+    assert.ok(taken.every((c) => !c.leavesOrphan));
+    // 4-6 (centre), 7-9 (leaves 10 at the row's end), 2-3 (leaves 1 at the row's end, not 3 beside 4).
+    assert.deepEqual(taken.map((c) => numbersOf(c.seatIds)), [[4, 5, 6], [7, 8, 9], [2, 3]]);
+  });
+
+  it('says what is left when nothing fits, by section (sections with nothing left included)', () => {
+    const planner = new SeatBlockPlanner([run(0, 2, 3, 10, 'VIP'), run(1, 5, 5, 10, 'VIP')], ['VIP', 'FLOOR']);
+    assert.equal(planner.take(3), undefined);
+    assert.deepEqual(planner.leftover(), {
+      availableSeats: 3,
+      largestBlock: 2,
+      sections: [
+        { section: 'VIP', availableSeats: 3, largestBlock: 2 },
+        { section: 'FLOOR', availableSeats: 0, largestBlock: 0 },
+      ],
+    });
+    assert.deepEqual(planner.leftover('FLOOR'), { availableSeats: 0, largestBlock: 0, sections: [{ section: 'FLOOR', availableSeats: 0, largestBlock: 0 }] });
+    assert.equal(planner.take(2, 'FLOOR'), undefined);
+    assert.deepEqual(numbersOf(planner.take(2, 'VIP')!.seatIds), [2, 3]);
+  });
+
+  it('treats the ends of a row segment like the ends of a row (an aisle has nobody on its other side)', () => {
+    // Seats 1-5 | aisle | 6-10: seats 3-5 free, 5 is at the aisle.
+    const segment = { ...run(0, 3, 5), segmentFirst: 1, segmentLast: 5 };
+    const choice = new SeatBlockPlanner([segment]).take(2)!;
+    // 4-5 leaves 3 next to taken 2: an orphan; 3-4 leaves 5 beside the aisle: fine.
+    assert.deepEqual(numbersOf(choice.seatIds), [3, 4]);
+    assert.equal(choice.leavesOrphan, false);
   });
 });

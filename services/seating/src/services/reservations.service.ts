@@ -1,18 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, JsonLogger, Principal, pooledRandomBytes, assertOwnerOrAdmin, badRequest, conflict, notFound, resolveActingUser } from '@etsr/platform';
+import { AppError, JsonLogger, Principal, assertOwnerOrAdmin, badRequest, conflict, notFound, resolveActingUser } from '@etsr/platform';
 import { SeatingConfig } from '../config';
 import { AllocateSeatsDto, HoldForOrderDto, ReleaseSeatsDto, ReservationDto, ReserveSeatsDto, mapReservation } from '../dtos/reservation.dto';
 import { ReservationEntity } from '../entities/reservation.entity';
 import { ChangeResult, ReservationsRepository, ReserveResult } from '../repositories/reservations.repository';
 import { SeatsRepository } from '../repositories/seats.repository';
-import { chooseBestSeats } from './best-available';
+import { BestAvailableAllocator, newReservationId } from './best-available-allocator.service';
 import { SeatingMetrics } from './seating-metrics';
 
-/** Tries at a best-available pick before giving up: others may take the chosen seats meanwhile. */
-const BEST_AVAILABLE_ATTEMPTS = 5;
 const DEFAULT_ORDER_EXTENSION_SECONDS = 600;
 
-const newReservationId = () => `res_${pooledRandomBytes(12).toString('base64url')}`;
 
 /** Holds, their lookup and their life cycle: cancel, hold for an order, allocate, release. */
 @Injectable()
@@ -23,6 +20,7 @@ export class ReservationsService {
     private readonly config: SeatingConfig,
     private readonly reservations: ReservationsRepository,
     private readonly seats: SeatsRepository,
+    private readonly allocator: BestAvailableAllocator,
     private readonly metrics: SeatingMetrics,
     logger: JsonLogger,
   ) {
@@ -82,21 +80,10 @@ export class ReservationsService {
     return this.held(id, eventId, userId, result);
   }
 
-  /** Picks the best block, holds it; if someone took a seat of it meanwhile, looks again. */
+  /** The best block, placed by the event's allocator together with everyone else asking now. */
   private async reserveBest(eventId: number, userId: number, quantity: number, section?: string): Promise<ReservationDto> {
-    for (let attempt = 0; attempt < BEST_AVAILABLE_ATTEMPTS; attempt++) {
-      const choice = chooseBestSeats(await this.seats.freeRuns(eventId, quantity, section), quantity);
-      if (!choice) {
-        if (!(await this.seats.eventHasSeats(eventId))) throw notFound(`Event ${eventId} has no seats`, 'EVENT_NOT_FOUND');
-        throw conflict(`No ${quantity} adjacent seats are free${section ? ` in section ${section}` : ''}`, 'NOT_ENOUGH_SEATS');
-      }
-      const id = newReservationId();
-      const result = await this.withDeadlockRetry(() =>
-        this.reservations.reserve(id, eventId, userId, choice.seatIds, this.config.RESERVATION_TTL_SECONDS, this.config.MAX_SEATS_PER_USER_PER_EVENT),
-      );
-      if (result.kind !== 'taken') return this.held(id, eventId, userId, result);
-    }
-    throw conflict('The seats kept being taken while choosing; try again', 'NOT_ENOUGH_SEATS');
+    const hold = await this.allocator.hold(eventId, userId, quantity, section);
+    return this.held(hold.reservationId, eventId, userId, { kind: 'held', seats: hold.seats, expiresAt: hold.expiresAt });
   }
 
   private held(id: string, eventId: number, userId: number, result: ReserveResult): ReservationDto {
@@ -125,7 +112,8 @@ export class ReservationsService {
           alreadyHeld: result.alreadyHeld,
         });
       case 'taken':
-        throw conflict(`Seat already reserved: ${result.seatIds.join(', ')}`, 'SEAT_UNAVAILABLE', { seatIds: result.seatIds });
+        // Not retryable as it is (these seats are someone else's now): choose others, or ask for the best available.
+        throw conflict(`Seats already taken: ${result.seatIds.join(', ')}; choose others or ask for the best available`, 'SEATS_TAKEN', { seatIds: result.seatIds });
     }
   }
 

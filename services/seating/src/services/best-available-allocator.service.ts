@@ -1,0 +1,183 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AppError, JsonLogger, MetricsService, conflict, notFound, pooledRandomBytes } from '@etsr/platform';
+import { Histogram } from 'prom-client';
+import { SeatingConfig } from '../config';
+import { HoldBatchRepository, PlannedHold, TakenHold } from '../repositories/hold-batch.repository';
+import { SeatsRepository } from '../repositories/seats.repository';
+import { SeatBlockPlanner } from './best-available';
+
+/** A batch whose seats an exact-seat hold keeps taking is planned again this often before the buyer hears SEATS_TAKEN. */
+const REPLANS = 3;
+/** Deadlocks cannot happen (keys and seats are locked in one order), but a batch that meets one is safe to run again. */
+const TRANSIENT = new Set(['40P01', '40001']);
+const TRANSIENT_RETRIES = 3;
+
+export const newReservationId = () => `res_${pooledRandomBytes(12).toString('base64url')}`;
+
+interface Placed {
+  held: Map<string, TakenHold>;
+  refused: Map<Pending, AppError>;
+  /** Plans that lost a seat to an exact-seat hold between reading and taking: placed again. */
+  lost: number;
+}
+
+interface Pending {
+  reservationId: string;
+  userId: number;
+  quantity: number;
+  section?: string;
+  replans: number;
+  resolve(hold: TakenHold): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Best-available holds, placed in batches: one allocator per event and per replica.
+ *
+ * Concurrent requests for one event queue here instead of each computing the same "best" block
+ * and fighting over its row locks. One batch at a time per event (an advisory lock makes that true
+ * across replicas) reads the event's free runs once, hands the requests their blocks in arrival
+ * order (SeatBlockPlanner: each block is gone before the next request is placed), and takes all
+ * the seats and records all the reservations in one statement, in one short transaction. While a
+ * batch runs, the next one gathers. Under a crowd a batch places hundreds of buyers for the cost of
+ * a handful of statements; alone, a request is a batch of one. Why not SELECT … FOR UPDATE SKIP
+ * LOCKED per request: adjacent blocks need whole rows, and skipping locked rows would send the
+ * losers to worse rows or wrongly to "sold out" whenever the free rows were merely busy.
+ */
+@Injectable()
+export class BestAvailableAllocator {
+  private readonly queues = new Map<number, Pending[]>();
+  private readonly sections = new Map<number, string[]>();
+  private readonly batchSize: Histogram;
+  private readonly log;
+
+  constructor(
+    private readonly config: SeatingConfig,
+    private readonly batches: HoldBatchRepository,
+    private readonly seats: SeatsRepository,
+    metrics: MetricsService,
+    logger: JsonLogger,
+  ) {
+    this.log = logger.forContext(BestAvailableAllocator.name);
+    this.batchSize = metrics.histogram({
+      name: 'best_available_batch_size',
+      help: 'Best-available requests placed by one batch (one transaction)',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    });
+  }
+
+  /** Holds the best `quantity` adjacent seats for `userId`; rejects with SOLD_OUT, SEATS_TAKEN, HOLD_LIMIT_REACHED or a 404. */
+  hold(eventId: number, userId: number, quantity: number, section?: string): Promise<TakenHold> {
+    let queue = this.queues.get(eventId);
+    if (queue && queue.length >= this.config.BEST_AVAILABLE_QUEUE_LIMIT) {
+      return Promise.reject(new AppError(503, 'BUSY', 'Too many buyers are being placed right now; try again in a second', undefined, { 'Retry-After': '1' }));
+    }
+    return new Promise<TakenHold>((resolve, reject) => {
+      const request = { reservationId: newReservationId(), userId, quantity, section, replans: 0, resolve, reject };
+      if (queue) return void queue.push(request);
+      this.queues.set(eventId, (queue = [request]));
+      void this.drain(eventId, queue);
+    });
+  }
+
+  /** Runs batches for one event until its queue is empty; requests arriving meanwhile join the next batch. */
+  private async drain(eventId: number, queue: Pending[]): Promise<void> {
+    while (queue.length) {
+      const batch = queue.splice(0, this.config.BEST_AVAILABLE_BATCH_SIZE);
+      try {
+        const replan = await this.place(eventId, batch);
+        queue.unshift(...replan); // still first in line
+      } catch (e) {
+        this.log.error('Best-available batch failed', { eventId, requests: batch.length, error: String(e) });
+        for (const request of batch) request.reject(e);
+      }
+    }
+    this.queues.delete(eventId);
+  }
+
+  /** One batch, in one transaction; settles every request in it once committed, except those to plan again (returned). */
+  private async place(eventId: number, batch: Pending[]): Promise<Pending[]> {
+    const sections = await this.sectionsOf(eventId);
+    if (!sections.length) {
+      for (const r of batch) r.reject(notFound(`Event ${eventId} has no seats`, 'EVENT_NOT_FOUND'));
+      return [];
+    }
+    this.batchSize.observe(batch.length);
+    let result: Placed;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result = await this.batches.transaction((tx) => this.placeIn(tx, eventId, batch, sections));
+        break;
+      } catch (e) {
+        if (attempt >= TRANSIENT_RETRIES || !TRANSIENT.has((e as { code?: string }).code ?? '')) throw e;
+      }
+    }
+    const replan: Pending[] = [];
+    for (const request of batch) {
+      const hold = result.held.get(request.reservationId);
+      const refusal = result.refused.get(request);
+      if (hold) request.resolve(hold);
+      else if (refusal) request.reject(refusal);
+      else if (++request.replans < REPLANS) {
+        request.reservationId = newReservationId();
+        replan.push(request);
+      } else request.reject(seatsTaken());
+    }
+    if (result.lost) this.log.info('Best-available seats taken by exact-seat holds meanwhile; placing again', { eventId, requests: result.lost });
+    return replan;
+  }
+
+  /** Plans every request of the batch on one reading of the free seats, then takes them all. */
+  private async placeIn(tx: EntityManager, eventId: number, batch: Pending[], sections: string[]): Promise<Placed> {
+    const userIds = batch.map((r) => r.userId);
+    await this.batches.lock(tx, eventId, userIds);
+    const held = await this.batches.heldByUsers(tx, eventId, userIds);
+    const planner = new SeatBlockPlanner(await this.seats.freeRuns(eventId, 1, undefined, null, tx), sections);
+    const refused = new Map<Pending, AppError>();
+    const plans: PlannedHold[] = [];
+    const max = this.config.MAX_SEATS_PER_USER_PER_EVENT;
+    for (const request of batch) {
+      const { quantity, section, userId } = request;
+      const already = held.get(userId) ?? 0;
+      if (section !== undefined && !sections.includes(section)) {
+        refused.set(request, notFound(`Event ${eventId} has no section ${section}`, 'SECTION_NOT_FOUND'));
+      } else if (already + quantity > max) {
+        refused.set(request, conflict(`At most ${max} seats may be held per event; you hold ${already}`, 'HOLD_LIMIT_REACHED', { limit: max, alreadyHeld: already }));
+      } else {
+        const choice = planner.take(quantity, section);
+        if (!choice) {
+          refused.set(request, soldOut(quantity, section, planner.leftover(section)));
+          continue;
+        }
+        held.set(userId, already + quantity);
+        plans.push({ reservationId: request.reservationId, userId, seatIds: choice.seatIds });
+      }
+    }
+    if (!plans.length) return { held: new Map(), refused, lost: 0 };
+    const taken = await this.batches.take(tx, eventId, plans, this.config.RESERVATION_TTL_SECONDS);
+    if (taken.incomplete.length) await this.batches.undo(tx, taken.incomplete);
+    return { held: new Map(taken.held.map((h) => [h.reservationId, h])), refused, lost: taken.incomplete.length };
+  }
+
+  /** An event's sections never change once it has seats, so they are read once per replica. */
+  private async sectionsOf(eventId: number): Promise<string[]> {
+    const known = this.sections.get(eventId);
+    if (known) return known;
+    const sections = await this.seats.sectionsOf(eventId);
+    if (sections.length) this.sections.set(eventId, sections);
+    return sections;
+  }
+}
+
+function soldOut(quantity: number, section: string | undefined, left: ReturnType<SeatBlockPlanner['leftover']>): AppError {
+  const where = section ? `in section ${section}` : 'in this event';
+  const message = left.availableSeats
+    ? `No ${quantity} adjacent seats are left ${where}: at most ${left.largestBlock} together (${left.availableSeats} free). Ask for fewer seats${section ? ' or another section' : ''}.`
+    : `Sold out ${where}${section ? '; other sections may still have seats' : ''}.`;
+  return conflict(message, 'SOLD_OUT', { ...left });
+}
+
+function seatsTaken(): AppError {
+  return new AppError(409, 'SEATS_TAKEN', 'The seats chosen for you were just taken by another buyer; try again', undefined, { 'Retry-After': '1' });
+}
