@@ -15,7 +15,12 @@ export interface PlannedSeat {
   rowIndex: number;
   rowSize: number;
   posX: number;
+  /** Which part of its row, between aisles, the seat is in (0 for the first or only one). */
+  segment: number;
 }
+
+/** What makes two plans the same: every seat's place, price and part of its row. */
+export type PlanSeat = Pick<PlannedSeat, 'section' | 'rowLabel' | 'seatNumber' | 'price' | 'rowIndex' | 'segment'>;
 
 export interface SectionCounts {
   section: string;
@@ -50,7 +55,7 @@ export interface SeatRow {
   reservationExpiry: Date | null;
 }
 
-/** A run of consecutive free seats in one row. */
+/** A run of consecutive free seats in one row, between two aisles at most. */
 export interface FreeRun {
   section: string;
   rowLabel: string;
@@ -58,6 +63,9 @@ export interface FreeRun {
   rowSize: number;
   first: number;
   last: number;
+  /** First and last seat numbers of the run's segment (the part of the row between aisles), free or not. */
+  segmentFirst: number;
+  segmentLast: number;
   seatIds: number[];
   xs: number[];
 }
@@ -90,23 +98,38 @@ export class SeatsRepository {
     return rows.length > 0;
   }
 
-  /** The event's current plan as (section, row, number, price), to compare a repeated layout against. */
-  async planOf(eventId: number): Promise<{ section: string; rowLabel: string; seatNumber: number; price: number }[]> {
-    const rows = await sqlRows<{ section: string; row_label: string; seat_number: number; price: string }>(
+  /** The event's current plan, to compare a repeated layout against. */
+  async planOf(eventId: number): Promise<PlanSeat[]> {
+    const rows = await sqlRows<{ section: string; row_label: string; seat_number: number; price: string; row_index: number; segment: number }>(
       this.db,
-      `SELECT section, row_label, seat_number, price FROM seats WHERE event_id = $1`,
+      `SELECT section, row_label, seat_number, price, row_index, segment FROM seats WHERE event_id = $1`,
       [eventId],
     );
-    return rows.map((r) => ({ section: r.section, rowLabel: r.row_label, seatNumber: r.seat_number, price: Number(r.price) }));
+    return rows.map((r) => ({
+      section: r.section,
+      rowLabel: r.row_label,
+      seatNumber: r.seat_number,
+      price: Number(r.price),
+      rowIndex: r.row_index,
+      segment: r.segment,
+    }));
   }
 
-  /** Inserts a plan in one statement; seats that exist already are left alone. Returns how many were new. */
-  async insertPlan(eventId: number, venueId: number, seats: PlannedSeat[]): Promise<number> {
+  /**
+   * Inserts a plan in one statement and returns how many seats were new, or null when the event
+   * had seats already. Plans of one event are created one at a time (advisory lock), so two
+   * different layouts sent at once cannot mix: the second finds the first's seats.
+   */
+  async insertPlan(eventId: number, venueId: number, seats: PlannedSeat[]): Promise<number | null> {
     const created = await this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('seat-plan:' || $1, 0))`, [eventId]);
+      const [present] = await sqlRows(tx, `SELECT 1 FROM seats WHERE event_id = $1 LIMIT 1`, [eventId]);
+      if (present) return null;
+      // ON CONFLICT: seats imported one by one (the import path) at the same moment are left alone.
       const inserted = await sqlRows(
         tx,
-        `INSERT INTO seats (event_id, venue_id, section, row_label, seat_number, price, row_index, row_size, pos_x)
-         SELECT $1, $2, * FROM unnest($3::varchar[], $4::varchar[], $5::int[], $6::numeric[], $7::int[], $8::int[], $9::real[])
+        `INSERT INTO seats (event_id, venue_id, section, row_label, seat_number, price, row_index, row_size, pos_x, segment)
+         SELECT $1, $2, * FROM unnest($3::varchar[], $4::varchar[], $5::int[], $6::numeric[], $7::int[], $8::int[], $9::real[], $10::smallint[])
          ON CONFLICT (event_id, section, row_label, seat_number) DO NOTHING
          RETURNING seat_id`,
         [
@@ -119,6 +142,7 @@ export class SeatsRepository {
           seats.map((s) => s.rowIndex),
           seats.map((s) => s.rowSize),
           seats.map((s) => s.posX),
+          seats.map((s) => s.segment),
         ],
       );
       if (inserted.length) await tx.query(`INSERT INTO seat_plan_changes (event_id) VALUES ($1)`, [eventId]);
@@ -244,17 +268,26 @@ export class SeatsRepository {
     });
   }
 
-  /** Runs of at least `quantity` consecutive free seats, front rows first. */
+  /**
+   * Runs of at least `quantity` consecutive free seats, front rows first. A run never crosses an
+   * aisle: seats are numbered through a row, so runs are cut where the segment changes. Each run
+   * carries its segment's first and last seat numbers (over all seats, free or not), so a seat
+   * beside an aisle can be told from a seat beside a taken one.
+   */
   async freeRuns(eventId: number, quantity: number, section?: string, limit = 500): Promise<FreeRun[]> {
     const rows = await sqlRows<Record<string, unknown>>(
       this.db,
-      `SELECT section, row_label, row_index, row_size, min(seat_number) AS first, max(seat_number) AS last,
+      `SELECT section, row_label, row_index, row_size, segment_first, segment_last, min(seat_number) AS first, max(seat_number) AS last,
               array_agg(seat_id ORDER BY seat_number) AS seat_ids, array_agg(pos_x ORDER BY seat_number) AS xs
-         FROM (SELECT seat_id, section, row_label, row_index, row_size, seat_number, pos_x,
-                      seat_number - row_number() OVER (PARTITION BY section, row_label ORDER BY seat_number) AS run
-                 FROM seats
-                WHERE event_id = $1 AND ($2::varchar IS NULL OR section = $2) AND ${FREE}) AS free
-        GROUP BY section, row_label, row_index, row_size, run
+         FROM (SELECT seat_id, section, row_label, row_index, row_size, segment, seat_number, pos_x, segment_first, segment_last,
+                      seat_number - row_number() OVER (PARTITION BY section, row_label, segment ORDER BY seat_number) AS run
+                 FROM (SELECT seat_id, section, row_label, row_index, row_size, segment, seat_number, pos_x, status, reservation_expiry,
+                              min(seat_number) OVER segment AS segment_first, max(seat_number) OVER segment AS segment_last
+                         FROM seats
+                        WHERE event_id = $1 AND ($2::varchar IS NULL OR section = $2)
+                       WINDOW segment AS (PARTITION BY section, row_label, segment)) AS everyone
+                WHERE ${FREE}) AS free
+        GROUP BY section, row_label, row_index, row_size, segment, segment_first, segment_last, run
        HAVING count(*) >= $3
         ORDER BY row_index, section, row_label, first
         LIMIT $4`,
@@ -267,6 +300,8 @@ export class SeatsRepository {
       rowSize: Number(r.row_size),
       first: Number(r.first),
       last: Number(r.last),
+      segmentFirst: Number(r.segment_first),
+      segmentLast: Number(r.segment_last),
       seatIds: (r.seat_ids as string[]).map(Number),
       xs: (r.xs as number[]).map(Number),
     }));

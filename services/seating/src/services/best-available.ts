@@ -25,7 +25,7 @@ export function chooseBestSeats(runs: FreeRun[], quantity: number): Choice | und
       const end = start + quantity - 1;
       const leftGap = start - run.first;
       const rightGap = run.last - end;
-      const leavesOrphan = (leftGap === 1 && run.first > 1) || (rightGap === 1 && run.last < run.rowSize);
+      const leavesOrphan = (leftGap === 1 && run.first > run.segmentFirst) || (rightGap === 1 && run.last < run.segmentLast);
       const xs = run.xs.slice(offset, offset + quantity);
       const choice: Choice = {
         seatIds: run.seatIds.slice(offset, offset + quantity),
