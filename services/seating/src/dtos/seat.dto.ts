@@ -114,7 +114,13 @@ export class ShapedSectionDto {
   @Matches(SECTION_PATTERN, { message: 'name must be 1 to 20 letters, digits, spaces, _ or -' })
   name: string;
 
-  @ApiProperty({ type: [RowLayoutDto], minItems: 1, maxItems: MAX_ROWS_PER_SECTION, description: 'Front to back' })
+  @ApiProperty({
+    type: [RowLayoutDto],
+    minItems: 1,
+    maxItems: MAX_ROWS_PER_SECTION,
+    description: 'Front to back',
+    example: [{ seats: 12 }, { seats: 14, aisles: [7] }, { label: 'AA', seats: 18, aisles: [4, 14] }],
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_ROWS_PER_SECTION)
