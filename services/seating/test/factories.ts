@@ -15,6 +15,18 @@ export const SMALL_LAYOUT = [
   { name: 'REGULAR', rows: 5, seatsPerRow: 10, price: 50 },
 ];
 
+/**
+ * A venue that is not rectangular: STALLS rows A (4 seats), B (6, an aisle after seat 3) and AA
+ * (7, aisles after seats 2 and 5), then a rectangular BALCONY whose one row is D (3 seats): 20 seats.
+ */
+export const SHAPED_LAYOUT: [
+  { name: string; price: number; rows: { label?: string; seats: number; aisles?: number[] }[] },
+  { name: string; rows: number; seatsPerRow: number; price: number },
+] = [
+  { name: 'STALLS', price: 80, rows: [{ seats: 4 }, { seats: 6, aisles: [3] }, { label: 'AA', seats: 7, aisles: [2, 5] }] },
+  { name: 'BALCONY', rows: 1, seatsPerRow: 3, price: 40 },
+];
+
 export interface SeatPlan {
   eventId: number;
   /** Seat ids by "SECTION-ROW-NUMBER", e.g. "VIP-A-1". */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { AddressInfo } from 'node:net';
 import { Server, createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { SMALL_LAYOUT, createPlan, newEventId } from './factories';
+import { SHAPED_LAYOUT, SMALL_LAYOUT, createPlan, newEventId } from './factories';
 import { SeatingUnderTest, adminToken, startSeatingForTest, userToken } from './harness';
 
 describe('seat plans, availability and seat maps', () => {
@@ -152,6 +152,136 @@ describe('seat plans, availability and seat maps', () => {
     assert.equal(refused.status, 409);
     assert.equal(refused.body.error, 'SEAT_NOT_BLOCKABLE');
   });
+});
+
+describe('seat plans shaped like real venues', () => {
+  let svc: SeatingUnderTest;
+  before(async () => {
+    svc = await startSeatingForTest();
+  });
+  after(() => svc.stop());
+
+  const bulk = (body: object) => svc.api.post('/v1/seats/bulk', { token: adminToken(), body });
+  const best = (eventId: number, userId: number, quantity: number) =>
+    svc.api.post('/v1/seats/reserve', { token: userToken(userId), body: { eventId, quantity } });
+  const numbers = (body: { seats: { row: string; number: string }[] }) => body.seats.map((s) => `${s.row}${s.number}`).sort();
+
+  it('creates a plan with rows of different lengths, own labels and aisles, each seat placed for drawing', async () => {
+    const eventId = newEventId();
+    const res = await bulk({ eventId, venueId: 1, sections: SHAPED_LAYOUT });
+    assert.equal(res.status, 201, res.text);
+    assert.deepEqual(res.body, { eventId, totalSeats: 20, created: 20 });
+
+    const map = await svc.api.get(`/v1/seats?eventId=${eventId}`);
+    const rows = map.body.sections.flatMap((s: { section: string; rows: { row: string; y: number; seats: [number, string, string, number][] }[] }) =>
+      s.rows.map((r) => [s.section, r.row, r.y, r.seats.map(([, n, , x]) => `${n}@${x}`).join(' ')]),
+    );
+    assert.deepEqual(rows, [
+      ['STALLS', 'A', 0, '1@-1.5 2@-0.5 3@0.5 4@1.5'],
+      // An aisle after seat 3 is one seat wide: the row is 7 seats wide, centred on the aisle.
+      ['STALLS', 'B', 1, '1@-3 2@-2 3@-1 4@1 5@2 6@3'],
+      ['STALLS', 'AA', 2, '1@-4 2@-3 3@-1 4@0 5@1 6@3 7@4'],
+      ['BALCONY', 'D', 3, '1@-1 2@0 3@1'],
+    ]);
+    const seat = await svc.api.get(`/v1/seats/${map.body.sections[0].rows[2].seats[5][0]}`);
+    assert.deepEqual([seat.body.row, seat.body.number, seat.body.position], ['AA', '6', { x: 3, y: 2 }]);
+  });
+
+  it('the same shaped plan again changes nothing (200, created 0); a moved aisle is a different plan (409)', async () => {
+    const eventId = newEventId();
+    assert.equal((await bulk({ eventId, venueId: 1, sections: SHAPED_LAYOUT })).status, 201);
+    const again = await bulk({ eventId, venueId: 1, sections: structuredClone(SHAPED_LAYOUT) });
+    assert.equal(again.status, 200, again.text);
+    assert.deepEqual(again.body, { eventId, totalSeats: 20, created: 0 });
+
+    const moved = structuredClone(SHAPED_LAYOUT);
+    moved[0].rows[1].aisles = [2];
+    const refused = await bulk({ eventId, venueId: 1, sections: moved });
+    assert.equal(refused.status, 409, refused.text);
+    assert.equal(refused.body.error, 'SEAT_PLAN_EXISTS');
+    const dropped = structuredClone(SHAPED_LAYOUT);
+    delete dropped[0].rows[2].aisles;
+    assert.equal((await bulk({ eventId, venueId: 1, sections: dropped })).status, 409);
+    assert.equal((await svc.api.get(`/v1/seats/availability?eventId=${eventId}`)).body.totalSeats, 20);
+  });
+
+  it('two different plans sent at once: one is created, the other refused, never a mix', async () => {
+    const eventId = newEventId();
+    const other = structuredClone(SHAPED_LAYOUT);
+    other[0].rows[1].aisles = [1, 4];
+    const results = await Promise.all([SHAPED_LAYOUT, other, SHAPED_LAYOUT, other].map((sections) => bulk({ eventId, venueId: 1, sections })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 201, 409, 409], results.map((r) => r.text).join());
+    const winner = results.find((r) => r.status === 201)!;
+    assert.equal(winner.body.created, 20);
+    const map = await svc.api.get(`/v1/seats?eventId=${eventId}`);
+    const rowB = map.body.sections[0].rows[1].seats.map((s: [number, string, string, number]) => s[3]);
+    // The x of every seat in row B comes from one of the two plans.
+    assert.ok(['-3,-2,-1,1,2,3', '-3.5,-1.5,-0.5,0.5,2.5,3.5'].includes(rowB.join()), rowB.join());
+  });
+
+  it('best available never puts a block across an aisle', async () => {
+    const eventId = newEventId();
+    assert.equal((await bulk({ eventId, venueId: 1, sections: [{ name: 'BOX', price: 10, rows: [{ seats: 6, aisles: [3] }] }] })).status, 201);
+    const pair = await best(eventId, 1, 2);
+    assert.equal(pair.status, 201, pair.text);
+    // The middle pair A3-A4 has the aisle between its seats.
+    assert.ok(['A2,A3', 'A4,A5'].includes(numbers(pair.body).join()), numbers(pair.body).join());
+    // No part of the row has four seats: nothing to offer, though four are free side by side across the aisle.
+    const four = await best(eventId, 2, 4);
+    assert.equal(four.status, 409, four.text);
+    assert.equal((await svc.api.get(`/v1/seats/availability?eventId=${eventId}`)).body.availableSeats, 4);
+  });
+
+  it('best available counts a seat beside an aisle like one at the end of a row, so it strands no seat between taken ones', async () => {
+    const eventId = newEventId();
+    assert.equal((await bulk({ eventId, venueId: 1, sections: [{ name: 'BOX', price: 10, rows: [{ seats: 8, aisles: [4] }] }] })).status, 201);
+    const map = await svc.api.get(`/v1/seats?eventId=${eventId}`);
+    const id = (n: number) => map.body.sections[0].rows[0].seats[n - 1][0];
+    assert.equal((await svc.api.post('/v1/seats/reserve', { token: userToken(9), body: { eventId, seatIds: [id(1), id(8)] } })).status, 201);
+    // Free: 2-4 | 5-7. A3-A4 and A5-A6 are nearest the centre but strand A2 or A7 beside a taken
+    // seat; A2-A3 and A6-A7 leave a seat beside the aisle, which anyone can still take.
+    const pair = await best(eventId, 1, 2);
+    assert.equal(pair.status, 201, pair.text);
+    assert.ok(['A2,A3', 'A6,A7'].includes(numbers(pair.body).join()), numbers(pair.body).join());
+  });
+
+  for (const [name, sections, says] of [
+    ['no rows', [{ name: 'S', price: 1, rows: [] }], /rows must contain at least 1 elements/],
+    ['a row of no seats', [{ name: 'S', price: 1, rows: [{ seats: 0 }] }], /seats must not be less than 1/],
+    ['a row of 501 seats', [{ name: 'S', price: 1, rows: [{ seats: 501 }] }], /seats must not be greater than 500/],
+    ['a row without seats', [{ name: 'S', price: 1, rows: [{ label: 'A' }] }], /seats is required/],
+    ['a row that is not an object', [{ name: 'S', price: 1, rows: [5] }], /rows/],
+    ['a null row', [{ name: 'S', price: 1, rows: [null] }], /rows/],
+    ['201 rows', [{ name: 'S', price: 1, rows: Array.from({ length: 201 }, () => ({ seats: 1 })) }], /rows must contain no more than 200 elements/],
+    ['an aisle after the last seat', [{ name: 'S', price: 1, rows: [{ seats: 6, aisles: [6] }] }], /aisles must be seat numbers in increasing order, each between 1 and 5/],
+    ['an aisle before the first seat', [{ name: 'S', price: 1, rows: [{ seats: 6, aisles: [0] }] }], /between 1 and 5/],
+    ['aisles out of order', [{ name: 'S', price: 1, rows: [{ seats: 6, aisles: [4, 2] }] }], /increasing order/],
+    ['the same aisle twice', [{ name: 'S', price: 1, rows: [{ seats: 6, aisles: [2, 2] }] }], /increasing order/],
+    ['a fractional aisle', [{ name: 'S', price: 1, rows: [{ seats: 6, aisles: [2.5] }] }], /aisles/],
+    ['aisles that are not a list', [{ name: 'S', price: 1, rows: [{ seats: 6, aisles: 3 }] }], /aisles must be a list of seat numbers/],
+    ['null aisles', [{ name: 'S', price: 1, rows: [{ seats: 6, aisles: null }] }], /aisles must not be null/],
+    ['an aisle in a row of one seat', [{ name: 'S', price: 1, rows: [{ seats: 1, aisles: [1] }] }], /aisles must be empty in a row of one seat/],
+    ['an odd row label', [{ name: 'S', price: 1, rows: [{ label: 'A-1', seats: 2 }] }], /label must be 1 to 10 letters or digits/],
+    ['a row label of 11 characters', [{ name: 'S', price: 1, rows: [{ label: 'ABCDEFGHIJK', seats: 2 }] }], /label must be 1 to 10/],
+    ['a numeric row label', [{ name: 'S', price: 1, rows: [{ label: 7, seats: 2 }] }], /label must be a string/],
+    ['a row label used twice', [{ name: 'S', price: 1, rows: [{ label: 'X', seats: 2 }] }, { name: 'T', price: 1, rows: [{ label: 'X', seats: 2 }] }], /Row labels must be unique across the venue/],
+    ['a row label that an unlabelled row gets by its place', [{ name: 'S', price: 1, rows: [{ label: 'B', seats: 2 }, { seats: 2 }] }], /"B"/],
+    ['seatsPerRow in a shaped section', [{ name: 'S', price: 1, seatsPerRow: 4, rows: [{ seats: 2 }] }], /property seatsPerRow should not exist/],
+    ['aisles in a rectangular section', [{ name: 'S', price: 1, rows: 2, seatsPerRow: 4, aisles: [2] }], /property aisles should not exist/],
+    ['an unknown field in a row', [{ name: 'S', price: 1, rows: [{ seats: 2, color: 'red' }] }], /property color should not exist/],
+    ['rows that are neither a number nor a list', [{ name: 'S', price: 1, rows: { seats: 2 } }], /a section is either/],
+    ['a rectangular section without seatsPerRow', [{ name: 'S', price: 1, rows: 2 }], /seatsPerRow is required/],
+    ['a shaped section without a price', [{ name: 'S', rows: [{ seats: 2 }] }], /price is required/],
+    ['a section that is not an object', ['VIP'], /sections/],
+    ['shaped rows over the seat limit', [{ name: 'S', price: 1, rows: Array.from({ length: 200 }, () => ({ seats: 500 })) }, { name: 'T', price: 1, rows: [{ seats: 1 }] }], /at most 100000 seats \(this one has 100001\)/],
+  ] as const) {
+    it(`refuses a plan with ${name} (400, saying what to fix)`, async () => {
+      const res = await bulk({ eventId: newEventId(), venueId: 1, sections });
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.body.error, 'VALIDATION_FAILED');
+      assert.match(res.body.message, says);
+    });
+  }
 });
 
 describe('seat plans checked against the catalog', () => {

@@ -2,11 +2,11 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsISO8601, IsInt, IsNumber, IsString, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { MAX_ID } from '@etsr/platform';
-import { SECTION_PATTERN } from './seat.dto';
+import { ROW_LABEL_PATTERN, SECTION_PATTERN } from './seat.dto';
 
 export const MAX_SEATS_PER_IMPORT = 5000;
 export const MAX_ALLOCATIONS_PER_IMPORT = 500;
-export const ROW_PATTERN = /^[A-Za-z0-9]{1,10}$/;
+export const ROW_PATTERN = ROW_LABEL_PATTERN;
 
 /** One seat of a source that lists seats rather than a layout. */
 export class ImportSeatDto {

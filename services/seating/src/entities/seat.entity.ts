@@ -65,6 +65,10 @@ export class SeatEntity {
   @Column({ name: 'pos_x', type: 'real' })
   posX: number;
 
+  /** Which part of the row, between aisles, the seat is in (0 = first); a block never spans two. */
+  @Column({ type: 'smallint', default: 0 })
+  segment: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

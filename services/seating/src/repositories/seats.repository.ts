@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '@etsr/platform';
 import { SeatStatus } from '../entities/seat.entity';
+import { LayoutSeat } from '../services/event-layout';
 
 /** A seat is free when AVAILABLE, or RESERVED by a hold past its expiry that the sweeper has not reached yet. */
 export const FREE = `(status = 'AVAILABLE' OR (status = 'RESERVED' AND reservation_expiry < now()))`;
@@ -15,7 +16,12 @@ export interface PlannedSeat {
   rowIndex: number;
   rowSize: number;
   posX: number;
+  /** Which part of its row, between aisles, the seat is in (0 for the first or only one). */
+  segment: number;
 }
+
+/** What makes two plans the same: every seat's place, price and part of its row. */
+export type PlanSeat = Pick<PlannedSeat, 'section' | 'rowLabel' | 'seatNumber' | 'price' | 'rowIndex' | 'segment'>;
 
 export interface SectionCounts {
   section: string;
@@ -50,18 +56,17 @@ export interface SeatRow {
   reservationExpiry: Date | null;
 }
 
-/** A run of consecutive free seats in one row. */
+/** A run of consecutive free seats in one row, between two aisles at most. */
 export interface FreeRun {
   section: string;
   rowLabel: string;
   rowIndex: number;
   rowSize: number;
-  /** Seat numbers at the ends of the run's part of the row: a free seat there is not stranded. */
-  segmentFirst: number;
-  segmentLast: number;
   first: number;
   last: number;
-  /** Ids and x positions of seats first..last, in seat number order. */
+  /** First and last seat numbers of the run's segment (the part of the row between aisles), free or not. */
+  segmentFirst: number;
+  segmentLast: number;
   seatIds: number[];
   xs: number[];
 }
@@ -89,38 +94,43 @@ export class SeatsRepository {
     return row.now;
   }
 
-  /** The event's sections, front first (none: the event has no seats). */
-  async sectionsOf(eventId: number): Promise<string[]> {
-    const rows = await sqlRows<{ section: string }>(
-      this.db,
-      `SELECT section FROM seats WHERE event_id = $1 GROUP BY section ORDER BY min(row_index), section`,
-      [eventId],
-    );
-    return rows.map((r) => r.section);
-  }
-
   async eventHasSeats(eventId: number): Promise<boolean> {
     const rows = await sqlRows(this.db, `SELECT 1 FROM seats WHERE event_id = $1 LIMIT 1`, [eventId]);
     return rows.length > 0;
   }
 
-  /** The event's current plan as (section, row, number, price), to compare a repeated layout against. */
-  async planOf(eventId: number): Promise<{ section: string; rowLabel: string; seatNumber: number; price: number }[]> {
-    const rows = await sqlRows<{ section: string; row_label: string; seat_number: number; price: string }>(
+  /** The event's current plan, to compare a repeated layout against. */
+  async planOf(eventId: number): Promise<PlanSeat[]> {
+    const rows = await sqlRows<{ section: string; row_label: string; seat_number: number; price: string; row_index: number; segment: number }>(
       this.db,
-      `SELECT section, row_label, seat_number, price FROM seats WHERE event_id = $1`,
+      `SELECT section, row_label, seat_number, price, row_index, segment FROM seats WHERE event_id = $1`,
       [eventId],
     );
-    return rows.map((r) => ({ section: r.section, rowLabel: r.row_label, seatNumber: r.seat_number, price: Number(r.price) }));
+    return rows.map((r) => ({
+      section: r.section,
+      rowLabel: r.row_label,
+      seatNumber: r.seat_number,
+      price: Number(r.price),
+      rowIndex: r.row_index,
+      segment: r.segment,
+    }));
   }
 
-  /** Inserts a plan in one statement; seats that exist already are left alone. Returns how many were new. */
-  async insertPlan(eventId: number, venueId: number, seats: PlannedSeat[]): Promise<number> {
+  /**
+   * Inserts a plan in one statement and returns how many seats were new, or null when the event
+   * had seats already. Plans of one event are created one at a time (advisory lock), so two
+   * different layouts sent at once cannot mix: the second finds the first's seats.
+   */
+  async insertPlan(eventId: number, venueId: number, seats: PlannedSeat[]): Promise<number | null> {
     const created = await this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('seat-plan:' || $1, 0))`, [eventId]);
+      const [present] = await sqlRows(tx, `SELECT 1 FROM seats WHERE event_id = $1 LIMIT 1`, [eventId]);
+      if (present) return null;
+      // ON CONFLICT: seats imported one by one (the import path) at the same moment are left alone.
       const inserted = await sqlRows(
         tx,
-        `INSERT INTO seats (event_id, venue_id, section, row_label, seat_number, price, row_index, row_size, pos_x)
-         SELECT $1, $2, * FROM unnest($3::varchar[], $4::varchar[], $5::int[], $6::numeric[], $7::int[], $8::int[], $9::real[])
+        `INSERT INTO seats (event_id, venue_id, section, row_label, seat_number, price, row_index, row_size, pos_x, segment)
+         SELECT $1, $2, * FROM unnest($3::varchar[], $4::varchar[], $5::int[], $6::numeric[], $7::int[], $8::int[], $9::real[], $10::smallint[])
          ON CONFLICT (event_id, section, row_label, seat_number) DO NOTHING
          RETURNING seat_id`,
         [
@@ -133,6 +143,7 @@ export class SeatsRepository {
           seats.map((s) => s.rowIndex),
           seats.map((s) => s.rowSize),
           seats.map((s) => s.posX),
+          seats.map((s) => s.segment),
         ],
       );
       if (inserted.length) await tx.query(`INSERT INTO seat_plan_changes (event_id) VALUES ($1)`, [eventId]);
@@ -258,34 +269,30 @@ export class SeatsRepository {
     });
   }
 
-  /** Runs of at least `quantity` consecutive free seats, front rows first (read in `tx` when given). */
-  async freeRuns(eventId: number, quantity: number, section?: string, limit: number | null = 500, tx?: EntityManager): Promise<FreeRun[]> {
+  /** Every seat of an event in plan order (front rows first), as the best-available allocator keeps it. */
+  async layoutOf(eventId: number): Promise<LayoutSeat[]> {
     const rows = await sqlRows<Record<string, unknown>>(
-      tx ?? this.db,
-      `SELECT section, row_label, row_index, row_size, min(seat_number) AS first, max(seat_number) AS last,
-              array_agg(seat_id ORDER BY seat_number) AS seat_ids, array_agg(pos_x ORDER BY seat_number) AS xs
-         FROM (SELECT seat_id, section, row_label, row_index, row_size, seat_number, pos_x,
-                      seat_number - row_number() OVER (PARTITION BY section, row_label ORDER BY seat_number) AS run
-                 FROM seats
-                WHERE event_id = $1 AND ($2::varchar IS NULL OR section = $2) AND ${FREE}) AS free
-        GROUP BY section, row_label, row_index, row_size, run
-       HAVING count(*) >= $3
-        ORDER BY row_index, section, row_label, first
-        LIMIT $4`,
-      [eventId, section ?? null, quantity, limit],
+      this.db,
+      `SELECT seat_id, section, row_label, row_index, row_size, segment, seat_number, pos_x
+         FROM seats WHERE event_id = $1 ORDER BY row_index, section, row_label, seat_number`,
+      [eventId],
     );
     return rows.map((r) => ({
+      seatId: Number(r.seat_id),
       section: r.section as string,
       rowLabel: r.row_label as string,
       rowIndex: Number(r.row_index),
       rowSize: Number(r.row_size),
-      segmentFirst: 1,
-      segmentLast: Number(r.row_size),
-      first: Number(r.first),
-      last: Number(r.last),
-      seatIds: (r.seat_ids as string[]).map(Number),
-      xs: (r.xs as number[]).map(Number),
+      segment: Number(r.segment),
+      seatNumber: Number(r.seat_number),
+      posX: Number(r.pos_x),
     }));
+  }
+
+  /** Ids of an event's free seats, read in `tx`: one array, so a 10,000-seat event is one small row to parse. */
+  async freeSeatIds(tx: EntityManager, eventId: number): Promise<number[]> {
+    const [row] = await sqlRows<{ ids: string }>(tx, `SELECT coalesce(array_agg(seat_id), '{}')::text AS ids FROM seats WHERE event_id = $1 AND ${FREE}`, [eventId]);
+    return row.ids.length > 2 ? row.ids.slice(1, -1).split(',').map(Number) : [];
   }
 
   /**

@@ -6,12 +6,15 @@ import { SeatingConfig } from '../config';
 import { HoldBatchRepository, PlannedHold, TakenHold } from '../repositories/hold-batch.repository';
 import { SeatsRepository } from '../repositories/seats.repository';
 import { SeatBlockPlanner } from './best-available';
+import { EventLayout } from './event-layout';
 
 /** A batch whose seats an exact-seat hold keeps taking is planned again this often before the buyer hears SEATS_TAKEN. */
 const REPLANS = 3;
 /** Deadlocks cannot happen (keys and seats are locked in one order), but a batch that meets one is safe to run again. */
 const TRANSIENT = new Set(['40P01', '40001']);
 const TRANSIENT_RETRIES = 3;
+/** Seat plans of this many events are kept in memory per replica, the least recently used dropped first. */
+const LAYOUTS_KEPT = 32;
 
 export const newReservationId = () => `res_${pooledRandomBytes(12).toString('base64url')}`;
 
@@ -48,7 +51,7 @@ interface Pending {
 @Injectable()
 export class BestAvailableAllocator {
   private readonly queues = new Map<number, Pending[]>();
-  private readonly sections = new Map<number, string[]>();
+  private readonly layouts = new Map<number, EventLayout>();
   private readonly batchSize: Histogram;
   private readonly log;
 
@@ -98,8 +101,8 @@ export class BestAvailableAllocator {
 
   /** One batch, in one transaction; settles every request in it once committed, except those to plan again (returned). */
   private async place(eventId: number, batch: Pending[]): Promise<Pending[]> {
-    const sections = await this.sectionsOf(eventId);
-    if (!sections.length) {
+    const layout = await this.layoutOf(eventId);
+    if (!layout) {
       for (const r of batch) r.reject(notFound(`Event ${eventId} has no seats`, 'EVENT_NOT_FOUND'));
       return [];
     }
@@ -107,7 +110,7 @@ export class BestAvailableAllocator {
     let result: Placed;
     for (let attempt = 1; ; attempt++) {
       try {
-        result = await this.batches.transaction((tx) => this.placeIn(tx, eventId, batch, sections));
+        result = await this.batches.transaction((tx) => this.placeIn(tx, eventId, batch, layout));
         break;
       } catch (e) {
         if (attempt >= TRANSIENT_RETRIES || !TRANSIENT.has((e as { code?: string }).code ?? '')) throw e;
@@ -129,11 +132,14 @@ export class BestAvailableAllocator {
   }
 
   /** Plans every request of the batch on one reading of the free seats, then takes them all. */
-  private async placeIn(tx: EntityManager, eventId: number, batch: Pending[], sections: string[]): Promise<Placed> {
+  private async placeIn(tx: EntityManager, eventId: number, batch: Pending[], layout: EventLayout): Promise<Placed> {
     const userIds = batch.map((r) => r.userId);
     await this.batches.lock(tx, eventId, userIds);
     const held = await this.batches.heldByUsers(tx, eventId, userIds);
-    const planner = new SeatBlockPlanner(await this.seats.freeRuns(eventId, 1, undefined, null, tx), sections);
+    const free = await this.seats.freeSeatIds(tx, eventId);
+    if (!layout.covers(free)) layout = (await this.layoutOf(eventId, true))!;
+    const sections = layout.sections;
+    const planner = new SeatBlockPlanner(layout.runs(new Set(free)), sections);
     const refused = new Map<Pending, AppError>();
     const plans: PlannedHold[] = [];
     const max = this.config.MAX_SEATS_PER_USER_PER_EVENT;
@@ -160,13 +166,21 @@ export class BestAvailableAllocator {
     return { held: new Map(taken.held.map((h) => [h.reservationId, h])), refused, lost: taken.incomplete.length };
   }
 
-  /** An event's sections never change once it has seats, so they are read once per replica. */
-  private async sectionsOf(eventId: number): Promise<string[]> {
-    const known = this.sections.get(eventId);
-    if (known) return known;
-    const sections = await this.seats.sectionsOf(eventId);
-    if (sections.length) this.sections.set(eventId, sections);
-    return sections;
+  /** An event's plan never changes once it has seats, so it is read once per replica (again only if seats were imported since). */
+  private async layoutOf(eventId: number, reread = false): Promise<EventLayout | undefined> {
+    const known = this.layouts.get(eventId);
+    this.layouts.delete(eventId); // (re)inserted last: the Map's order is least recently used first
+    if (known && !reread) {
+      this.layouts.set(eventId, known);
+      return known;
+    }
+    const seats = await this.seats.layoutOf(eventId);
+    if (!seats.length) return undefined;
+    const layout = new EventLayout(seats);
+    this.layouts.set(eventId, layout);
+    // A 10,000-seat plan is about 2 MB here: keep the events on sale now, not every event ever asked for.
+    if (this.layouts.size > LAYOUTS_KEPT) this.layouts.delete(this.layouts.keys().next().value!);
+    return layout;
   }
 }
 

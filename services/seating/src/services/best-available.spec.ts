@@ -3,18 +3,18 @@ import { describe, it } from 'node:test';
 import { FreeRun } from '../repositories/seats.repository';
 import { SeatBlockPlanner, chooseBestSeats } from './best-available';
 
-/** A free run of seats first..last in a row of `size` seats; seat ids are row*100 + number. */
-function run(rowIndex: number, first: number, last: number, size = 10, section = 'A'): FreeRun {
+/** A free run of seats first..last in a row of `size` seats (one segment unless given); seat ids are row*100 + number. */
+function run(rowIndex: number, first: number, last: number, size = 10, section = 'A', segment = [1, size]): FreeRun {
   const numbers = Array.from({ length: last - first + 1 }, (_, i) => first + i);
   return {
     section,
     rowLabel: String.fromCharCode(65 + rowIndex),
     rowIndex,
     rowSize: size,
-    segmentFirst: 1,
-    segmentLast: size,
     first,
     last,
+    segmentFirst: segment[0],
+    segmentLast: segment[1],
     seatIds: numbers.map((n) => rowIndex * 100 + n),
     xs: numbers.map((n) => n - (size + 1) / 2),
   };
@@ -45,6 +45,14 @@ describe('chooseBestSeats', () => {
     const choice = chooseBestSeats([run(0, 1, 4, 4)], 3)!;
     assert.equal(choice.leavesOrphan, false);
     assert.equal(choice.rowIndex, 0);
+  });
+
+  it('a single seat left beside an aisle is not an orphan', () => {
+    // Row of 10, an aisle after seat 5, seat 10 taken: seats 6-9 free. 7-9 leaves seat 6 beside
+    // the aisle (fine); 6-8, nearer the centre, would strand seat 9 next to the taken seat 10.
+    const choice = chooseBestSeats([run(0, 6, 9, 10, 'A', [6, 10])], 3)!;
+    assert.equal(choice.leavesOrphan, false);
+    assert.deepEqual(numbersOf(choice.seatIds), [7, 8, 9]);
   });
 
   it('accepts an orphan when nothing else fits', () => {

@@ -1,10 +1,39 @@
 import { PlannedSeat } from '../repositories/seats.repository';
 
-export interface SectionLayout {
+/** A rectangular section: `rows` rows of `seatsPerRow` seats. */
+export interface RectangularSection {
   name: string;
   rows: number;
   seatsPerRow: number;
   price: number;
+}
+
+/** One row listed on its own: its length, an optional label and the seat numbers an aisle follows. */
+export interface RowShape {
+  label?: string;
+  seats: number;
+  aisles?: number[];
+}
+
+/** A section whose rows are listed one by one. */
+export interface ShapedSection {
+  name: string;
+  rows: RowShape[];
+  price: number;
+}
+
+export type SectionLayout = RectangularSection | ShapedSection;
+
+/** A row placed in the venue: its label (given or from its place) and its distance from the front. */
+export interface PlacedRow {
+  section: string;
+  price: number;
+  label: string;
+  /** False when the label comes from the row's place in the venue. */
+  labelGiven: boolean;
+  rowIndex: number;
+  seats: number;
+  aisles: number[];
 }
 
 /** Row labels A..Z, then AA, AB, … (spreadsheet style), so any number of rows gets a short, unique label. */
@@ -19,29 +48,87 @@ export function rowLabel(index: number): string {
   return label;
 }
 
+/** The section's rows, one by one, whichever form it was given in. */
+export function rowsOf(section: SectionLayout): RowShape[] {
+  return typeof section.rows === 'number' ? Array.from({ length: section.rows }, () => ({ seats: (section as RectangularSection).seatsPerRow })) : section.rows;
+}
+
+/** Seats of a layout, counted without laying them out (to refuse an oversized plan cheaply). */
+export function seatCount(sections: SectionLayout[]): number {
+  return sections.reduce(
+    (n, s) => n + (typeof s.rows === 'number' ? s.rows * (s as RectangularSection).seatsPerRow : s.rows.reduce((m, r) => m + r.seats, 0)),
+    0,
+  );
+}
+
 /**
- * Seats of a layout. Sections are given front to back; rows are labelled across the whole venue
- * (VIP A, PREMIUM B, …, as the architecture document's examples show), seats are numbered from 1,
- * and each seat gets a position: its row's distance from the front and its offset from the row's
- * centre, which is what "best available" and seat maps need.
+ * Rows of a layout, front to back. Sections are given front to back; a row without a label is
+ * labelled by its place across the whole venue (VIP A, PREMIUM B, …, as the architecture
+ * document's examples show), so rectangular plans keep the labels they always had.
  */
-export function planSeats(sections: SectionLayout[]): PlannedSeat[] {
-  const seats: PlannedSeat[] = [];
-  let rowIndex = 0;
+export function placeRows(sections: SectionLayout[]): PlacedRow[] {
+  const rows: PlacedRow[] = [];
   for (const section of sections) {
-    for (let r = 0; r < section.rows; r++, rowIndex++) {
-      for (let n = 1; n <= section.seatsPerRow; n++) {
-        seats.push({
-          section: section.name,
-          rowLabel: rowLabel(rowIndex),
-          seatNumber: n,
-          price: section.price,
-          rowIndex,
-          rowSize: section.seatsPerRow,
-          posX: n - (section.seatsPerRow + 1) / 2,
-        });
-      }
+    for (const row of rowsOf(section)) {
+      const rowIndex = rows.length;
+      rows.push({
+        section: section.name,
+        price: section.price,
+        label: row.label ?? rowLabel(rowIndex),
+        labelGiven: row.label !== undefined,
+        rowIndex,
+        seats: row.seats,
+        aisles: row.aisles ?? [],
+      });
+    }
+  }
+  return rows;
+}
+
+/** What is wrong with the rows' labels (one label for two rows), or undefined. */
+export function rowLabelProblem(rows: PlacedRow[]): string | undefined {
+  const seen = new Map<string, PlacedRow>();
+  for (const row of rows) {
+    const other = seen.get(row.label);
+    if (!other) {
+      seen.set(row.label, row);
+      continue;
+    }
+    const describe = (r: PlacedRow) => `row ${r.rowIndex + 1} of the venue (section ${r.section}${r.labelGiven ? '' : ', labelled by its place'})`;
+    return `Row labels must be unique across the venue: ${describe(other)} and ${describe(row)} are both "${row.label}"; give them distinct labels`;
+  }
+  return undefined;
+}
+
+/**
+ * Seats of placed rows, numbered from 1 in each row. Each seat gets a position for drawing and
+ * "best available": y is its row's place from the front (rowIndex), x its offset from the row's
+ * centre, where an aisle takes the width of one seat. `segment` says which part of the row
+ * between aisles the seat is in, so a block of seats never spans an aisle.
+ */
+export function seatsOfRows(rows: PlacedRow[]): PlannedSeat[] {
+  const seats: PlannedSeat[] = [];
+  for (const row of rows) {
+    const width = row.seats + row.aisles.length;
+    let segment = 0;
+    for (let n = 1; n <= row.seats; n++) {
+      // Aisles are validated as increasing, so the next one to cross is always aisles[segment].
+      if (row.aisles[segment] === n - 1) segment++;
+      seats.push({
+        section: row.section,
+        rowLabel: row.label,
+        seatNumber: n,
+        price: row.price,
+        rowIndex: row.rowIndex,
+        rowSize: row.seats,
+        posX: n + segment - (width + 1) / 2,
+        segment,
+      });
     }
   }
   return seats;
+}
+
+export function planSeats(sections: SectionLayout[]): PlannedSeat[] {
+  return seatsOfRows(placeRows(sections));
 }

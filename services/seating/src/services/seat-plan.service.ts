@@ -3,10 +3,11 @@ import { JsonLogger, badRequest, conflict, notFound } from '@etsr/platform';
 import { CatalogClient } from '../clients/catalog.client';
 import { SeatingConfig } from '../config';
 import { BulkCreateSeatsDto, SeatPlanDto } from '../dtos/seat.dto';
-import { SeatsRepository } from '../repositories/seats.repository';
-import { planSeats } from './seat-layout';
+import { PlanSeat, SeatsRepository } from '../repositories/seats.repository';
+import { placeRows, rowLabelProblem, seatCount, seatsOfRows } from './seat-layout';
 
-const key = (s: { section: string; rowLabel: string; seatNumber: number; price: number }) => `${s.section}|${s.rowLabel}|${s.seatNumber}|${s.price.toFixed(2)}`;
+/** Two plans are the same when every seat has the same place, price and part of its row (aisles). */
+const key = (s: PlanSeat) => `${s.section}|${s.rowLabel}|${s.seatNumber}|${s.price.toFixed(2)}|${s.rowIndex}|${s.segment}`;
 
 /** Creating an event's seats from a layout. */
 @Injectable()
@@ -29,23 +30,29 @@ export class SeatPlanService {
   async create(dto: BulkCreateSeatsDto): Promise<SeatPlanDto> {
     const names = dto.sections.map((s) => s.name);
     if (new Set(names).size !== names.length) throw badRequest('Section names must be unique', 'VALIDATION_FAILED');
-    const total = dto.sections.reduce((n, s) => n + s.rows * s.seatsPerRow, 0);
+    const total = seatCount(dto.sections);
     if (total > this.config.MAX_SEATS_PER_EVENT) {
       throw badRequest(`A seat plan may have at most ${this.config.MAX_SEATS_PER_EVENT} seats (this one has ${total})`, 'VALIDATION_FAILED');
     }
+    const rows = placeRows(dto.sections);
+    const labels = rowLabelProblem(rows);
+    if (labels) throw badRequest(labels, 'VALIDATION_FAILED');
     const venueId = await this.venueOf(dto);
-    const planned = planSeats(dto.sections);
+    const planned = seatsOfRows(rows);
     const existing = await this.seats.planOf(dto.eventId);
-    if (existing.length) {
-      const want = new Set(planned.map(key));
-      const same = existing.length === planned.length && existing.every((s) => want.has(key(s)));
-      if (!same) throw conflict(`Event ${dto.eventId} already has a different seat plan`, 'SEAT_PLAN_EXISTS');
-      return { eventId: dto.eventId, totalSeats: existing.length, created: 0 };
-    }
-    // Two identical requests racing: ON CONFLICT DO NOTHING lets both finish, one of them creating the seats.
+    if (existing.length) return this.repeated(dto.eventId, planned, existing);
     const created = await this.seats.insertPlan(dto.eventId, venueId, planned);
+    // Another request created the event's plan meanwhile: the same answer as if it had come first.
+    if (created === null) return this.repeated(dto.eventId, planned, await this.seats.planOf(dto.eventId));
     this.log.info('Seat plan created', { eventId: dto.eventId, seats: created });
     return { eventId: dto.eventId, totalSeats: planned.length, created };
+  }
+
+  private repeated(eventId: number, planned: PlanSeat[], existing: PlanSeat[]): SeatPlanDto {
+    const want = new Set(planned.map(key));
+    const same = existing.length === planned.length && existing.every((s) => want.has(key(s)));
+    if (!same) throw conflict(`Event ${eventId} already has a different seat plan`, 'SEAT_PLAN_EXISTS');
+    return { eventId, totalSeats: existing.length, created: 0 };
   }
 
   private async venueOf(dto: BulkCreateSeatsDto): Promise<number> {
