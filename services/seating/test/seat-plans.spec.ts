@@ -3,6 +3,8 @@ import { AddressInfo } from 'node:net';
 import { Server, createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { SHAPED_LAYOUT, SMALL_LAYOUT, createPlan, newEventId } from './factories';
+import { SeatsRepository } from '../src/repositories/seats.repository';
+import { EventLayout } from '../src/services/event-layout';
 import { SeatingUnderTest, adminToken, startSeatingForTest, userToken } from './harness';
 
 describe('seat plans, availability and seat maps', () => {
@@ -165,6 +167,13 @@ describe('seat plans shaped like real venues', () => {
   const best = (eventId: number, userId: number, quantity: number) =>
     svc.api.post('/v1/seats/reserve', { token: userToken(userId), body: { eventId, quantity } });
   const numbers = (body: { seats: { row: string; number: string }[] }) => body.seats.map((s) => `${s.row}${s.number}`).sort();
+  /** The runs of free seats best available chooses from, as the allocator cuts them. */
+  async function freeRuns(eventId: number, quantity: number, section?: string) {
+    const seats = svc.app.app.get(SeatsRepository);
+    const layout = new EventLayout(await seats.layoutOf(eventId));
+    const runs = layout.runs(new Set(await seats.freeSeatIds(eventId)));
+    return runs.filter((r) => r.last - r.first + 1 >= quantity && (section === undefined || r.section === section));
+  }
 
   it('creates a plan with rows of different lengths, own labels and aisles, each seat placed for drawing', async () => {
     const eventId = newEventId();
@@ -243,6 +252,35 @@ describe('seat plans shaped like real venues', () => {
     const pair = await best(eventId, 1, 2);
     assert.equal(pair.status, 201, pair.text);
     assert.ok(['A2,A3', 'A6,A7'].includes(numbers(pair.body).join()), numbers(pair.body).join());
+  });
+
+  it('free runs stop at aisles and carry their segment\'s first and last seats, taken ones included', async () => {
+    const eventId = newEventId();
+    assert.equal((await bulk({ eventId, venueId: 1, sections: SHAPED_LAYOUT })).status, 201);
+    const map = await svc.api.get(`/v1/seats?eventId=${eventId}`);
+    const rowB = map.body.sections[0].rows[1].seats.map((s: [number]) => s[0]);
+    // Row B: 1 2 3 | 4 5 6, seats 2 and 6 taken.
+    assert.equal((await svc.api.post('/v1/seats/reserve', { token: userToken(4), body: { eventId, seatIds: [rowB[1], rowB[5]] } })).status, 201);
+    const runs = await freeRuns(eventId, 1, 'STALLS');
+    assert.deepEqual(
+      runs.filter((r) => r.rowLabel === 'B').map((r) => [r.first, r.last, r.segmentFirst, r.segmentLast, r.rowSize, r.seatIds, r.xs]),
+      [
+        [1, 1, 1, 3, 6, [rowB[0]], [-3]],
+        [3, 3, 1, 3, 6, [rowB[2]], [-1]],
+        [4, 5, 4, 6, 6, [rowB[3], rowB[4]], [1, 2]],
+      ],
+    );
+    assert.deepEqual(runs.filter((r) => r.rowLabel === 'AA').map((r) => [r.first, r.last, r.segmentFirst, r.segmentLast]), [[1, 2, 1, 2], [3, 5, 3, 5], [6, 7, 6, 7]]);
+    assert.deepEqual((await freeRuns(eventId, 3, 'STALLS')).map((r) => [r.rowLabel, r.first, r.last]), [['A', 1, 4], ['AA', 3, 5]]);
+  });
+
+  it('imported seats have no aisles: a row is one segment, from its lowest to its highest number', async () => {
+    const eventId = newEventId();
+    const seats = [3, 4, 5, 6].map((number) => ({ section: 'BOX', row: 'R1', number, price: 20 }));
+    const imported = await svc.api.post('/internal/v1/import/seats', { token: adminToken(), body: { eventId, venueId: 1, seats } });
+    assert.equal(imported.status, 200, imported.text);
+    const runs = await freeRuns(eventId, 2);
+    assert.deepEqual(runs.map((r) => [r.rowLabel, r.first, r.last, r.segmentFirst, r.segmentLast]), [['R1', 3, 6, 3, 6]]);
   });
 
   for (const [name, sections, says] of [

@@ -289,9 +289,9 @@ export class SeatsRepository {
     }));
   }
 
-  /** Ids of an event's free seats, read in `tx`: one array, so a 10,000-seat event is one small row to parse. */
-  async freeSeatIds(tx: EntityManager, eventId: number): Promise<number[]> {
-    const [row] = await sqlRows<{ ids: string }>(tx, `SELECT coalesce(array_agg(seat_id), '{}')::text AS ids FROM seats WHERE event_id = $1 AND ${FREE}`, [eventId]);
+  /** Ids of an event's free seats (read in `tx` when given): one array, so a 10,000-seat event is one small row to parse. */
+  async freeSeatIds(eventId: number, tx?: EntityManager): Promise<number[]> {
+    const [row] = await sqlRows<{ ids: string }>(tx ?? this.db, `SELECT coalesce(array_agg(seat_id), '{}')::text AS ids FROM seats WHERE event_id = $1 AND ${FREE}`, [eventId]);
     return row.ids.length > 2 ? row.ids.slice(1, -1).split(',').map(Number) : [];
   }
 

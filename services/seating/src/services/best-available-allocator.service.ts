@@ -136,7 +136,7 @@ export class BestAvailableAllocator {
     const userIds = batch.map((r) => r.userId);
     await this.batches.lock(tx, eventId, userIds);
     const held = await this.batches.heldByUsers(tx, eventId, userIds);
-    const free = await this.seats.freeSeatIds(tx, eventId);
+    const free = await this.seats.freeSeatIds(eventId, tx);
     if (!layout.covers(free)) layout = (await this.layoutOf(eventId, true))!;
     const sections = layout.sections;
     const planner = new SeatBlockPlanner(layout.runs(new Set(free)), sections);
