@@ -11,10 +11,10 @@ import { cpuSeconds, sampleRss } from './proc.mjs';
  * @param {{ url: string, pathname: string, eventId: number, runs: number[][], concurrency: number,
  *           headersFor: (userId: number) => Promise<Record<string,string>> | Record<string,string>,
  *           availableSeats: () => Promise<number[]>, serverPid?: number, postgresPids?: () => string[],
- *           deadlineMs?: number }} options
+ *           deadlineMs?: number, firstUserId?: number }} options
  *   runs: seat ids of each run of adjacent seats, in order (a group never spans two runs)
  */
-export async function sellOutByExactIds({ url, pathname, eventId, runs, concurrency, headersFor, availableSeats, serverPid, postgresPids = () => [], deadlineMs = Infinity }) {
+export async function sellOutByExactIds({ url, pathname, eventId, runs, concurrency, headersFor, availableSeats, serverPid, postgresPids = () => [], deadlineMs = Infinity, firstUserId = 1 }) {
   const order = runs.flat();
   const runOf = new Map();
   runs.forEach((run, i) => run.forEach((id) => runOf.set(id, i)));
@@ -26,7 +26,8 @@ export async function sellOutByExactIds({ url, pathname, eventId, runs, concurre
   let successes = 0;
   let errors = 0;
   let seatsSold = 0;
-  let nextUser = 1;
+  let nextUser = firstUserId;
+  let gaveUp = false;
   let timedOut = false;
   const rss = serverPid ? sampleRss(serverPid) : undefined;
   const cpuBefore = { server: serverPid ? cpuSeconds([serverPid]) : 0, postgres: cpuSeconds(postgresPids()) };
@@ -66,6 +67,7 @@ export async function sellOutByExactIds({ url, pathname, eventId, runs, concurre
 
   async function buyer() {
     for (;;) {
+      if (gaveUp) return;
       if (Date.now() > deadlineMs) {
         timedOut = true;
         return;
@@ -94,14 +96,15 @@ export async function sellOutByExactIds({ url, pathname, eventId, runs, concurre
         errors++;
         codes.push(String(res.status));
         if (errors <= 3) console.error(`  unexpected ${res.status}: ${(res.text ?? res.error ?? '').slice(0, 200)}`);
-        if (errors > 1000) throw new Error('too many errors');
+        // Something is wrong with the target, not a race: stop this run, report what it got.
+        if (errors > 1000) gaveUp = true;
       }
     }
   }
 
   // Until the database agrees it is sold out: seats given back late go round again.
   do await Promise.all(Array.from({ length: concurrency }, buyer));
-  while (!timedOut && (await refill()));
+  while (!timedOut && !gaveUp && (await refill()));
   const seconds = (Date.now() - started) / 1000;
   const cpu = { server: serverPid ? cpuSeconds([serverPid]) - cpuBefore.server : 0, postgres: cpuSeconds(postgresPids()) - cpuBefore.postgres };
   agent.destroy();
@@ -115,6 +118,7 @@ export async function sellOutByExactIds({ url, pathname, eventId, runs, concurre
     seatsSold,
     seconds: round1(seconds),
     timedOut,
+    gaveUpAfterErrors: gaveUp,
     peakRssMb: rss?.stop(),
     // Where the work went: CPU milliseconds per successful hold, server process and PostgreSQL.
     serverCpuMsPerHold: successes ? round1((cpu.server * 1000) / successes) : null,

@@ -47,6 +47,8 @@ export interface StackOptions {
   env?: Record<string, Record<string, string>>;
   /** Databases are named <prefix>_<tag>_<service database> (default prefix: e2e). */
   databasePrefix?: string;
+  /** Start the services all at once rather than one after the other (each retries its peers). */
+  parallel?: boolean;
 }
 
 /**
@@ -162,7 +164,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
-    for (const definition of wanted) await start(definition.name);
+    if (options.parallel) await Promise.all(wanted.map((definition) => start(definition.name)));
+    else for (const definition of wanted) await start(definition.name);
   } catch (e) {
     await stop().catch(() => undefined);
     throw e;
