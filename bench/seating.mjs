@@ -14,13 +14,14 @@
 // BENCH_DB_POOL (10), BENCH_ONLY (comma list of targets to run).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { databaseUrl, ensureDatabases, startEmbeddedPostgres } from '../scripts/lib/embedded-pg.mjs';
 import { freePort } from '../scripts/lib/common.mjs';
+import { sellOutByExactIds } from './lib/exact-holds.mjs';
+import { postgresPids } from './lib/proc.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 200);
@@ -87,97 +88,31 @@ async function main() {
 // ---------------------------------------------------------------------------------------------
 
 async function sellOut(server, pathname, eventId, seatIds, dbUrl) {
-  // Seats nobody is known to hold yet, in seat order; buyers pick random runs of adjacent ones.
-  const free = new Set(seatIds);
-  const order = [...seatIds];
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const latencies = [];
-  let successes = 0;
-  let conflicts = 0;
-  let errors = 0;
-  let seatsSold = 0;
-  let nextUser = 1;
-  const rss = sampleRss(server.child.pid);
-  const cpuBefore = { server: cpuSeconds([server.child.pid]), postgres: cpuSeconds(postgresPids()) };
-  const started = process.hrtime.bigint();
-
-  function pickGroup() {
-    if (!free.size) return undefined;
-    const size = 1 + Math.floor(Math.random() * 4);
-    for (let tries = 0; tries < 20; tries++) {
-      const start = Math.floor(Math.random() * order.length);
-      const group = [];
-      for (let i = start; i < order.length && group.length < size && free.has(order[i]); i++) group.push(order[i]);
-      if (group.length) return group;
-    }
-    // Few seats left: take the first free ones.
-    return [...free].slice(0, size);
-  }
-
-  // A buyer that finds nothing left asks the database once: a seat another request named as taken
-  // may have been given back since (an all-or-nothing request that lost part of its group).
-  let refilling;
-  async function refill() {
-    refilling ??= availableSeats(dbUrl, eventId).then((ids) => {
-      for (const id of ids) free.add(id);
-      refilling = undefined;
-      return ids.length;
-    });
-    return refilling;
-  }
-
-  async function buyer() {
-    for (;;) {
-      let group = pickGroup();
-      if (!group && (await refill())) group = pickGroup();
-      if (!group) return;
-      const userId = nextUser++;
-      const body = JSON.stringify({ eventId, seatIds: group, userId });
-      const headers = { 'content-type': 'application/json' };
-      if (server.name === 'seating') headers.authorization = `Bearer ${await userToken(userId)}`;
-      const t0 = process.hrtime.bigint();
-      const res = await post(agent, server.port, pathname, body, headers);
-      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      if (res.status === 201) {
-        successes++;
-        seatsSold += group.length;
-        for (const id of group) free.delete(id);
-      } else if (res.status === 409) {
-        conflicts++;
-        // Every target names the seats that were taken; the others of the group stay on offer.
-        const taken = JSON.parse(res.body)?.details?.seatIds ?? group;
-        for (const id of taken) free.delete(id);
-      } else {
-        errors++;
-        if (errors <= 3) console.error(`  unexpected ${res.status}: ${res.body.slice(0, 200)}`);
-        if (errors > 1000) throw new Error('too many errors');
-      }
-    }
-  }
-
-  // Until the database agrees it is sold out: seats given back late go round again.
-  do await Promise.all(Array.from({ length: CONCURRENCY }, buyer));
-  while (await refill());
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = { server: cpuSeconds([server.child.pid]) - cpuBefore.server, postgres: cpuSeconds(postgresPids()) - cpuBefore.postgres };
-  agent.destroy();
-  const peakRssMb = rss.stop();
-  latencies.sort((a, b) => a - b);
-  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+  const run = await sellOutByExactIds({
+    url: server.url,
+    pathname,
+    eventId,
+    runs: [seatIds],
+    concurrency: CONCURRENCY,
+    headersFor: async (userId) => (server.name === 'seating' ? { authorization: `Bearer ${await userToken(userId)}` } : {}),
+    availableSeats: () => availableSeats(dbUrl, eventId),
+    serverPid: server.child.pid,
+    postgresPids: () => postgresPids(database.dataDir),
+  });
   return {
-    reservationsPerSecond: Math.round(successes / seconds),
-    requestsPerSecond: Math.round(latencies.length / seconds),
-    p50Ms: round(q(0.5)),
-    p99Ms: round(q(0.99)),
-    successes,
-    conflicts,
-    errors,
-    seatsSold,
-    secondsToSellOut: round(seconds),
-    peakRssMb,
+    reservationsPerSecond: run.holdsPerSecond,
+    requestsPerSecond: run.requestsPerSecond,
+    p50Ms: run.latencyMs.p50,
+    p99Ms: run.latencyMs.p99,
+    successes: run.successes,
+    conflicts: Object.values(run.conflicts).reduce((a, b) => a + b, 0),
+    errors: run.errors,
+    seatsSold: run.seatsSold,
+    secondsToSellOut: run.seconds,
+    peakRssMb: run.peakRssMb,
     // Where the work went: CPU milliseconds per successful reservation, server process and PostgreSQL.
-    serverCpuMsPerReservation: round((cpu.server * 1000) / successes),
-    postgresCpuMsPerReservation: round((cpu.postgres * 1000) / successes),
+    serverCpuMsPerReservation: run.serverCpuMsPerHold,
+    postgresCpuMsPerReservation: run.postgresCpuMsPerHold,
   };
 }
 
@@ -252,76 +187,6 @@ async function stopServer(server) {
   server.child.kill('SIGTERM');
   await new Promise((r) => server.child.once('exit', r));
   children.delete(server.child);
-}
-
-function post(agent, port, pathname, body, headers) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: pathname, method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (data += c));
-      res.on('end', () => resolve({ status: res.statusCode, body: data }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** User + system CPU seconds of processes, from /proc (Linux; 0 elsewhere). Children that exited are not counted. */
-function cpuSeconds(pids) {
-  const tick = 100; // USER_HZ on Linux
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / tick;
-    } catch {
-      /* gone */
-    }
-  }
-  return total;
-}
-
-/** The embedded PostgreSQL's processes: its postmaster (found by data directory) and the postmaster's children. */
-let postmasterPid;
-function postgresPids() {
-  const all = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
-  if (!postmasterPid) {
-    postmasterPid = all.find((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(database.dataDir);
-      } catch {
-        return false;
-      }
-    });
-  }
-  if (!postmasterPid) return [];
-  return [
-    postmasterPid,
-    ...all.filter((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1] === postmasterPid;
-      } catch {
-        return false;
-      }
-    }),
-  ];
-}
-
-/** Peak resident memory of a process, sampled from /proc every 100 ms (Linux). */
-function sampleRss(pid) {
-  let peak = 0;
-  const read = () => {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) peak = Math.max(peak, Number(m[1]) / 1024);
-    } catch {
-      /* not Linux, or gone */
-    }
-  };
-  read();
-  const timer = setInterval(read, 100);
-  return { stop: () => (clearInterval(timer), read(), Math.round(peak)) };
 }
 
 async function signAdmin() {

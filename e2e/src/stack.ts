@@ -45,6 +45,10 @@ export interface StackOptions {
   only?: string[];
   /** Extra environment per service name, or for all with '*'. */
   env?: Record<string, Record<string, string>>;
+  /** Databases are named <prefix>_<tag>_<service database> (default prefix: e2e). */
+  databasePrefix?: string;
+  /** Start the services all at once rather than one after the other (each retries its peers). */
+  parallel?: boolean;
 }
 
 /**
@@ -68,7 +72,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   for (const definition of wanted) {
     const port = await freePort();
     const url = new URL(server);
-    url.pathname = `/e2e_${tag}_${definition.database}`;
+    url.pathname = `/${options.databasePrefix ?? 'e2e'}_${tag}_${definition.database}`;
     services[definition.name] = { name: definition.name, port, url: `http://127.0.0.1:${port}`, databaseUrl: url.toString(), output: '' };
   }
   const urls = Object.fromEntries(Object.values(services).map((s) => [s.name, s.url]));
@@ -160,7 +164,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
-    for (const definition of wanted) await start(definition.name);
+    if (options.parallel) await Promise.all(wanted.map((definition) => start(definition.name)));
+    else for (const definition of wanted) await start(definition.name);
   } catch (e) {
     await stop().catch(() => undefined);
     throw e;
