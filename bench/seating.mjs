@@ -238,7 +238,9 @@ function report(results) {
 
 async function cleanup(code) {
   for (const child of children) child.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 500));
+  // A graceful stop takes a moment (and writes a --cpu-prof profile): up to 10 s before SIGKILL.
+  const deadline = Date.now() + 10_000;
+  while ([...children].some((c) => c.exitCode === null && c.signalCode === null) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   await database?.stop().catch(() => undefined);
   process.exit(process.exitCode ?? code);

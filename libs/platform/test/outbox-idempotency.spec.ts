@@ -4,7 +4,7 @@ import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { IdempotencyStore, createIdempotencyTable, fingerprint, requireIdempotencyKey } from '../src/idempotency/idempotency';
 import { JsonLogger } from '../src/logging/json-logger';
 import { MetricsService } from '../src/metrics/metrics.service';
-import { OutboxWorker, PermanentFailure, enqueue, retryDelayMs } from '../src/outbox/outbox';
+import { OutboxWorker, PermanentFailure, enqueue, enqueueLeased, retryDelayMs } from '../src/outbox/outbox';
 import { createOutboxTable } from '../src/outbox/outbox.schema';
 import { TestDatabase, createTestDatabase } from '../src/testing/test-database';
 import { AppError } from '../src/errors/app-error';
@@ -88,6 +88,28 @@ describe('outbox and idempotency (real PostgreSQL)', () => {
       assert.equal(new Set(seen).size, 100);
     });
 
+    it('a leased message is delivered right after its commit, without a claim; a poll leaves it alone until its lease runs out', async () => {
+      const seen: Record<string, unknown>[] = [];
+      const worker = new OutboxWorker(ds, logger, new MetricsService('t')).handle('leased', async (m) => void seen.push(m.payload));
+      const message = await ds.transaction((tx) => enqueueLeased(tx, 'leased', { n: 1 }, 'leased-1', worker.leaseSeconds));
+      assert.equal(message?.attempts, 1);
+      assert.equal(await ds.transaction((tx) => enqueueLeased(tx, 'leased', { n: 2 }, 'leased-1', 30)), null, 'a dedupe key enqueued before');
+      await worker.drain();
+      assert.equal(seen.length, 0, 'leased to the process that wrote it');
+      worker.deliverNow([message]);
+      await worker.beforeApplicationShutdown(); // waits for the delivery in flight
+      assert.deepEqual([...seen], [{ n: 1 }]);
+      const [row] = await ds.query(`SELECT status, lease_until FROM outbox WHERE dedupe_key = 'leased-1'`);
+      assert.deepEqual(row, { status: 'SENT', lease_until: null });
+
+      // The writer died before delivering: once the lease runs out, any worker's poll delivers it.
+      const orphan = new OutboxWorker(ds, logger, new MetricsService('t')).handle('leased', async (m) => void seen.push(m.payload));
+      await ds.transaction((tx) => enqueueLeased(tx, 'leased', { n: 3 }, 'leased-2', 0.05));
+      await new Promise((r) => setTimeout(r, 100));
+      await orphan.drain();
+      assert.deepEqual(seen, [{ n: 1 }, { n: 3 }]);
+    });
+
     it('backs off exponentially with jitter, capped', () => {
       assert.equal(retryDelayMs(1, 500, 60_000, () => 1), 500);
       assert.equal(retryDelayMs(4, 500, 60_000, () => 1), 4000);
@@ -123,6 +145,31 @@ describe('outbox and idempotency (real PostgreSQL)', () => {
       const results = await Promise.allSettled(Array.from({ length: 20 }, () => new IdempotencyStore(ds, { waitForFirstMs: 2000 }).run('s', 'k-many', 'f'.repeat(64), work)));
       assert.equal(runs, 1);
       assert.ok(results.every((r) => r.status === 'fulfilled' && r.value.status === 201));
+    });
+
+    it('claim and complete in the caller\'s transactions; completed answers are found by key across scopes', async () => {
+      const s = store();
+      // A claim rolled back with its transaction leaves nothing.
+      await assert.rejects(
+        ds.transaction(async (tx) => {
+          assert.equal(await s.claim(tx, 'owner:7', 'k-tx', 'a'.repeat(64)), true);
+          throw new Error('rollback');
+        }),
+      );
+      assert.equal(await ds.transaction((tx) => s.claim(tx, 'owner:7', 'k-tx', 'a'.repeat(64))), true);
+      assert.equal(await s.claim(null, 'owner:7', 'k-tx', 'a'.repeat(64)), false, 'held by the first');
+      assert.deepEqual(await s.completedAnswers('k-tx', 'owner:'), [], 'not completed yet');
+      await ds.transaction((tx) => s.complete(tx, 'owner:7', 'k-tx', 201, '{"id":1}'));
+      await store().run('owner:8', 'k-tx', 'b'.repeat(64), async () => ({ status: 201, body: { id: 2 } }));
+      await store().run('other_%:9', 'k-tx', 'c'.repeat(64), async () => ({ status: 201, body: { id: 3 } }));
+      const found = (await s.completedAnswers('k-tx', 'owner:')).sort((a, b) => a.scope.localeCompare(b.scope));
+      assert.deepEqual(found, [
+        { scope: 'owner:7', fingerprint: 'a'.repeat(64), status: 201, body: '{"id":1}' },
+        { scope: 'owner:8', fingerprint: 'b'.repeat(64), status: 201, body: '{"id":2}' },
+      ]);
+      assert.deepEqual((await s.completedAnswers('k-tx', 'other_%')).map((a) => a.scope), ['other_%:9'], 'the prefix is matched literally');
+      assert.deepEqual(await s.completedAnswers('k-tx', 'other__'), []);
+      assert.equal((await s.waitForFirst('owner:7', 'k-tx', 'a'.repeat(64))).body, '{"id":1}');
     });
 
     it('a failed first request lets the key be used again', async () => {

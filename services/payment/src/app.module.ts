@@ -8,7 +8,7 @@ import { ImportController } from './controllers/import.controller';
 import { InternalController } from './controllers/internal.controller';
 import { PaymentsController } from './controllers/payments.controller';
 import { database } from './database';
-import { PAYMENT_RESULT_TOPIC } from './dtos/callback.dto';
+import { CALLBACK_LEASE_SECONDS, PAYMENT_RESULT_TOPIC } from './dtos/callback.dto';
 import { GatewayModule } from './gateway/gateway.module';
 import { PaymentImportRepository } from './repositories/payment-import.repository';
 import { PaymentsRepository } from './repositories/payments.repository';
@@ -44,6 +44,7 @@ export class AppModule {
           useFactory: (db: DataSource, metrics: MetricsService, callbacks: OrderCallbackClient) =>
             new OutboxWorker(db, logger, metrics, {
               pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+              leaseSeconds: CALLBACK_LEASE_SECONDS,
               baseDelayMs: config.CALLBACK_RETRY_BASE_MS,
               maxDelayMs: config.CALLBACK_RETRY_MAX_MS,
             }).handle(PAYMENT_RESULT_TOPIC, (message) => callbacks.deliver(message)),

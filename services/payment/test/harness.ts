@@ -5,6 +5,7 @@ import { startPaymentService } from '../src/bootstrap';
 import { PAYMENT_GATEWAY } from '../src/gateway/payment-gateway';
 import { SimulatedGateway } from '../src/gateway/simulated-gateway';
 import { FakeOrderService } from './fake-order';
+import { TEST_CLIENT_APPLICATION } from './statements';
 
 export type Api = ReturnType<typeof client>;
 
@@ -83,7 +84,7 @@ export async function startPaymentForTest(env: Record<string, string> = {}, opti
 }
 
 export async function query<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const pg = new Client({ connectionString: url });
+  const pg = new Client({ connectionString: url, application_name: TEST_CLIENT_APPLICATION });
   await pg.connect();
   try {
     return (await pg.query(text, params)).rows as T[];

@@ -91,4 +91,45 @@ describe('ServiceClient', () => {
     const client = new ServiceClient({ target: 'payment', baseUrl: 'http://127.0.0.1:1', tokens, timeoutMs: 300, maxAttempts: 1 });
     await assert.rejects(client.request({ method: 'GET', path: '/x' }), (e: unknown) => e instanceof AppError && e.code === 'DEPENDENCY_UNAVAILABLE');
   });
+
+  it('many calls in flight add no listeners to a shared, long-lived AbortSignal (no MaxListenersExceededWarning)', async () => {
+    // Count the abort listeners on each signal while 40 calls (idempotent and not) wait for their answers.
+    const live = new Map<EventTarget, number>();
+    let most = 0;
+    const add = EventTarget.prototype.addEventListener;
+    const remove = EventTarget.prototype.removeEventListener;
+    EventTarget.prototype.addEventListener = function (this: EventTarget, type: string, ...rest: unknown[]) {
+      if (type === 'abort' && this instanceof AbortSignal) {
+        live.set(this, (live.get(this) ?? 0) + 1);
+        most = Math.max(most, live.get(this)!);
+      }
+      return (add as (...a: unknown[]) => void).call(this, type, ...rest);
+    } as typeof add;
+    EventTarget.prototype.removeEventListener = function (this: EventTarget, type: string, ...rest: unknown[]) {
+      if (type === 'abort' && live.has(this)) live.set(this, live.get(this)! - 1);
+      return (remove as (...a: unknown[]) => void).call(this, type, ...rest);
+    } as typeof remove;
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const waiting: ServerResponse[] = [];
+      handler = (_, res) => {
+        waiting.push(res);
+        if (waiting.length === 40) for (const r of waiting) json(r, 200, { ok: true });
+      };
+      const client = newClient({ timeoutMs: 5000 });
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => client.request(i % 2 ? { method: 'GET', path: '/internal/v1/many' } : { method: 'POST', path: '/internal/v1/many', body: { i } })),
+      );
+      assert.equal(results.length, 40);
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+    } finally {
+      EventTarget.prototype.addEventListener = add;
+      EventTarget.prototype.removeEventListener = remove;
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message), []);
+    assert.ok(most <= 2, `one signal had ${most} abort listeners at once`);
+  });
 });

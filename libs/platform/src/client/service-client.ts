@@ -90,7 +90,10 @@ export class ServiceClient {
     const idempotent = req.idempotent ?? ['GET', 'PUT', 'DELETE'].includes(req.method);
     const policy = idempotent ? this.retrying : this.once;
     try {
-      return (await policy.execute(({ signal }) => this.send<T>(req, signal))) as T;
+      // A signal of this call's own: without one, cockatiel's policies fall back to one
+      // process-wide never-aborted signal, and every call in flight hangs a listener on it
+      // (MaxListenersExceededWarning under load). This one is dropped with the call.
+      return (await policy.execute(({ signal }) => this.send<T>(req, signal), new AbortController().signal)) as T;
     } catch (e) {
       throw this.translate(e, req);
     }

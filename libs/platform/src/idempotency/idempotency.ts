@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { badRequest, conflict, unprocessable } from '../errors/app-error';
-import { sqlRows } from '../database/sql';
+import { escapeLike, sqlRows } from '../database/sql';
 
 /** The stored answer to a request: sent again, byte for byte, for a repeat of it. */
 export interface StoredResponse {
@@ -16,6 +16,14 @@ export interface IdempotencyOptions {
   staleAfterSeconds?: number;
   /** How long a repeat waits for the first request to finish before answering 409. */
   waitForFirstMs?: number;
+}
+
+/** A completed answer as it is stored, with the scope and fingerprint it was stored under. */
+export interface StoredAnswer {
+  scope: string;
+  fingerprint: string;
+  status: number;
+  body: string;
 }
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -71,27 +79,31 @@ export class IdempotencyStore {
    * AppError it throws is not stored (the client may correct the request and retry with the key).
    */
   async run(scope: string, key: string, requestFingerprint: string, work: () => Promise<{ status: number; body: unknown }>): Promise<StoredResponse> {
-    const claimed = await this.claim(scope, key, requestFingerprint);
-    if (!claimed) return this.repeat(scope, key, requestFingerprint);
+    const claimed = await this.claim(null, scope, key, requestFingerprint);
+    if (!claimed) return this.waitForFirst(scope, key, requestFingerprint);
     let result: { status: number; body: unknown };
     try {
       result = await work();
     } catch (e) {
-      await this.db.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status = 'IN_PROGRESS'`, [scope, key]);
+      await this.release(scope, key);
       throw e;
     }
     const body = JSON.stringify(result.body);
-    await this.db.query(
-      `UPDATE idempotency_keys SET status = 'COMPLETED', response_status = $3, response_body = $4, completed_at = now() WHERE scope = $1 AND key = $2`,
-      [scope, key, result.status, body],
-    );
+    await this.complete(null, scope, key, result.status, body);
     return { status: result.status, body, replayed: false };
   }
 
-  /** Inserts the key IN_PROGRESS; true when this request is the one to run (also after a stale one died). */
-  private async claim(scope: string, key: string, requestFingerprint: string): Promise<boolean> {
+  // The steps of run(), for a caller that writes the key in its own transactions: the claim with
+  // the row the request creates, the answer with the row's final state (fewer commits, and a
+  // crash can never leave one without the other).
+
+  /**
+   * Inserts the key IN_PROGRESS (in `tx`, or on its own when null); true when this request is the one to run
+   * (also after a stale one died). When false, answer with waitForFirst.
+   */
+  async claim(tx: EntityManager | null, scope: string, key: string, requestFingerprint: string): Promise<boolean> {
     const rows = await sqlRows(
-      this.db,
+      tx ?? this.db,
       `INSERT INTO idempotency_keys (scope, key, fingerprint) VALUES ($1, $2, $3)
        ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, created_at = now()
          WHERE idempotency_keys.status = 'IN_PROGRESS' AND idempotency_keys.fingerprint = EXCLUDED.fingerprint
@@ -102,7 +114,41 @@ export class IdempotencyStore {
     return rows.length === 1;
   }
 
-  private async repeat(scope: string, key: string, requestFingerprint: string): Promise<StoredResponse> {
+  /** Stores the answer of a claimed key (in `tx`, or on its own when null): its repeats get these bytes. */
+  async complete(tx: EntityManager | null, scope: string, key: string, status: number, body: string): Promise<void> {
+    await (tx ?? this.db).query(
+      `UPDATE idempotency_keys SET status = 'COMPLETED', response_status = $3, response_body = $4, completed_at = now() WHERE scope = $1 AND key = $2`,
+      [scope, key, status, body],
+    );
+  }
+
+  /** Lets a claimed key go (its request failed): a retry with it runs again. */
+  async release(scope: string, key: string): Promise<void> {
+    await this.db.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status = 'IN_PROGRESS'`, [scope, key]);
+  }
+
+  /**
+   * The completed answers stored under `key` in every scope starting with `scopePrefix` (one
+   * statement, nothing written): for a service that can tell a repeat from its body alone and
+   * answers it before doing anything else. The caller matches fingerprints and checks that the
+   * scope is the caller's. Needs an index on (key) (the table's primary key starts with scope).
+   */
+  async completedAnswers(key: string, scopePrefix: string): Promise<StoredAnswer[]> {
+    const rows = await sqlRows<{ scope: string; fingerprint: string; response_status: number; response_body: string }>(
+      this.db,
+      `SELECT scope, fingerprint, response_status, response_body FROM idempotency_keys
+        WHERE key = $1 AND status = 'COMPLETED' AND scope LIKE $2 ESCAPE '\\'`,
+      [key, `${escapeLike(scopePrefix)}%`],
+    );
+    return rows.map((r) => ({ scope: r.scope, fingerprint: r.fingerprint, status: r.response_status, body: r.response_body }));
+  }
+
+  /**
+   * The answer for a request whose claim failed: the stored one when its fingerprint matches (422
+   * otherwise), after waiting for the first request to finish (409 REQUEST_IN_PROGRESS if it
+   * does not in time).
+   */
+  async waitForFirst(scope: string, key: string, requestFingerprint: string): Promise<StoredResponse> {
     const deadline = Date.now() + this.waitForFirstMs;
     for (;;) {
       const [row] = await sqlRows<{ fingerprint: string; status: string; response_status: number | null; response_body: string | null }>(

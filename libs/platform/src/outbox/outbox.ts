@@ -45,6 +45,31 @@ export async function enqueue(tx: EntityManager, topic: string, payload: unknown
 }
 
 /**
+ * Writes a message in the caller's transaction already leased to this process, for delivery right
+ * after the commit with OutboxWorker.deliverNow: no claim statement (and commit) before the
+ * delivery. Should the process die first, the lease runs out and a poll delivers it. null when
+ * the dedupe key was enqueued before (that message is delivered on its own).
+ */
+export async function enqueueLeased(tx: EntityManager, topic: string, payload: unknown, dedupeKey: string | undefined, leaseSeconds: number): Promise<OutboxMessage | null> {
+  const [row] = await sqlRows<Record<string, unknown>>(
+    tx,
+    `INSERT INTO outbox (topic, payload, dedupe_key, attempts, lease_until) VALUES ($1, $2, $3, 1, now() + make_interval(secs => $4))
+     ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+     RETURNING id, topic, payload, attempts, created_at`,
+    [topic, JSON.stringify(payload), dedupeKey ?? null, leaseSeconds],
+  );
+  return row ? toMessage(row) : null;
+}
+
+const toMessage = (r: Record<string, unknown>): OutboxMessage => ({
+  id: Number(r.id),
+  topic: r.topic as string,
+  payload: r.payload as Record<string, unknown>,
+  attempts: Number(r.attempts),
+  createdAt: r.created_at as Date,
+});
+
+/**
  * The stored outbox's delivery loop: claims due messages with a lease (FOR UPDATE SKIP LOCKED, so
  * replicas share the work), hands each to its topic's handler, marks it SENT, or schedules the
  * next attempt with exponential backoff and jitter. A worker that dies mid-delivery loses its
@@ -58,6 +83,8 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly log: ContextLogger;
   private readonly deliveries: Counter<'topic' | 'outcome'>;
   private readonly task: PeriodicTask;
+  /** Deliveries started by deliverNow, awaited on shutdown (the pool closes after). */
+  private readonly direct = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(
@@ -110,6 +137,27 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     await this.task.stop();
+    await Promise.all([...this.direct]);
+  }
+
+  /** The lease to give enqueueLeased: the same as a claim's. */
+  get leaseSeconds(): number {
+    return this.options.leaseSeconds;
+  }
+
+  /**
+   * Delivers messages written with enqueueLeased, once their transaction has committed (call it
+   * after the commit, never inside). Does not wait; a failed delivery is scheduled for retry as
+   * any other. Once stopping, they are left to their lease and the next poll.
+   */
+  deliverNow(messages: (OutboxMessage | null | undefined)[]): void {
+    for (const message of messages) {
+      if (!message || this.stopped || !this.handlers.has(message.topic)) continue;
+      const delivery: Promise<void> = this.deliver(message)
+        .catch((e) => this.log.warn('Outbox delivery could not be recorded; the lease runs out and a poll retries', { id: message.id, error: e instanceof Error ? e.message : String(e) }))
+        .finally(() => this.direct.delete(delivery));
+      this.direct.add(delivery);
+    }
   }
 
   /** Deliver now rather than at the next poll (call after committing a transaction that enqueued). */
@@ -143,7 +191,7 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
         RETURNING id, topic, payload, attempts, created_at`,
       [this.options.batchSize, this.options.leaseSeconds, topics],
     );
-    return rows.map((r) => ({ id: Number(r.id), topic: r.topic as string, payload: r.payload as Record<string, unknown>, attempts: Number(r.attempts), createdAt: r.created_at as Date }));
+    return rows.map(toMessage);
   }
 
   private async deliver(message: OutboxMessage): Promise<void> {

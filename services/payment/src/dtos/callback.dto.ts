@@ -26,6 +26,9 @@ export interface PaymentResultMessage {
   trace_id?: string;
 }
 
+/** How long one delivery attempt of a callback may take before another worker may try it again (well above HTTP_CLIENT_TIMEOUT_MS's range of use). */
+export const CALLBACK_LEASE_SECONDS = 30;
+
 export const callbackDedupeKey = (paymentId: string, status: string) => `${PAYMENT_RESULT_TOPIC}:${paymentId}:${status}`;
 
 /** The callback telling the order service what became of a payment (never for a PENDING one). */

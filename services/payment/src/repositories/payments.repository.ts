@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { currentTrace, enqueue, sqlRows } from '@etsr/platform';
+import { DataSource, EntityManager } from 'typeorm';
+import { OutboxMessage, currentTrace, enqueueLeased, sqlRows } from '@etsr/platform';
 import { PaymentMethod } from '../config';
-import { PAYMENT_RESULT_TOPIC, PaymentResultMessage, callbackDedupeKey, callbackFor } from '../dtos/callback.dto';
+import { CALLBACK_LEASE_SECONDS, PAYMENT_RESULT_TOPIC, PaymentResultMessage, callbackDedupeKey, callbackFor } from '../dtos/callback.dto';
 import { PaymentEntity, PaymentStatus } from '../entities/payment.entity';
 import { GatewayOutcome } from '../gateway/payment-gateway';
 
@@ -17,8 +17,11 @@ export interface NewPayment {
   idempotencyKey: string;
 }
 
-/** What an insert found: the new row, or which unique rule stopped it. */
-export type InsertResult = { kind: 'created'; payment: PaymentEntity } | { kind: 'key-used' } | { kind: 'order-busy' };
+/** A state change as committed: the payment as it now is, and its callback, leased for delivery right after the commit (null if enqueued before). */
+export interface Recorded {
+  payment: PaymentEntity;
+  callback: OutboxMessage | null;
+}
 
 export interface PaymentFilter {
   status?: PaymentStatus;
@@ -46,39 +49,41 @@ const toPayment = (r: Record<string, unknown>): PaymentEntity => Object.assign(n
 export class PaymentsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Inserts a PENDING payment; the unique indexes (one live payment per order, one payment per key) decide races. */
-  async insertPending(p: NewPayment): Promise<InsertResult> {
-    try {
-      const [row] = await sqlRows(
-        this.db,
-        `INSERT INTO payments (payment_id, merchant_order_id, user_id, amount_cents, currency, payment_method, idempotency_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-        [p.id, p.merchantOrderId, p.userId, p.amountCents, p.currency, p.paymentMethod, p.idempotencyKey],
-      );
-      return { kind: 'created', payment: toPayment(row) };
-    } catch (e) {
-      const constraint = uniqueViolation(e);
-      if (constraint === 'payments_idempotency_key') return { kind: 'key-used' };
-      if (constraint === 'payments_order_active_key') return { kind: 'order-busy' };
-      throw e;
-    }
+  /** Runs `work` in one transaction (a charge claims its key and inserts its payment together, and records its outcome with its answer). */
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
   }
 
-  async findById(id: string): Promise<PaymentEntity | null> {
-    const [row] = await sqlRows(this.db, `SELECT ${COLUMNS} FROM payments WHERE payment_id = $1`, [id]);
+  /**
+   * Inserts a PENDING payment in `tx`; null when a unique index stopped it (one live payment per
+   * order, one payment per owner's key): the caller looks which with findByKey / findLive. DO
+   * NOTHING rather than an error, so the transaction stays usable for that look-up.
+   */
+  async insertPending(tx: EntityManager, p: NewPayment): Promise<PaymentEntity | null> {
+    const [row] = await sqlRows(
+      tx,
+      `INSERT INTO payments (payment_id, merchant_order_id, user_id, amount_cents, currency, payment_method, idempotency_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
+      [p.id, p.merchantOrderId, p.userId, p.amountCents, p.currency, p.paymentMethod, p.idempotencyKey],
+    );
+    return row ? toPayment(row) : null;
+  }
+
+  async findById(id: string, tx: DataSource | EntityManager = this.db): Promise<PaymentEntity | null> {
+    const [row] = await sqlRows(tx, `SELECT ${COLUMNS} FROM payments WHERE payment_id = $1`, [id]);
     return row ? toPayment(row) : null;
   }
 
   /** The payment an owner's Idempotency-Key made, if any. */
-  async findByKey(userId: number, key: string): Promise<PaymentEntity | null> {
-    const [row] = await sqlRows(this.db, `SELECT ${COLUMNS} FROM payments WHERE user_id = $1 AND idempotency_key = $2`, [userId, key]);
+  async findByKey(userId: number, key: string, tx: DataSource | EntityManager = this.db): Promise<PaymentEntity | null> {
+    const [row] = await sqlRows(tx, `SELECT ${COLUMNS} FROM payments WHERE user_id = $1 AND idempotency_key = $2`, [userId, key]);
     return row ? toPayment(row) : null;
   }
 
   /** The order's payment that is not FAILED (at most one, by the unique index). */
-  async findLive(merchantOrderId: string): Promise<PaymentEntity | null> {
+  async findLive(merchantOrderId: string, tx: DataSource | EntityManager = this.db): Promise<PaymentEntity | null> {
     const [row] = await sqlRows(
-      this.db,
+      tx,
       `SELECT ${COLUMNS} FROM payments WHERE merchant_order_id = $1 AND status IN ('PENDING', 'SUCCESS', 'REFUNDED')`,
       [merchantOrderId],
     );
@@ -108,17 +113,18 @@ export class PaymentsRepository {
     return { payments: rows.map(toPayment), total: Number(count.n) };
   }
 
-  /** PENDING → the gateway's outcome, with its callback; null when the payment was not PENDING any more (settled by someone else). */
-  settle(id: string, outcome: GatewayOutcome): Promise<PaymentEntity | null> {
-    return this.db.transaction((tx) => this.settleIn(tx, id, outcome));
-  }
-
   /**
    * Payments left PENDING for `olderThanSeconds` (the process died between the gateway and the
    * update), locked with SKIP LOCKED so replicas split them; `decide` asks the gateway what became
-   * of each (null: not known yet, left PENDING). One transaction per batch.
+   * of each (null: not known yet, left PENDING); `alongside` writes what goes with each settlement
+   * (the charge's stored answer). One transaction per batch.
    */
-  recoverStale(olderThanSeconds: number, limit: number, decide: (p: PaymentEntity) => Promise<GatewayOutcome | null>): Promise<{ seen: number; settled: PaymentEntity[] }> {
+  recoverStale(
+    olderThanSeconds: number,
+    limit: number,
+    decide: (p: PaymentEntity) => Promise<GatewayOutcome | null>,
+    alongside: (tx: EntityManager, p: PaymentEntity) => Promise<void>,
+  ): Promise<{ seen: number; settled: Recorded[] }> {
     return this.db.transaction(async (tx) => {
       const stale = (
         await sqlRows(
@@ -128,19 +134,21 @@ export class PaymentsRepository {
           [olderThanSeconds, limit],
         )
       ).map(toPayment);
-      const settled: PaymentEntity[] = [];
+      const settled: Recorded[] = [];
       for (const p of stale) {
         const outcome = await decide(p);
         if (!outcome) continue;
         const done = await this.settleIn(tx, p.id, outcome);
-        if (done) settled.push(done);
+        if (!done) continue;
+        await alongside(tx, done.payment);
+        settled.push(done);
       }
       return { seen: stale.length, settled };
     });
   }
 
   /** SUCCESS → REFUNDED, with its callback; null when the payment was not SUCCESS (refunded by a racing request, or never paid). */
-  markRefunded(id: string, refundId: string, reason: string | null): Promise<PaymentEntity | null> {
+  markRefunded(id: string, refundId: string, reason: string | null): Promise<Recorded | null> {
     return this.db.transaction(async (tx) => {
       const [row] = await sqlRows(
         tx,
@@ -153,7 +161,8 @@ export class PaymentsRepository {
     });
   }
 
-  private async settleIn(tx: EntityManager, id: string, outcome: GatewayOutcome): Promise<PaymentEntity | null> {
+  /** PENDING → the gateway's outcome, with its callback, in `tx`; null when the payment was not PENDING any more (settled by someone else). */
+  async settleIn(tx: EntityManager, id: string, outcome: GatewayOutcome): Promise<Recorded | null> {
     const [row] = await sqlRows(
       tx,
       `UPDATE payments SET status = $2, transaction_id = $3, failure_reason = $4, updated_at = now()
@@ -164,16 +173,8 @@ export class PaymentsRepository {
     return this.enqueueResult(tx, toPayment(row));
   }
 
-  private async enqueueResult(tx: EntityManager, p: PaymentEntity): Promise<PaymentEntity> {
+  private async enqueueResult(tx: EntityManager, p: PaymentEntity): Promise<Recorded> {
     const message: PaymentResultMessage = { callback: callbackFor(p), trace_id: currentTrace()?.traceId };
-    await enqueue(tx, PAYMENT_RESULT_TOPIC, message, callbackDedupeKey(p.id, p.status));
-    return p;
+    return { payment: p, callback: await enqueueLeased(tx, PAYMENT_RESULT_TOPIC, message, callbackDedupeKey(p.id, p.status), CALLBACK_LEASE_SECONDS) };
   }
-}
-
-/** The unique index an insert broke, if that is what failed. */
-function uniqueViolation(e: unknown): string | undefined {
-  if (!(e instanceof QueryFailedError)) return undefined;
-  const driver = (e as QueryFailedError & { driverError?: { code?: string; constraint?: string } }).driverError;
-  return driver?.code === '23505' ? driver.constraint : undefined;
 }

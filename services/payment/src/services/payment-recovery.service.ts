@@ -10,7 +10,7 @@ const BATCH_SIZE = 50;
  * Settles payments a crash left PENDING (the process died between the gateway's answer and the
  * update): after PAYMENT_RECOVERY_AFTER_SECONDS the gateway is asked what became of the charge
  * (`status`, never `charge`), and the payment is settled with its callback exactly as a charge
- * would have. Replicas share the work: rows are locked with FOR UPDATE SKIP LOCKED.
+ * would have (its Idempotency-Key's answer stored too). Replicas share the work: rows are locked with FOR UPDATE SKIP LOCKED.
  */
 @Injectable()
 export class PaymentRecoveryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -40,8 +40,12 @@ export class PaymentRecoveryService implements OnApplicationBootstrap, BeforeApp
     let total = 0;
     try {
       for (;;) {
-        const { seen, settled } = await this.payments.recoverStale(this.config.PAYMENT_RECOVERY_AFTER_SECONDS, BATCH_SIZE, (p) =>
-          this.settlement.outcomeOf(p),
+        const { seen, settled } = await this.payments.recoverStale(
+          this.config.PAYMENT_RECOVERY_AFTER_SECONDS,
+          BATCH_SIZE,
+          (p) => this.settlement.outcomeOf(p),
+          // A request that died holding its key: the key gets the answer now, rather than staying IN_PROGRESS until it is stale.
+          (tx, p) => this.settlement.storeAnswer(tx, p),
         );
         this.settlement.settled(settled, true);
         total += settled.length;

@@ -43,9 +43,9 @@ export class RefundsService {
     const refunded = await this.payments.markRefunded(payment.id, refundId, dto.reason ?? null);
     if (refunded) {
       this.metrics.refunds.inc();
-      this.outbox.nudge();
+      this.outbox.deliverNow([refunded.callback]);
       this.log.info('Payment refunded', { paymentId: payment.id, orderId: payment.merchantOrderId, refundId });
-      return mapRefund(refunded);
+      return mapRefund(refunded.payment);
     }
     // A racing refund recorded it first (same gateway refund): answer as it did.
     const now = await this.reader.require(payment.id);

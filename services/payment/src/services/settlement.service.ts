@@ -1,12 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, JsonLogger, OutboxWorker } from '@etsr/platform';
+import { AppError, IdempotencyStore, JsonLogger, OutboxWorker } from '@etsr/platform';
+import { EntityManager } from 'typeorm';
+import { mapCharge } from '../dtos/payment.dto';
 import { PaymentEntity } from '../entities/payment.entity';
 import { GatewayCharge, GatewayOutcome, PAYMENT_GATEWAY, PaymentGateway } from '../gateway/payment-gateway';
-import { PaymentsRepository } from '../repositories/payments.repository';
+import { PaymentsRepository, Recorded } from '../repositories/payments.repository';
 import { PaymentMetrics } from './payment-metrics';
 
 /** The outcome recorded when the gateway says it never received a charge: no money moved, the buyer may pay again. */
 export const NOT_COMPLETED: GatewayOutcome = { status: 'FAILED', transactionId: null, failureReason: 'The payment did not reach the gateway' };
+
+/** Charge Idempotency-Keys are scoped to the order's owner: two users never collide on a key. */
+export const CHARGE_SCOPE_PREFIX = 'order-owner:';
+export const chargeScope = (userId: number) => `${CHARGE_SCOPE_PREFIX}${userId}`;
 
 export const gatewayChargeOf = (p: PaymentEntity): GatewayCharge => ({
   paymentId: p.id,
@@ -17,8 +23,9 @@ export const gatewayChargeOf = (p: PaymentEntity): GatewayCharge => ({
 
 /**
  * Turning a PENDING payment into SUCCESS or FAILED, whoever does it (a charge, a repeat of one,
- * the recovery worker): the conditional update and its callback in one transaction
- * (PaymentsRepository), then the metric and an immediate delivery attempt of the callback.
+ * the recovery worker): the conditional update, its callback and the charge's answer under its
+ * Idempotency-Key in one transaction, then the metric and an immediate delivery attempt of the
+ * callback.
  */
 @Injectable()
 export class SettlementService {
@@ -29,19 +36,28 @@ export class SettlementService {
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly outbox: OutboxWorker,
     private readonly metrics: PaymentMetrics,
+    private readonly idempotency: IdempotencyStore,
     logger: JsonLogger,
   ) {
     this.log = logger.forContext(SettlementService.name);
   }
 
-  /** Records the outcome; returns the payment as it now is (settled by this call or by someone before it). */
+  /**
+   * Records the outcome and the charge's answer (201 with the payment as it now is) under the
+   * payment's key, in one transaction; returns the payment (settled by this call or by someone
+   * before it).
+   */
   async settle(payment: PaymentEntity, outcome: GatewayOutcome): Promise<PaymentEntity> {
-    const settled = await this.payments.settle(payment.id, outcome);
+    const { settled, current } = await this.payments.transaction(async (tx) => {
+      const settled = await this.payments.settleIn(tx, payment.id, outcome);
+      const current = settled?.payment ?? (await this.payments.findById(payment.id, tx)) ?? payment;
+      await this.storeAnswer(tx, current);
+      return { settled, current };
+    });
     if (settled) {
       this.settled([settled]);
-      return settled;
+      return current;
     }
-    const current = (await this.payments.findById(payment.id)) ?? payment;
     if (current.status !== outcome.status && !(current.status === 'REFUNDED' && outcome.status === 'SUCCESS')) {
       // Settled meanwhile (by the recovery worker) with another result than the gateway now gives.
       this.log.error('Payment recorded with another result than the gateway reports; reconcile it by hand', undefined, {
@@ -53,9 +69,18 @@ export class SettlementService {
     return current;
   }
 
+  /**
+   * The answer a charge gives for `payment`, stored under the key that made it so a repeat is
+   * answered from the key store. A key no request holds any more (its request failed) is not there
+   * and nothing is written; its repeat claims it again and finds the payment.
+   */
+  storeAnswer(tx: EntityManager | null, payment: PaymentEntity): Promise<void> {
+    return this.idempotency.complete(tx, chargeScope(payment.userId), payment.idempotencyKey, 201, JSON.stringify(mapCharge(payment)));
+  }
+
   /** Metrics, log and callback delivery for payments whose settlement was just committed. */
-  settled(payments: PaymentEntity[], recovered = false): void {
-    for (const p of payments) {
+  settled(recorded: Recorded[], recovered = false): void {
+    for (const { payment: p } of recorded) {
       this.metrics.transactions.inc({ status: p.status });
       if (recovered) this.metrics.recovered.inc();
       this.log.info(recovered ? 'Pending payment settled from the gateway status' : 'Payment settled', {
@@ -64,7 +89,7 @@ export class SettlementService {
         status: p.status,
       });
     }
-    if (payments.length) this.outbox.nudge();
+    this.outbox.deliverNow(recorded.map((r) => r.callback));
   }
 
   /**
