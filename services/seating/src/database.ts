@@ -4,9 +4,10 @@ import { SeatPlanChangeEntity } from './entities/seat-plan-change.entity';
 import { SeatEntity } from './entities/seat.entity';
 import { CreateSeating1763800000000 } from './migrations/1763800000000-create-seating';
 import { ReserveSeatsGenericPlan1763800000001 } from './migrations/1763800000001-reserve-seats-generic-plan';
+import { SeatChangeNotify1764700000200 } from './migrations/1764700000200-seat-change-notify';
 
 /** Entities and migrations of seatingdb, in the order they apply. */
 export const database: DatabaseDefinition = {
   entities: [SeatEntity, ReservationEntity, SeatPlanChangeEntity],
-  migrations: [CreateSeating1763800000000, ReserveSeatsGenericPlan1763800000001],
+  migrations: [CreateSeating1763800000000, ReserveSeatsGenericPlan1763800000001, SeatChangeNotify1764700000200],
 };
