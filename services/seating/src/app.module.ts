@@ -9,10 +9,13 @@ import { SeatsController } from './controllers/seats.controller';
 import { database } from './database';
 import { ReservationsRepository } from './repositories/reservations.repository';
 import { SeatImportRepository } from './repositories/seat-import.repository';
+import { SeatChangesListener } from './repositories/seat-changes.listener';
 import { SeatsRepository } from './repositories/seats.repository';
 import { AvailabilityService } from './services/availability.service';
 import { HoldSweeperService } from './services/hold-sweeper.service';
 import { ReservationsService } from './services/reservations.service';
+import { SeatFeedService } from './services/seat-feed.service';
+import { SeatMapService } from './services/seat-map.service';
 import { SeatPlanService } from './services/seat-plan.service';
 import { SeatingMetrics } from './services/seating-metrics';
 import { SeatsAdminService } from './services/seats-admin.service';
@@ -36,6 +39,9 @@ export class AppModule {
         ReservationsService,
         HoldSweeperService,
         SeatImportRepository,
+        SeatChangesListener,
+        SeatMapService,
+        SeatFeedService,
       ],
     };
   }
