@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { AppError, FastifyReply, JsonLogger, notFound } from '@etsr/platform';
+import { AppError, FastifyReply, JsonLogger, currentTrace, mapError, notFound } from '@etsr/platform';
 import { SeatingConfig } from '../config';
 import { SeatMapSnapshot, diffSnapshots } from './seat-map-snapshot';
 import { SeatMapService } from './seat-map.service';
@@ -71,12 +71,12 @@ export class SeatFeedService implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Opens a stream on `reply` (which it takes over from Fastify), or throws a 404/503 before anything is sent. */
   async subscribe(eventId: number, lastEventId: string | undefined, reply: FastifyReply): Promise<void> {
-    this.refuseIfUnavailable();
+    if (this.unavailable(reply)) return;
     await this.maps.snapshot(eventId);
     // The latest snapshot, taken in the same tick as registering: no change can fall in between.
     const snapshot = this.maps.current(eventId);
     if (!snapshot?.exists) throw notFound(`Event ${eventId} has no seats`, 'EVENT_NOT_FOUND');
-    this.refuseIfUnavailable();
+    if (this.unavailable(reply)) return;
 
     // Taken over from Fastify: no serialiser, no onSend hooks (so no compression buffering), no reply timeout.
     reply.hijack();
@@ -103,11 +103,23 @@ export class SeatFeedService implements OnApplicationBootstrap, OnModuleDestroy 
     this.write(subscriber, Buffer.from(`retry: ${RETRY_MS}\nid: ${snapshot.version}\ndata: ${JSON.stringify(first)}\n\n`));
   }
 
-  private refuseIfUnavailable(): void {
-    if (this.closing) throw new AppError(503, 'SHUTTING_DOWN', 'This replica is shutting down; reconnect', undefined, { 'Retry-After': '1' });
-    if (this.count >= this.config.SEAT_FEED_MAX_SUBSCRIBERS) {
-      throw new AppError(503, 'FEED_FULL', 'Too many live seat feed subscribers on this server; poll the seat map or retry later', { maxSubscribers: this.config.SEAT_FEED_MAX_SUBSCRIBERS }, { 'Retry-After': '5' });
+  /**
+   * Answers 503 (the one error body, with Retry-After) when full or shutting down. Sent here rather
+   * than thrown: a crowd refused at the cap is expected load, not thousands of error logs with stacks.
+   */
+  private unavailable(reply: FastifyReply): boolean {
+    let error: AppError | undefined;
+    if (this.closing) {
+      error = new AppError(503, 'SHUTTING_DOWN', 'This server is shutting down; reconnect', undefined, { 'Retry-After': '1' });
+    } else if (this.count >= this.config.SEAT_FEED_MAX_SUBSCRIBERS) {
+      error = new AppError(503, 'FEED_FULL', 'Too many live seat feed subscribers on this server; poll the seat map or retry later', { maxSubscribers: this.config.SEAT_FEED_MAX_SUBSCRIBERS }, { 'Retry-After': '5' });
     }
+    if (!error) return false;
+    this.metrics.feedRefused.inc({ reason: error.code });
+    const mapped = mapError(error, { traceId: currentTrace()?.traceId, path: '/v1/seats/stream' });
+    for (const [name, value] of Object.entries(mapped.headers)) reply.header(name, value);
+    reply.status(503).type('application/json; charset=utf-8').send(mapped.body);
+    return true;
   }
 
   /** One diff and one serialisation per change, the same bytes written to every subscriber of the event. */

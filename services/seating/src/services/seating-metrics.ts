@@ -12,6 +12,7 @@ export class SeatingMetrics {
   readonly mapRefreshes: Counter<'event_id'>;
   readonly notModified: Counter<'resource'>;
   readonly feedSubscribers: Gauge;
+  readonly feedRefused: Counter<'reason'>;
   readonly listenerUp: Gauge;
 
   constructor(metrics: MetricsService, seats: SeatsRepository) {
@@ -22,6 +23,7 @@ export class SeatingMetrics {
     this.notModified = metrics.counter({ name: 'seat_map_not_modified_total', help: '304 Not Modified answers to seat map and availability reads', labelNames: ['resource'] });
     for (const resource of ['map', 'availability']) this.notModified.inc({ resource }, 0);
     this.feedSubscribers = metrics.gauge({ name: 'seat_feed_subscribers', help: 'Open live seat feed streams on this replica' });
+    this.feedRefused = metrics.counter({ name: 'seat_feed_refused_total', help: 'Live seat feed connections refused with 503 (FEED_FULL, SHUTTING_DOWN)', labelNames: ['reason'] });
     this.listenerUp = metrics.gauge({ name: 'seat_changes_listener_up', help: '1 while this replica listens for seat change notifications, 0 while it polls instead' });
     // Gauges are read from the database at scrape time: every replica reports the same truth.
     metrics.gauge({
