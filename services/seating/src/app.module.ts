@@ -5,6 +5,7 @@ import { SeatingConfig } from './config';
 import { ImportController } from './controllers/import.controller';
 import { InternalController } from './controllers/internal.controller';
 import { ReservationsController } from './controllers/reservations.controller';
+import { SeatMapRevalidationHook } from './controllers/seat-map-revalidation.hook';
 import { SeatsController } from './controllers/seats.controller';
 import { database } from './database';
 import { ReservationsRepository } from './repositories/reservations.repository';
@@ -42,6 +43,7 @@ export class AppModule {
         SeatChangesListener,
         SeatMapService,
         SeatFeedService,
+        SeatMapRevalidationHook,
       ],
     };
   }

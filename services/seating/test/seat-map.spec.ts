@@ -108,7 +108,8 @@ describe('seat map snapshots: ETag, 304, compression, staleness', () => {
     const readers = Array.from({ length: 300 }, (_, i) => svc.api.get(i % 2 ? `/v1/seats?eventId=${eventId}` : `/v1/seats/availability?eventId=${eventId}`));
     const statuses = (await Promise.all(readers)).map((r) => r.status);
     assert.deepEqual([...new Set(statuses)], [200]);
-    assert.equal(await refreshes(), 1, 'single-flight: one query for all of them');
+    // One query for all of them; the plan's own notification may land after the first read and cost one more.
+    assert.ok((await refreshes()) <= 2, `single-flight: ${await refreshes()} queries for 300 readers`);
 
     // A crowd with ETags, while buyers hold seats: every read is 200 or 304, every hold succeeds.
     const map = await svc.api.get(`/v1/seats?eventId=${eventId}`);
@@ -208,6 +209,20 @@ describe('live seat feed (SSE) across two replicas', () => {
     assert.equal(statusOf(map.body, seats[0]), 'AVAILABLE');
     assert.ok(feed.comments.includes('heartbeat'), 'heartbeats (every 200 ms on B)');
     feed.close();
+  });
+
+  it('an ETag from one replica is good on the other (versions are content hashes)', async () => {
+    const fromA = await readSettled(a.api, `/v1/seats?eventId=${plan.eventId}`, () => true);
+    const etag = fromA.headers.get('etag')!;
+    const onB = await eventually(async () => {
+      const res = await b.api.get(`/v1/seats?eventId=${plan.eventId}`, { headers: { 'if-none-match': etag } });
+      return res.status === 304 ? res : undefined;
+    }, 5000, 'B to answer 304 to A\'s ETag');
+    assert.equal(onB.headers.get('etag'), etag);
+    // An event B has no snapshot of yet: the first read builds it and still answers 304.
+    const other = await createPlan(a.api, [{ name: 'BOX', rows: 1, seatsPerRow: 4, price: 300 }]);
+    const tag = (await a.api.get(`/v1/seats/availability?eventId=${other.eventId}`)).headers.get('etag')!;
+    assert.equal((await b.api.get(`/v1/seats/availability?eventId=${other.eventId}`, { headers: { 'if-none-match': tag } })).status, 304);
   });
 
   it('a client reconnecting with the current version as Last-Event-ID is told it need not reload', async () => {

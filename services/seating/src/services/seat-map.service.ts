@@ -130,6 +130,22 @@ export class SeatMapService implements OnApplicationBootstrap, BeforeApplication
     return this.respond(snapshot, snapshot.availabilityBody(section), 'availability', eventId, section, ifNoneMatch, acceptEncoding);
   }
 
+  /**
+   * 304 for a current copy, decided without waiting and without a query, or undefined (no
+   * snapshot yet, no such section, no match): the caller then takes the normal way. For the
+   * request hook that answers revalidations before the framework's pipeline runs.
+   */
+  notModified(resource: 'map' | 'availability', eventId: number, section: string | undefined, ifNoneMatch: string): SnapshotResponse | undefined {
+    const entry = this.entries.get(eventId);
+    const snapshot = entry?.snapshot;
+    if (!entry || !snapshot || !matchesEtag(ifNoneMatch, snapshot.etag)) return undefined;
+    const body = resource === 'map' ? snapshot.mapBody(section) : snapshot.availabilityBody(section);
+    if (!body) return undefined;
+    entry.lastRead = Date.now();
+    this.metrics.notModified.inc({ resource });
+    return { status: 304, etag: snapshot.etag };
+  }
+
   /** How many events are held in memory (for tests and logs). */
   get size(): number {
     return this.entries.size;
