@@ -78,6 +78,7 @@ describe('seat map snapshots: ETag, 304, compression, staleness', () => {
     assert.deepEqual(whole.body.seatsBySection.map((s: { section: string }) => s.section), ['VIP', 'PREMIUM', 'REGULAR']);
     assert.equal((await svc.api.get(`/v1/seats?eventId=${plan.eventId}&section=NOPE`)).body.error, 'SECTION_NOT_FOUND');
     assert.equal((await svc.api.get(`/v1/seats/availability?eventId=${plan.eventId}&section=NOPE`)).status, 404);
+    assert.equal((await svc.api.get(`/v1/seats?eventId=${plan.eventId}&section=`)).body.error, 'SECTION_NOT_FOUND');
     assert.equal((await svc.api.get(`/v1/seats?eventId=${newEventId()}`)).body.error, 'EVENT_NOT_FOUND');
   });
 

@@ -55,6 +55,8 @@ describe('SeatMapSnapshot', () => {
     const vip = JSON.parse(s.mapBody('VIP')!.json.toString());
     assert.deepEqual([vip.totalSeats, vip.sections.map((x: { section: string }) => x.section)], [2, ['VIP']]);
     assert.equal(s.mapBody('NOPE'), undefined);
+    assert.equal(s.mapBody(''), undefined, 'an empty section is no section, not the whole map');
+    assert.equal(s.availabilityBody(''), undefined);
     const body = s.mapBody()!;
     const gz = await body.encode('gzip');
     assert.equal(await body.encode('gzip'), gz, 'compressed once');

@@ -41,7 +41,7 @@ export class PreparedBody {
  * one replica to another) and a refresh that finds nothing new keeps the version.
  */
 export class SeatMapSnapshot {
-  /** Seat map bodies and availability bodies by section ('' = the whole event), made on first request. */
+  /** Seat map and availability bodies, of the event ('map', 'availability') or of one section ('map/VIP'), made on first request. */
   private readonly bodies = new Map<string, PreparedBody>();
   private readonly counts: SectionCounts[];
 
@@ -56,7 +56,7 @@ export class SeatMapSnapshot {
     seats: SnapshotSeat[],
   ) {
     this.counts = sectionCounts(seats);
-    if (mapJson) this.bodies.set('map:', new PreparedBody(mapJson));
+    if (mapJson) this.bodies.set('map', new PreparedBody(mapJson));
   }
 
   static build(eventId: number, seats: SnapshotSeat[]): SeatMapSnapshot {
@@ -84,7 +84,7 @@ export class SeatMapSnapshot {
 
   /** The seat map (of one section), serialised once; undefined when there is no such section. */
   mapBody(section?: string): PreparedBody | undefined {
-    return this.body(`map:${section ?? ''}`, () => {
+    return this.body(section === undefined ? 'map' : `map/${section}`, () => {
       if (!this.map || section === undefined) return undefined;
       const found = this.map.sections.find((s) => s.section === section);
       if (!found) return undefined;
@@ -95,7 +95,7 @@ export class SeatMapSnapshot {
 
   /** The counts (of one section), serialised once; undefined when there is no such section. */
   availabilityBody(section?: string): PreparedBody | undefined {
-    return this.body(`availability:${section ?? ''}`, () => this.availability(section));
+    return this.body(section === undefined ? 'availability' : `availability/${section}`, () => this.availability(section));
   }
 
   availability(section?: string): AvailabilityDto | undefined {
