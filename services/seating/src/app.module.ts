@@ -5,16 +5,20 @@ import { SeatingConfig } from './config';
 import { ImportController } from './controllers/import.controller';
 import { InternalController } from './controllers/internal.controller';
 import { ReservationsController } from './controllers/reservations.controller';
+import { SeatMapRevalidationHook } from './controllers/seat-map-revalidation.hook';
 import { SeatsController } from './controllers/seats.controller';
 import { database } from './database';
 import { ReservationsRepository } from './repositories/reservations.repository';
 import { HoldBatchRepository } from './repositories/hold-batch.repository';
 import { SeatImportRepository } from './repositories/seat-import.repository';
+import { SeatChangesListener } from './repositories/seat-changes.listener';
 import { SeatsRepository } from './repositories/seats.repository';
 import { BestAvailableAllocator } from './services/best-available-allocator.service';
 import { AvailabilityService } from './services/availability.service';
 import { HoldSweeperService } from './services/hold-sweeper.service';
 import { ReservationsService } from './services/reservations.service';
+import { SeatFeedService } from './services/seat-feed.service';
+import { SeatMapService } from './services/seat-map.service';
 import { SeatPlanService } from './services/seat-plan.service';
 import { SeatingMetrics } from './services/seating-metrics';
 import { SeatsAdminService } from './services/seats-admin.service';
@@ -40,6 +44,10 @@ export class AppModule {
         ReservationsService,
         HoldSweeperService,
         SeatImportRepository,
+        SeatChangesListener,
+        SeatMapService,
+        SeatFeedService,
+        SeatMapRevalidationHook,
       ],
     };
   }

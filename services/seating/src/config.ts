@@ -56,6 +56,69 @@ export class SeatingConfig extends BaseConfig {
   @Max(1_000_000)
   BEST_AVAILABLE_QUEUE_LIMIT = 10_000;
 
+  /** Seat maps: how long a change notification waits for others to share one refresh with. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(5000)
+  SEAT_MAP_REFRESH_DELAY_MS = 20;
+
+  /** Seat maps: least time between two refreshes of one event (100 ms = at most 10 map queries a second an event). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  SEAT_MAP_MIN_REFRESH_INTERVAL_MS = 100;
+
+  /** Seat maps: while the change listener is disconnected, snapshots older than this are refreshed (polling). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  SEAT_MAP_POLL_MS = 500;
+
+  /** Seat maps: a snapshot is refreshed at least this often even without a notification (a safety net). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  SEAT_MAP_MAX_AGE_MS = 30_000;
+
+  /** Seat maps: a snapshot nobody read (and nobody follows) for this long is dropped. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  SEAT_MAP_IDLE_MS = 60_000;
+
+  /** Seat maps: most events held in memory at once (least recently read ones go first). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  SEAT_MAP_MAX_EVENTS = 200;
+
+  /** Seat maps: most snapshot queries running at once (of all events), so refreshes never crowd out holds in the pool. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  SEAT_MAP_REFRESH_CONCURRENCY = 2;
+
+  /** Live seat feed: most open streams per replica; beyond it, 503 FEED_FULL. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  SEAT_FEED_MAX_SUBSCRIBERS = 2000;
+
+  /** Live seat feed: a comment line this often keeps proxies from closing a quiet stream. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  SEAT_FEED_HEARTBEAT_MS = 15_000;
+
   /** The catalog service; when set, seat plans are only created for events it knows. */
   @IsOptional()
   @IsUrl(SERVICE_URL)

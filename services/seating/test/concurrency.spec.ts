@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { ApiResponse } from '@etsr/platform/testing';
-import { SeatPlan, createPlan } from './factories';
+import { SeatPlan, createPlan, readSettled } from './factories';
 import { SeatingUnderTest, serviceToken, startSeatingForTest, userToken } from './harness';
 
 async function query<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -165,7 +165,8 @@ describe('concurrency: two replicas, sweepers, short holds, mixed load', () => {
     assert.equal(lingering[0].n, 0, 'every lapsed hold was swept');
 
     for (const svc of [one, two]) {
-      const a = (await svc.api.get(`/v1/seats/availability?eventId=${plan.eventId}`)).body;
+      const sold = allocatedRows.reduce((n, r) => n + r.seats, 0);
+      const a = (await readSettled(svc.api, `/v1/seats/availability?eventId=${plan.eventId}`, (b) => b.reservedSeats === 0 && b.allocatedSeats === sold)).body;
       assert.equal(a.availableSeats + a.reservedSeats + a.allocatedSeats + a.blockedSeats, a.totalSeats);
       assert.equal(a.totalSeats, 150);
       assert.equal(a.reservedSeats, 0);

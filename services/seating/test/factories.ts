@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { client } from '@etsr/platform/testing';
+import { ApiResponse, client, eventually } from '@etsr/platform/testing';
 import { adminToken } from './harness';
 
 type Api = ReturnType<typeof client>;
@@ -44,4 +44,20 @@ export async function createPlan(api: Api, sections = SMALL_LAYOUT, eventId = ne
     for (const row of section.rows) for (const [seatId, number] of row.seats) ids[`${section.section}-${row.row}-${number}`] = seatId;
   }
   return { eventId, ids, all: Object.values(ids) };
+}
+
+/**
+ * Reads `path` until `ready(body)` holds: seat maps and counts come from a snapshot refreshed a
+ * little after each change (tens of ms), so a read right after a write may still show the state before.
+ */
+export async function readSettled<T = any>(api: Api, path: string, ready: (body: T) => boolean, timeoutMs = 5000): Promise<ApiResponse<T>> {
+  let last: ApiResponse<T> | undefined;
+  return eventually(
+    async () => {
+      last = await api.get<T>(path);
+      return last.status === 200 && ready(last.body) ? last : undefined;
+    },
+    timeoutMs,
+    () => `${path} to settle (last: ${last?.status} ${last?.text.slice(0, 300)})`,
+  );
 }

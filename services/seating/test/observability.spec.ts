@@ -33,6 +33,7 @@ describe('seating: health, metrics, documentation, change feed, schema', () => {
     for (const path of [
       '/v1/seats/availability',
       '/v1/seats',
+      '/v1/seats/stream',
       '/v1/seats/{id}',
       '/v1/seats/bulk',
       '/v1/seats/reserve',
@@ -47,6 +48,9 @@ describe('seating: health, metrics, documentation, change feed, schema', () => {
       assert.ok(doc.paths[path], path);
     }
     assert.deepEqual(doc.components.schemas.ReserveSeatsDto.properties.seatIds.example, [45, 46, 47]);
+    assert.ok(doc.paths['/v1/seats/stream'].get.responses['200'].content['text/event-stream'], 'the feed is documented as an event stream');
+    assert.ok(doc.paths['/v1/seats'].get.responses['304'], 'the map documents 304');
+    assert.ok(doc.paths['/v1/seats'].get.responses['200'].headers.ETag, 'and its ETag');
   });
 
   it('the change feed lists events whose seats changed since a time (service credential only)', async () => {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { metricValue } from '@etsr/platform/testing';
-import { SeatPlan, createPlan } from './factories';
+import { SeatPlan, createPlan, readSettled } from './factories';
 import { SeatingUnderTest, adminToken, serviceToken, startSeatingForTest, userToken } from './harness';
 
 describe('holds', () => {
@@ -35,8 +35,7 @@ describe('holds', () => {
     assert.equal(res.body.ttlSeconds, 900);
     const expiresIn = Date.parse(res.body.expiresAt) - Date.now();
     assert.ok(expiresIn > 895_000 && expiresIn <= 901_000, `${expiresIn}`);
-    const availability = await svc.api.get(`/v1/seats/availability?eventId=${plan.eventId}`);
-    assert.equal(availability.body.reservedSeats, 3);
+    const availability = await readSettled(svc.api, `/v1/seats/availability?eventId=${plan.eventId}`, (a) => a.reservedSeats === 3);
     assert.equal(availability.body.availableSeats, 97);
   });
 

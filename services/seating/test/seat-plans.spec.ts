@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { AddressInfo } from 'node:net';
 import { Server, createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { SHAPED_LAYOUT, SMALL_LAYOUT, createPlan, newEventId } from './factories';
+import { SHAPED_LAYOUT, SMALL_LAYOUT, createPlan, newEventId, readSettled } from './factories';
 import { SeatsRepository } from '../src/repositories/seats.repository';
 import { EventLayout } from '../src/services/event-layout';
 import { SeatingUnderTest, adminToken, startSeatingForTest, userToken } from './harness';
@@ -143,7 +143,7 @@ describe('seat plans, availability and seat maps', () => {
     const blocked = await svc.api.put(`/v1/seats/${seat}/block`, { token: adminToken() });
     assert.equal(blocked.status, 200);
     assert.equal(blocked.body.status, 'BLOCKED');
-    assert.equal((await svc.api.get(`/v1/seats/availability?eventId=${plan.eventId}`)).body.blockedSeats, 1);
+    await readSettled(svc.api, `/v1/seats/availability?eventId=${plan.eventId}`, (a) => a.blockedSeats === 1);
     const reserve = await svc.api.post('/v1/seats/reserve', { token: userToken(3), body: { eventId: plan.eventId, seatIds: [seat] } });
     assert.equal(reserve.status, 409);
     assert.equal((await svc.api.put(`/v1/seats/${seat}/unblock`, { token: adminToken() })).body.status, 'AVAILABLE');

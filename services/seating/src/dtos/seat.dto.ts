@@ -201,6 +201,15 @@ export class EventSeatsQuery {
   section?: string;
 }
 
+export class SeatStreamQuery {
+  @ApiProperty({ example: 1 })
+  @Transform(toInt)
+  @IsInt({ message: 'eventId must be a positive integer' })
+  @Min(1)
+  @Max(MAX_ID)
+  eventId: number;
+}
+
 export class SectionAvailabilityDto {
   @ApiProperty({ example: 'VIP' }) section: string;
   @ApiProperty({ example: 100 }) totalSeats: number;
@@ -318,7 +327,7 @@ export function mapSeat(seat: SeatRow): SeatDto {
 }
 
 /** Seats grouped by section and row, each seat a short tuple: 20,000 seats stay well under a megabyte. */
-export function mapSeatMap(eventId: number, seats: SeatRow[]): SeatMapDto {
+export function mapSeatMap(eventId: number, seats: Pick<SeatRow, 'seatId' | 'section' | 'rowLabel' | 'seatNumber' | 'status' | 'price' | 'rowIndex' | 'posX'>[]): SeatMapDto {
   const sections = new Map<string, SeatMapSectionDto>();
   for (const seat of seats) {
     let section = sections.get(seat.section);

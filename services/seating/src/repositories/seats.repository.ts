@@ -56,6 +56,20 @@ export interface SeatRow {
   reservationExpiry: Date | null;
 }
 
+/** A seat as a seat map snapshot keeps it: status already resolved (lapsed holds are AVAILABLE). */
+export interface SnapshotSeat {
+  seatId: number;
+  section: string;
+  rowLabel: string;
+  seatNumber: number;
+  price: number;
+  rowIndex: number;
+  posX: number;
+  status: SeatStatus;
+  /** Epoch ms when this seat's live hold lapses; null unless RESERVED. */
+  holdExpiry: number | null;
+}
+
 /** A run of consecutive free seats in one row, between two aisles at most. */
 export interface FreeRun {
   section: string;
@@ -216,14 +230,32 @@ export class SeatsRepository {
     return rows.map((r) => Number(r.event_id));
   }
 
-  async listForMap(eventId: number, section?: string): Promise<SeatRow[]> {
+  /**
+   * Everything a seat map snapshot holds, in map order, in one statement (no transaction, so the
+   * pool connection is back within the query's few milliseconds). A lapsed hold reads AVAILABLE;
+   * a live hold carries its expiry, so the snapshot knows when its oldest hold lapses.
+   */
+  async snapshotSeats(eventId: number): Promise<SnapshotSeat[]> {
     const rows = await sqlRows<Record<string, unknown>>(
       this.db,
-      `SELECT ${SEAT_COLUMNS} FROM seats WHERE event_id = $1 AND ($2::varchar IS NULL OR section = $2)
+      `SELECT seat_id, section, row_label, seat_number, price, row_index, pos_x,
+              CASE WHEN ${FREE} THEN 'AVAILABLE' ELSE status END AS status,
+              CASE WHEN status = 'RESERVED' AND reservation_expiry >= now() THEN reservation_expiry END AS hold_expiry
+         FROM seats WHERE event_id = $1
         ORDER BY row_index, section, seat_number`,
-      [eventId, section ?? null],
+      [eventId],
     );
-    return rows.map(toSeat);
+    return rows.map((r) => ({
+      seatId: Number(r.seat_id),
+      section: r.section as string,
+      rowLabel: r.row_label as string,
+      seatNumber: Number(r.seat_number),
+      price: Number(r.price),
+      rowIndex: Number(r.row_index),
+      posX: Number(r.pos_x),
+      status: r.status as SeatStatus,
+      holdExpiry: r.hold_expiry ? (r.hold_expiry as Date).getTime() : null,
+    }));
   }
 
   /** Section, row, number and price of seats (these never change once a plan exists). */

@@ -1,24 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { notFound } from '@etsr/platform';
-import { AvailabilityChangesDto, AvailabilityDto, SeatDto, SeatMapDto, mapAvailability, mapSeat, mapSeatMap } from '../dtos/seat.dto';
+import { AvailabilityChangesDto, SeatDto, mapSeat } from '../dtos/seat.dto';
 import { SeatsRepository } from '../repositories/seats.repository';
 
-/** Read side: availability counts, seat maps, seat details, and the change feed the catalog pulls. */
+/** Read side: seat details and the change feed the catalog pulls (seat maps and counts: SeatMapService). */
 @Injectable()
 export class AvailabilityService {
   constructor(private readonly seats: SeatsRepository) {}
-
-  async availability(eventId: number, section?: string): Promise<AvailabilityDto> {
-    const counts = await this.seats.countsBySection(eventId, section);
-    if (!counts.length) throw this.noSeats(eventId, section);
-    return mapAvailability(eventId, counts);
-  }
-
-  async seatMap(eventId: number, section?: string): Promise<SeatMapDto> {
-    const seats = await this.seats.listForMap(eventId, section);
-    if (!seats.length) throw this.noSeats(eventId, section);
-    return mapSeatMap(eventId, seats);
-  }
 
   async seat(seatId: number): Promise<SeatDto> {
     const seat = await this.seats.findById(seatId);
@@ -47,11 +35,5 @@ export class AvailabilityService {
         blockedSeats: c.blocked,
       })),
     };
-  }
-
-  private noSeats(eventId: number, section?: string) {
-    return section
-      ? notFound(`Event ${eventId} has no section ${section}`, 'SECTION_NOT_FOUND')
-      : notFound(`Event ${eventId} has no seats`, 'EVENT_NOT_FOUND');
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsService } from '@etsr/platform';
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { SeatsRepository } from '../repositories/seats.repository';
 
 /** The seating service's business metrics (architecture document, section 9.2). */
@@ -8,11 +8,23 @@ import { SeatsRepository } from '../repositories/seats.repository';
 export class SeatingMetrics {
   readonly reservations: Counter<'status'>;
   readonly expiredReleased: Counter;
+  /** Snapshot queries of seat maps: each one is a map query in the database. */
+  readonly mapRefreshes: Counter<'event_id'>;
+  readonly notModified: Counter<'resource'>;
+  readonly feedSubscribers: Gauge;
+  readonly feedRefused: Counter<'reason'>;
+  readonly listenerUp: Gauge;
 
   constructor(metrics: MetricsService, seats: SeatsRepository) {
     this.reservations = metrics.counter({ name: 'seat_reservations_total', help: 'Reservation requests by outcome', labelNames: ['status'] });
     for (const status of ['success', 'failed']) this.reservations.inc({ status }, 0);
     this.expiredReleased = metrics.counter({ name: 'expired_reservations_released_total', help: 'Holds that expired and went back to inventory' });
+    this.mapRefreshes = metrics.counter({ name: 'seat_map_refreshes_total', help: 'Seat map snapshot refreshes (one query each), by event', labelNames: ['event_id'] });
+    this.notModified = metrics.counter({ name: 'seat_map_not_modified_total', help: '304 Not Modified answers to seat map and availability reads', labelNames: ['resource'] });
+    for (const resource of ['map', 'availability']) this.notModified.inc({ resource }, 0);
+    this.feedSubscribers = metrics.gauge({ name: 'seat_feed_subscribers', help: 'Open live seat feed streams on this replica' });
+    this.feedRefused = metrics.counter({ name: 'seat_feed_refused_total', help: 'Live seat feed connections refused with 503 (FEED_FULL, SHUTTING_DOWN)', labelNames: ['reason'] });
+    this.listenerUp = metrics.gauge({ name: 'seat_changes_listener_up', help: '1 while this replica listens for seat change notifications, 0 while it polls instead' });
     // Gauges are read from the database at scrape time: every replica reports the same truth.
     metrics.gauge({
       name: 'seats_currently_reserved_count',
