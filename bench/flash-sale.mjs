@@ -675,9 +675,13 @@ async function startReaders(ctx, event) {
     reader.lastFetch = Date.now();
   };
 
+  // A page that follows the feed loads the map once, then applies the changes the feed sends; it
+  // loads the map again only when the feed says its copy is stale (reload: a reconnect that missed
+  // changes). That is what the feed is for: no polling while the sale runs.
   const follow = (reader) => {
     if (stopped) return;
-    const req = http.get(`${base}/stream?eventId=${event.eventId}`, { headers: { accept: 'text/event-stream' }, agent: false }, (res) => {
+    const headers = { accept: 'text/event-stream', ...(reader.lastEventId ? { 'last-event-id': reader.lastEventId } : {}) };
+    const req = http.get(`${base}/stream?eventId=${event.eventId}`, { headers, agent: false }, (res) => {
       streamStatuses.push(res.statusCode);
       if (res.statusCode !== 200) {
         res.resume();
@@ -689,19 +693,17 @@ async function startReaders(ctx, event) {
         pending += chunk;
         const parts = pending.split(/\n\n/);
         pending = parts.pop();
-        const news = parts.filter((p) => /^data:/m.test(p)).length;
-        if (!news) return;
-        messages += news;
-        // The map changed: fetch it again, at most once per interval, one fetch at a time.
-        if (!reader.scheduled) {
-          reader.scheduled = true;
-          const wait = Math.max(0, (reader.lastFetch ?? 0) + OPT.readerIntervalMs - Date.now());
-          const timer = setTimeout(async () => {
-            timers.delete(timer);
-            await fetchMap(reader);
-            reader.scheduled = false;
-          }, wait);
-          timers.add(timer);
+        for (const part of parts) {
+          const id = /^id: (.*)$/m.exec(part)?.[1];
+          const data = /^data: (.*)$/m.exec(part)?.[1];
+          if (!data) continue;
+          messages++;
+          if (id) reader.lastEventId = id;
+          // The first message of a stream opened after the initial load, or a gap: load the map again.
+          if (reader.lastFetch && JSON.parse(data).reload && reader.reconnected) {
+            reader.reconnected = false;
+            void fetchMap(reader);
+          }
         }
       });
       res.on('end', retry);
@@ -713,6 +715,7 @@ async function startReaders(ctx, event) {
       streams.delete(req);
       if (stopped) return;
       reconnects++;
+      reader.reconnected = true;
       const timer = setTimeout(() => follow(reader), 1000);
       timers.add(timer);
     }
@@ -720,7 +723,7 @@ async function startReaders(ctx, event) {
 
   const loops = [];
   for (let i = 0; i < count; i++) {
-    const reader = { etag: undefined, lastFetch: 0, scheduled: false };
+    const reader = { etag: undefined, lastFetch: 0, lastEventId: undefined, reconnected: false };
     // Every reader loads the map first (spread over a second, as page loads are), then follows.
     loops.push(
       (async () => {
@@ -734,7 +737,7 @@ async function startReaders(ctx, event) {
       })(),
     );
   }
-  if (count) console.log(`Started ${count} seat-map readers (${mode === 'stream' ? 'live feed + conditional GET' : 'polling'}).`);
+  if (count) console.log(`Started ${count} seat-map readers (${mode === 'stream' ? 'map once, then the live feed' : 'polling'}).`);
   const started = Date.now();
   return {
     describe: () => `${statuses.length} map GETs, ${messages} feed messages`,
