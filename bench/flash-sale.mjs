@@ -165,6 +165,7 @@ async function main() {
     results.sale.unsoldSeats = invariants.unsoldSeats;
   }
   const services = serviceFigures(stack);
+  saveServiceLogs(stack);
   const summary = report({ results, invariants, services, seconds: round1((Date.now() - startedAt) / 1000), ctx });
   const broken = (invariants && !invariants.ok) || [results.exact, results.bare].some((r) => r && !r.invariant.ok);
   if (broken) console.error('\nAN INVARIANT IS BROKEN (see above): exit code 1.');
@@ -941,6 +942,14 @@ async function holdsInvariant(ctx, event, run) {
 
 // ---------------------------------------------------------------------------------------------
 // Report
+
+/** Each service's output (LOG_LEVEL warn: warnings and errors only) beside the results, to read after a bad run. */
+function saveServiceLogs(stack) {
+  const dir = path.join(RESULTS_DIR, `flash-sale-logs-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, s] of Object.entries(stack.services)) fs.writeFileSync(path.join(dir, `${name}.log`), s.output);
+  console.log(`Service logs in ${path.relative(root, dir)}/`);
+}
 
 function serviceFigures(stack) {
   const out = {};
