@@ -74,7 +74,9 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
     const fields = { notificationId: n.id, eventId: n.eventId, channel: n.channel, type: n.type, attempt: n.attempts };
     let providerMessageId: string;
     try {
-      providerMessageId = await withDeadline(this.send(n), this.config.NOTIFICATION_SEND_TIMEOUT_MS);
+      // Rendering is outside the deadline: it is local work, and a send given up while it still runs could go out twice.
+      const message = await this.message(n);
+      providerMessageId = await withDeadline(this.send(n, message), this.config.NOTIFICATION_SEND_TIMEOUT_MS);
     } catch (e) {
       const error = errorText(e);
       const outcome = afterFailure(n.attempts, e instanceof PermanentDeliveryError, this.retry);
@@ -100,8 +102,7 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
-  private async send(n: NotificationEntity): Promise<string> {
-    const message = await this.message(n);
+  private async send(n: NotificationEntity, message: RenderedNotification): Promise<string> {
     if (n.channel === 'SMS') {
       return (await this.sms.send({ to: n.recipient, text: message.bodyText, reference: n.id })).providerMessageId;
     }
