@@ -6,7 +6,8 @@
 // Then BENCH_BURSTS (1) times: BENCH_CONCURRENCY (500) POSTs of ORDER_CONFIRMED notices with
 // BENCH_TICKETS (4) tickets each, all at once, with a service credential, as the order service sends
 // them. Prints the accept latency (p50/p95/p99/max), the answers, the peak RSS of the service, how
-// long until every mail was received, and whether each was received exactly once (by Message-ID).
+// long until every mail was received, whether each was received exactly once (by Message-ID), and
+// the CPU the service used (the latencies depend on how busy the machine is; the CPU much less).
 // Run it in a network namespace of your own if others share the machine.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -54,6 +55,8 @@ async function main() {
     LOG_LEVEL: 'warn',
     DB_POOL_SIZE: String(POOL),
     SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    // More settings of the service, as JSON: BENCH_SERVICE_ENV='{"NOTIFICATION_BATCH_SIZE":"5"}'.
+    ...JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}'),
   });
   const { TokenService } = await import(path.join(root, 'libs/platform/dist/src/auth/token-service.js'));
   const token = new TokenService(JWT_SECRET, SERVICE_SECRET, 'order').serviceToken('notification');
@@ -62,6 +65,7 @@ async function main() {
   const latencies = [];
   const statuses = {};
   const started = Date.now();
+  const cpuAtStart = cpuSeconds(service.child.pid);
   let sent = 0;
   for (let burst = 0; burst < BURSTS; burst++) {
     await Promise.all(
@@ -77,9 +81,11 @@ async function main() {
     );
   }
   const acceptedAfterMs = Date.now() - started;
+  const cpuAccepting = cpuSeconds(service.child.pid) - cpuAtStart;
   const deadline = Date.now() + 600_000;
   while (smtp.received.size < statuses[202] && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   const deliveredAfterMs = Date.now() - started;
+  const cpuInAll = cpuSeconds(service.child.pid) - cpuAtStart;
   const peakRssMb = rss.stop();
   agent.destroy();
   latencies.sort((a, b) => a - b);
@@ -89,6 +95,9 @@ async function main() {
     statuses,
     acceptMs: { p50: q(0.5), p95: q(0.95), p99: q(0.99), max: Math.round(latencies[latencies.length - 1]) },
     allAcceptedAfterMs: acceptedAfterMs,
+    // CPU of the service, which does not depend on how busy the machine is (the latencies do).
+    serviceCpuMsWhileAccepting: Math.round(cpuAccepting * 1000),
+    serviceCpuMsPerNotice: Math.round((cpuInAll * 1000) / sent),
     mailsReceived: smtp.received.size,
     duplicateMails: smtp.duplicates,
     allDeliveredAfterMs: deliveredAfterMs,
@@ -194,6 +203,16 @@ function post(agent, body, token) {
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** User + system CPU seconds of a process, from /proc (Linux; 0 elsewhere). */
+function cpuSeconds(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 /** Peak resident memory of a process, sampled from /proc every 100 ms (Linux). */

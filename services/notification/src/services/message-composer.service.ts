@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { QrCodeClient } from '../clients/qr-code.client';
 import { ReceiveAccountEventDto, ReceiveEventDto } from '../dtos/notification.dto';
@@ -35,15 +36,12 @@ export class MessageComposer {
     }
     const email = renderEmail(input);
     const tickets = !isAccountEvent(event) && event.type === 'ORDER_CONFIRMED' ? (event.data.tickets ?? []) : [];
-    const attachments = await Promise.all(
-      tickets.map(async (t, i) => ({
-        seq: i + 1,
-        contentId: qrContentId(i),
-        filename: `ticket-${t.ticketCode}.png`,
-        contentType: 'image/png',
-        content: await this.qr.png(t.qrPayload),
-      })),
-    );
+    const attachments: RenderedNotification['attachments'] = [];
+    for (const [i, t] of tickets.entries()) {
+      // One QR code at a time, letting waiting requests in between: encoding one is a few ms of CPU on the event loop.
+      await setImmediate();
+      attachments.push({ seq: i + 1, contentId: qrContentId(i), filename: `ticket-${t.ticketCode}.png`, contentType: 'image/png', content: await this.qr.png(t.qrPayload) });
+    }
     return { bodyText: email.text, bodyHtml: email.html, attachments };
   }
 
