@@ -6,11 +6,12 @@ import path from 'node:path';
 import { portFromEnv } from './common.mjs';
 
 // V8 heap limits each service runs with, here (npm start) as in its image (the NODE_OPTIONS of its
-// Dockerfile, which Kubernetes inherits). Without a limit V8 lets garbage pile up under load: under a
-// sale every service reached 257-294 MB RSS; with these they stay under 200 MB (notification: 222 →
-// 133 MB peak in a burst of 500 notices, bench/notification.mjs, same CPU per notice). An old space
-// of 128 MB is several times what each service keeps alive; young-generation semi-spaces of 8 MB
-// instead of 16 still absorb a request's short-lived garbage. Seating keeps its larger old space.
+// Dockerfile, which Kubernetes inherits). Without a limit V8 lets garbage pile up under load (257-294
+// MB RSS per service in a sale). Measured on the notification service (bench/notification.mjs, a
+// burst of 500 notices): 222 MB peak without limits, 150 MB with the old space at 128 MB, 133 MB
+// with 8 MB semi-spaces too, at the same CPU per notice. An old space of 128 MB is several times
+// what a service keeps alive; semi-spaces of 8 MB instead of 16 still absorb a request's short-lived
+// garbage. Seating keeps the larger old space its image had.
 const HEAP_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=8'];
 
 const DEFINITIONS = [
