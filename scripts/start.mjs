@@ -240,7 +240,8 @@ function serviceEnv(service, allServices, database, secrets) {
 
 function spawnService(service, env) {
   const logFile = path.join(LOG_DIR, `${service.name}.log`);
-  const child = spawn(process.execPath, [path.join(repoRoot, service.entry)], {
+  // The heap limits of the service's image (scripts/lib/services.mjs); NODE_OPTIONS may add to them.
+  const child = spawn(process.execPath, [...service.nodeArgs, path.join(repoRoot, service.entry)], {
     cwd: path.join(repoRoot, service.dir),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

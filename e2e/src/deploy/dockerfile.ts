@@ -99,7 +99,7 @@ function toStep(instruction: Instruction, workdir: string): Step {
     step.exec = instruction.getJSONStrings().map((s) => s.getJSONValue());
   }
   if (instruction instanceof PropertyInstruction && keyword === 'ENV') {
-    step.properties = Object.fromEntries(instruction.getProperties().map((p) => [p.getName(), p.getUnescapedValue() ?? '']));
+    step.properties = Object.fromEntries(instruction.getProperties().map((p) => [p.getName(), p.getValue() ?? '']));
   }
   if (instruction instanceof Healthcheck) {
     step.content = instruction.getArgumentsContent() ?? '';

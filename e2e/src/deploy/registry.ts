@@ -11,6 +11,8 @@ export interface RegisteredService {
   metrics: string;
   /** services/<name>/dist/src/main.js */
   entry: string;
+  /** Node.js flags it runs with (its heap limits): npm start passes them, its image sets them as NODE_OPTIONS. */
+  nodeArgs: string[];
 }
 
 export async function registeredServices(): Promise<RegisteredService[]> {

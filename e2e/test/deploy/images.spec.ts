@@ -64,6 +64,14 @@ describe('Dockerfiles: what each image is made of', () => {
     for (const s of others) assert.deepEqual(recipe(s.name, s.port), recipe(first.name, first.port), `services/${s.name}/Dockerfile differs from services/${first.name}/Dockerfile`);
   });
 
+  it('each image runs its service with the heap limits npm start uses (scripts/lib/services.mjs)', () => {
+    for (const s of services) {
+      const options = stageEnv(finalStage(dockerfiles.get(s.name)!)).NODE_OPTIONS;
+      assert.ok(s.nodeArgs.length, `scripts/lib/services.mjs: no nodeArgs for ${s.name}`);
+      assert.equal(options, s.nodeArgs.join(' '), `services/${s.name}/Dockerfile: ENV NODE_OPTIONS`);
+    }
+  });
+
   it('the Dockerfile linter (dockerfile-utils) finds nothing', () => {
     for (const [name, dockerfile] of dockerfiles) {
       const problems = validate(dockerfile.text).map((d) => `services/${name}/Dockerfile:${d.range.start.line + 1}: ${d.message}`);

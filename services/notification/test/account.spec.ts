@@ -336,8 +336,12 @@ describe('notification: account e-mails (ACCOUNT_SETUP, PASSWORD_RESET)', () => 
     it('the development inbox shows the whole e-mail, token included (it is the SMTP sink view)', async () => {
       const list = await svc.api.get(`/v1/notifications?userId=${owner}`, { token: userToken(owner) });
       const n = list.body.notifications.find((x: { type: string }) => x.type === 'PASSWORD_RESET');
-      const page = await svc.api.get(`/inbox/${n.notificationId}`);
-      assert.equal(page.status, 200);
+      // The sender renders the e-mail when it first takes it up (receiving stores the event only).
+      const page = await eventually(async () => {
+        const res = await svc.api.get(`/inbox/${n.notificationId}`);
+        assert.equal(res.status, 200);
+        return res.text.includes('not rendered yet') ? undefined : res;
+      }, 10_000, 'the e-mail rendered');
       assert.ok(page.text.includes(dataOf(reset).token));
       assert.ok(page.text.includes(RESET_NOT_ASKED));
       const inbox = await svc.api.get('/inbox');

@@ -17,7 +17,7 @@ export class InternalController {
   @ApiOperation({
     summary: 'Notify a buyer of an order event (platform services only)',
     description:
-      'Stores an e-mail (and an SMS when phone is given) and sends it in the background, retrying until delivered. ' +
+      'Stores the event with an e-mail (and an SMS when phone is given) in one write and answers; the messages are rendered and sent in the background, retrying until delivered. ' +
       'Idempotent by eventId: a repeat answers 202 with the same notifications and sends nothing new.',
   })
   @ApiAcceptedResponse({ type: ReceivedEventDto })
@@ -35,7 +35,7 @@ export class InternalController {
     summary: 'E-mail the owner of an account a one-time token to set a password (platform services only)',
     description:
       'ACCOUNT_SETUP (an admin invited the owner of an account without a password) or PASSWORD_RESET (the owner asked). ' +
-      'Stores one e-mail, with the token, its expiry, the confirm URL and the JSON to post there, and sends it in the background, retrying until delivered. ' +
+      'Stores the event with one e-mail in one write and answers; the e-mail (the token, its expiry, the confirm URL and the JSON to post there) is rendered and sent in the background, retrying until delivered. ' +
       'E-mail only. Idempotent by eventId, as POST /internal/v1/notifications. The token is never part of an answer or a listing.',
   })
   @ApiAcceptedResponse({ type: ReceivedEventDto })

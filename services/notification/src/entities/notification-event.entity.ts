@@ -41,6 +41,13 @@ export class NotificationEventEntity {
   @Column({ name: 'request_hash', type: 'char', length: 64 })
   requestHash: string;
 
+  /**
+   * The event as received, until the sender has rendered every notification of it (then null):
+   * receiving stores it and nothing else, rendering happens after the answer.
+   */
+  @Column({ type: 'jsonb', nullable: true })
+  payload: Record<string, unknown> | null;
+
   @CreateDateColumn({ name: 'received_at', type: 'timestamptz' })
   receivedAt: Date;
 }

@@ -13,12 +13,13 @@ export type Channel = (typeof CHANNELS)[number];
 export const NOTIFICATION_STATUSES = ['PENDING', 'SENT', 'FAILED'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
-/** One message on one channel, rendered when the event arrived and stored until it is delivered. */
+/** One message on one channel, stored when the event arrived, rendered by the sender, kept until it is delivered. */
 @Entity('notifications')
 @Check('notifications_channel_check', `channel IN ('EMAIL', 'SMS')`)
 @Check('notifications_status_check', `status IN ('PENDING', 'SENT', 'FAILED')`)
 @Check('notifications_sent_check', `(status = 'SENT') = (sent_at IS NOT NULL)`)
 @Check('notifications_order_check', ORDER_ID_CHECK)
+@Check('notifications_rendered_check', `status <> 'SENT' OR body_text IS NOT NULL`)
 @Index('notifications_event_channel_key', ['eventId', 'channel'], { unique: true })
 @Index('notifications_due_idx', { synchronize: false })
 @Index('notifications_user_idx', ['userId', 'createdAt'])
@@ -56,8 +57,9 @@ export class NotificationEntity {
   @Column({ type: 'varchar', length: 300, nullable: true })
   subject: string | null;
 
-  @Column({ name: 'body_text', type: 'text' })
-  bodyText: string;
+  /** Null until the sender rendered the notification (at its first claim). */
+  @Column({ name: 'body_text', type: 'text', nullable: true })
+  bodyText: string | null;
 
   /** E-mail only. */
   @Column({ name: 'body_html', type: 'text', nullable: true })

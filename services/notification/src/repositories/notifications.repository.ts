@@ -1,17 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { sqlRows } from '@etsr/platform';
 import { NotificationAttachmentEntity } from '../entities/notification-attachment.entity';
 import { NotificationType } from '../entities/notification-event.entity';
 import { Channel, NotificationEntity } from '../entities/notification.entity';
 
-/** A notification to store: rendered, with its attachments. */
+/** A notification to store when its event arrives: who gets it on which channel, not rendered yet. */
 export interface NewNotification {
   id: string;
   channel: Channel;
   recipient: string;
   subject: string | null;
+}
+
+/** What the sender renders when it first claims a notification. */
+export interface RenderedNotification {
   bodyText: string;
   bodyHtml: string | null;
   attachments: Omit<NotificationAttachmentEntity, 'notificationId' | 'notification'>[];
@@ -25,6 +29,8 @@ export interface NewEvent {
   orderId: string | null;
   requestHash: string;
   traceId: string | null;
+  /** The event as received: the sender renders the messages from it. */
+  payload: object;
 }
 
 export type RecordResult = { kind: 'created'; notifications: NotificationEntity[] } | { kind: 'exists'; requestHash: string; notifications: NotificationEntity[] };
@@ -57,39 +63,77 @@ export class NotificationsRepository {
   }
 
   /**
-   * Stores an event and its notifications in one transaction. The event id's primary key decides
-   * between simultaneous deliveries of one event: the first inserts, the others wait for it to
-   * commit, insert nothing and read what it stored.
+   * Stores an event and its notifications, unrendered, in one statement (one round trip, no
+   * transaction to hold open). The event id's primary key decides between simultaneous deliveries
+   * of one event: the first inserts, the others wait for it to commit, insert nothing (ON CONFLICT
+   * DO NOTHING, and the notifications are inserted only from the event row that was inserted) and
+   * read what it stored.
    */
   async record(event: NewEvent, notifications: NewNotification[]): Promise<RecordResult> {
-    const created = await this.db.transaction(async (tx) => {
-      const inserted = await sqlRows(
-        tx,
-        `INSERT INTO notification_events (event_id, type, user_id, order_id, request_hash) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-        [event.eventId, event.type, event.userId, event.orderId, event.requestHash],
-      );
-      if (!inserted.length) return false;
-      for (const n of notifications) await this.insertNotification(tx, event, n);
-      return true;
-    });
-    const stored = await this.findByEvent(event.eventId);
-    if (created) return { kind: 'created', notifications: stored };
-    return { kind: 'exists', requestHash: (await this.findEventHash(event.eventId)) ?? '', notifications: stored };
+    const created = await sqlRows<Record<string, unknown>>(
+      this.db,
+      `WITH event AS (
+         INSERT INTO notification_events (event_id, type, user_id, order_id, request_hash, payload) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+       ), created AS (
+         INSERT INTO notifications (notification_id, event_id, type, channel, user_id, order_id, recipient, subject, trace_id)
+         SELECT n.id, event.event_id, $2, n.channel, $3, $4, n.recipient, n.subject, $7
+           FROM event, unnest($8::uuid[], $9::varchar[], $10::varchar[], $11::varchar[]) AS n (id, channel, recipient, subject)
+         RETURNING ${SUMMARY_COLUMNS}
+       )
+       SELECT * FROM created ORDER BY channel`,
+      [
+        event.eventId,
+        event.type,
+        event.userId,
+        event.orderId,
+        event.requestHash,
+        JSON.stringify(event.payload),
+        event.traceId,
+        notifications.map((n) => n.id),
+        notifications.map((n) => n.channel),
+        notifications.map((n) => n.recipient),
+        notifications.map((n) => n.subject),
+      ],
+    );
+    if (created.length) return { kind: 'created', notifications: created.map(toNotification) };
+    return { kind: 'exists', requestHash: (await this.findEventHash(event.eventId)) ?? '', notifications: await this.findByEvent(event.eventId) };
   }
 
-  private async insertNotification(tx: EntityManager, event: NewEvent, n: NewNotification): Promise<void> {
-    await tx.query(
-      `INSERT INTO notifications (notification_id, event_id, type, channel, user_id, order_id, recipient, subject, body_text, body_html, trace_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [n.id, event.eventId, event.type, n.channel, event.userId, event.orderId, n.recipient, n.subject, n.bodyText, n.bodyHtml, event.traceId],
-    );
-    for (const a of n.attachments) {
-      await tx.query(
-        `INSERT INTO notification_attachments (notification_id, seq, content_id, filename, content_type, content) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [n.id, a.seq, a.contentId, a.filename, a.contentType, a.content],
+  /** The event a notification is rendered from, as received; null once all its notifications are rendered. */
+  async payloadOf(eventId: string): Promise<Record<string, unknown> | null> {
+    const [row] = await sqlRows<{ payload: Record<string, unknown> | null }>(this.db, `SELECT payload FROM notification_events WHERE event_id = $1`, [eventId]);
+    return row?.payload ?? null;
+  }
+
+  /**
+   * Stores what the sender rendered, unless another sender stored it first (then the stored
+   * rendering is kept: rendering is deterministic, either is the same message). The event's payload
+   * is cleared once every notification of it is rendered.
+   */
+  async storeRendered(n: Pick<NotificationEntity, 'id' | 'eventId'>, rendered: RenderedNotification): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      // The event first: renderings of its e-mail and SMS take turns, so the last one sees the other's and clears the payload.
+      await tx.query(`SELECT 1 FROM notification_events WHERE event_id = $1 FOR NO KEY UPDATE`, [n.eventId]);
+      const updated = await sqlRows(
+        tx,
+        `UPDATE notifications SET body_text = $2, body_html = $3, updated_at = now() WHERE notification_id = $1 AND body_text IS NULL RETURNING notification_id`,
+        [n.id, rendered.bodyText, rendered.bodyHtml],
       );
-    }
+      if (!updated.length) return;
+      for (const a of rendered.attachments) {
+        await tx.query(
+          `INSERT INTO notification_attachments (notification_id, seq, content_id, filename, content_type, content) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [n.id, a.seq, a.contentId, a.filename, a.contentType, a.content],
+        );
+      }
+      await tx.query(
+        `UPDATE notification_events SET payload = NULL
+          WHERE event_id = $1 AND payload IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM notifications WHERE event_id = $1 AND body_text IS NULL)`,
+        [n.eventId],
+      );
+    });
   }
 
   async findByEvent(eventId: string): Promise<NotificationEntity[]> {

@@ -54,13 +54,16 @@ export class InboxService {
       </dl>
       ${n.bodyHtml ? html`<iframe title="e-mail body" sandbox srcdoc="${inlineImages(n.bodyHtml, attachments)}"></iframe>` : ''}
       <h2>Text</h2>
-      <pre>${n.bodyText}</pre>`,
+      <pre>${n.bodyText ?? NOT_RENDERED}</pre>`,
     );
   }
 }
 
+/** Receiving stores the event only; the sender renders the message when it first takes it up. */
+const NOT_RENDERED = '(not rendered yet: the sender renders it when it first sends it)';
+
 function row(n: NotificationEntity): SafeHtml {
-  const what = n.channel === 'EMAIL' ? html`<a href="/inbox/${n.id}">${n.subject}</a>` : html`<a href="/inbox/${n.id}">${n.bodyText}</a>`;
+  const what = n.channel === 'EMAIL' ? html`<a href="/inbox/${n.id}">${n.subject}</a>` : html`<a href="/inbox/${n.id}">${n.bodyText ?? NOT_RENDERED}</a>`;
   return html`<tr><td>${n.createdAt.toISOString()}</td><td>${n.type}</td><td>${n.channel}</td><td>${n.recipient}</td><td>${what}</td><td>${status(n)}</td><td>${n.attempts}</td></tr>`;
 }
 

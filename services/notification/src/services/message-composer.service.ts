@@ -1,65 +1,80 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { QrCodeClient } from '../clients/qr-code.client';
 import { ReceiveAccountEventDto, ReceiveEventDto } from '../dtos/notification.dto';
-import { NewNotification } from '../repositories/notifications.repository';
-import { OrderTemplateInput, renderEmail, renderSms } from '../templates/templates';
+import { isAccountType } from '../entities/notification-event.entity';
+import { Channel } from '../entities/notification.entity';
+import { NewNotification, RenderedNotification } from '../repositories/notifications.repository';
+import { AccountTemplateInput, OrderTemplateInput, renderEmail, renderSms, renderSubject } from '../templates/templates';
+
+/** An event as stored when it arrived (the request body), from which the sender renders its messages. */
+export type StoredEvent = ReceiveEventDto | ReceiveAccountEventDto;
 
 /**
- * Turns an event into the messages to store. An order event: always an e-mail, and an SMS when the
- * event has a phone number; a confirmation's e-mail carries one QR code PNG per ticket, shown
- * inline (cid:). An account event: one e-mail (its token is a credential: never by SMS).
+ * Turns an event into messages, in two steps. When the event arrives, `plan` says which messages
+ * it makes (an order event: always an e-mail, and an SMS when it has a phone number; an account
+ * event: one e-mail, its token being a credential that never goes by SMS) with their subjects:
+ * cheap, no bodies. When the sender first claims a message, `render` makes its bodies and, for a
+ * confirmation's e-mail, one QR code PNG per ticket, shown inline (cid:).
  */
 @Injectable()
 export class MessageComposer {
   constructor(private readonly qr: QrCodeClient) {}
 
-  async compose(dto: ReceiveEventDto): Promise<NewNotification[]> {
-    const withQr = dto.type === 'ORDER_CONFIRMED';
-    const tickets = (dto.data.tickets ?? []).map((t, i) => ({ ...t, qrContentId: withQr ? `qr-${i + 1}@tickets.etsr` : undefined }));
-    const input: OrderTemplateInput = {
-      type: dto.type,
-      name: dto.name,
-      email: dto.email,
-      orderId: dto.orderId,
-      eventName: dto.data.eventName,
-      eventId: dto.data.eventId,
-      totalCents: dto.data.totalCents,
-      currency: dto.data.currency,
-      reason: dto.data.reason,
-      tickets,
-    };
-    const email = renderEmail(input);
-    const attachments = withQr
-      ? await Promise.all(
-          tickets.map(async (t, i) => ({
-            seq: i + 1,
-            contentId: t.qrContentId!,
-            filename: `ticket-${t.ticketCode}.png`,
-            contentType: 'image/png',
-            content: await this.qr.png(t.qrPayload),
-          })),
-        )
-      : [];
-    const messages: NewNotification[] = [
-      { id: randomUUID(), channel: 'EMAIL', recipient: dto.email, subject: email.subject, bodyText: email.text, bodyHtml: email.html, attachments },
-    ];
-    if (dto.phone) {
-      messages.push({ id: randomUUID(), channel: 'SMS', recipient: dto.phone, subject: null, bodyText: renderSms(input), bodyHtml: null, attachments: [] });
-    }
-    return messages;
+  plan(event: StoredEvent): NewNotification[] {
+    const email: NewNotification = { id: randomUUID(), channel: 'EMAIL', recipient: event.email, subject: renderSubject(this.templateInput(event)) };
+    if (isAccountEvent(event) || !event.phone) return [email];
+    return [email, { id: randomUUID(), channel: 'SMS', recipient: event.phone, subject: null }];
   }
 
-  composeAccount(dto: ReceiveAccountEventDto): NewNotification[] {
-    const email = renderEmail({
-      type: dto.type,
-      name: dto.name,
-      email: dto.email,
-      username: dto.data.username,
-      token: dto.data.token,
-      expiresAt: new Date(dto.data.expiresAt),
-      confirmUrl: dto.data.confirmUrl,
-    });
-    return [{ id: randomUUID(), channel: 'EMAIL', recipient: dto.email, subject: email.subject, bodyText: email.text, bodyHtml: email.html, attachments: [] }];
+  async render(event: StoredEvent, channel: Channel): Promise<RenderedNotification> {
+    const input = this.templateInput(event);
+    if (channel === 'SMS') {
+      if (isAccountEvent(event)) throw new Error('account events have no SMS');
+      return { bodyText: renderSms(input as OrderTemplateInput), bodyHtml: null, attachments: [] };
+    }
+    const email = renderEmail(input);
+    const tickets = !isAccountEvent(event) && event.type === 'ORDER_CONFIRMED' ? (event.data.tickets ?? []) : [];
+    const attachments: RenderedNotification['attachments'] = [];
+    for (const [i, t] of tickets.entries()) {
+      // One QR code at a time, letting waiting requests in between: encoding one is a few ms of CPU on the event loop.
+      await setImmediate();
+      attachments.push({ seq: i + 1, contentId: qrContentId(i), filename: `ticket-${t.ticketCode}.png`, contentType: 'image/png', content: await this.qr.png(t.qrPayload) });
+    }
+    return { bodyText: email.text, bodyHtml: email.html, attachments };
   }
+
+  private templateInput(event: StoredEvent): OrderTemplateInput | AccountTemplateInput {
+    if (isAccountEvent(event)) {
+      return {
+        type: event.type,
+        name: event.name,
+        email: event.email,
+        username: event.data.username,
+        token: event.data.token,
+        expiresAt: new Date(event.data.expiresAt),
+        confirmUrl: event.data.confirmUrl,
+      };
+    }
+    const withQr = event.type === 'ORDER_CONFIRMED';
+    return {
+      type: event.type,
+      name: event.name,
+      email: event.email,
+      orderId: event.orderId,
+      eventName: event.data.eventName,
+      eventId: event.data.eventId,
+      totalCents: event.data.totalCents,
+      currency: event.data.currency,
+      reason: event.data.reason,
+      tickets: (event.data.tickets ?? []).map((t, i) => ({ ticketCode: t.ticketCode, seatCode: t.seatCode, qrContentId: withQr ? qrContentId(i) : undefined })),
+    };
+  }
+}
+
+const qrContentId = (i: number) => `qr-${i + 1}@tickets.etsr`;
+
+function isAccountEvent(event: StoredEvent): event is ReceiveAccountEventDto {
+  return isAccountType(event.type);
 }

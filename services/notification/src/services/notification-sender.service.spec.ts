@@ -6,7 +6,9 @@ import { MailTransport, OutgoingMail, PermanentDeliveryError } from '../clients/
 import { OutgoingSms, SmsProvider } from '../clients/sms.provider';
 import { NotificationConfig } from '../config';
 import { NotificationEntity } from '../entities/notification.entity';
-import { FailureOutcome, NotificationsRepository } from '../repositories/notifications.repository';
+import { QrCodeClient } from '../clients/qr-code.client';
+import { FailureOutcome, NotificationsRepository, RenderedNotification } from '../repositories/notifications.repository';
+import { MessageComposer } from './message-composer.service';
 import { NotificationMetrics } from './notification-metrics';
 import { NotificationSender } from './notification-sender.service';
 
@@ -46,6 +48,8 @@ interface Harness {
   sms: OutgoingSms[];
   metrics: MetricsService;
   lines: Record<string, unknown>[];
+  /** Renderings the sender stored, in order, with how many messages had been sent at that moment. */
+  stored: { id: string; rendered: RenderedNotification; sentBefore: number }[];
 }
 
 function harness(options: {
@@ -53,7 +57,10 @@ function harness(options: {
   mail?: (m: OutgoingMail) => Promise<{ providerMessageId: string }>;
   leaseLost?: boolean;
   config?: Partial<NotificationConfig>;
+  /** The event as received, for notifications not rendered yet. */
+  payload?: Record<string, unknown> | null;
 }): Harness {
+  const stored: Harness['stored'] = [];
   const batches = [options.due];
   const marked: Harness['marked'] = { sent: [], failed: [] };
   const mails: OutgoingMail[] = [];
@@ -61,6 +68,8 @@ function harness(options: {
   const repository = strict<NotificationsRepository>('repository', {
     claimDue: async () => batches.shift() ?? [],
     attachmentsOf: async () => [],
+    payloadOf: async () => options.payload ?? null,
+    storeRendered: async (n: Pick<NotificationEntity, 'id'>, rendered: RenderedNotification) => void stored.push({ id: n.id, rendered, sentBefore: mails.length + sms.length }),
     markSent: async (id: string, providerId: string) => void marked.sent.push([id, providerId]),
     markFailed: async (id: string, attempt: number, error: string, outcome: FailureOutcome) => {
       marked.failed.push([id, attempt, error, outcome]);
@@ -87,8 +96,8 @@ function harness(options: {
     ...options.config,
   });
   const notificationMetrics = new NotificationMetrics(metrics, strict<NotificationsRepository>('gauge', {}));
-  const sender = new NotificationSender(config, repository, mail, smsProvider, notificationMetrics, logger);
-  return { sender, marked, mails, sms, metrics, lines };
+  const sender = new NotificationSender(config, repository, mail, smsProvider, new MessageComposer(new QrCodeClient()), notificationMetrics, logger);
+  return { sender, marked, mails, sms, metrics, lines, stored };
 }
 
 describe('NotificationSender', () => {
@@ -147,6 +156,37 @@ describe('NotificationSender', () => {
     assert.ok(h.lines.some((l) => l.message === 'Attempt failed after another sender took the notification over'));
   });
 
+  it('renders a notification stored unrendered from its event, stores the rendering, then sends it', async () => {
+    const payload = {
+      eventId: 'b5c1f0e2-8a4d-4c1e-9f0a-2d6b7e3c1a90',
+      type: 'ORDER_CONFIRMED',
+      userId: 2,
+      orderId: '7f7ddc5b-2099-44a1-9f52-3089eb15c1d9',
+      email: 'alice@example.com',
+      name: 'Alice',
+      data: { eventName: 'Rock Concert', eventId: 1, totalCents: 33000, currency: 'INR', tickets: [{ ticketCode: 'TCK-1', seatCode: 'A-1', qrPayload: 'etsr:ticket:TCK-1:x' }] },
+    };
+    const h = harness({ due: [notification({ bodyText: null, bodyHtml: null })], payload });
+    await h.sender.drain();
+    assert.equal(h.stored.length, 1);
+    assert.equal(h.stored[0].sentBefore, 0, 'stored before it is sent');
+    assert.match(h.stored[0].rendered.bodyText, /Seat A-1, ticket TCK-1/);
+    assert.equal(h.stored[0].rendered.attachments.length, 1);
+    assert.equal(h.mails.length, 1);
+    assert.equal(h.mails[0].text, h.stored[0].rendered.bodyText);
+    assert.equal(h.mails[0].attachments[0].contentId, 'qr-1@tickets.etsr');
+    assert.equal(h.mails[0].attachments[0].content.subarray(1, 4).toString(), 'PNG');
+    assert.equal(h.marked.sent.length, 1);
+  });
+
+  it('a notification with neither a body nor its event is given up at once (nothing to send)', async () => {
+    const h = harness({ due: [notification({ bodyText: null, bodyHtml: null })], payload: null });
+    await h.sender.drain();
+    assert.equal(h.mails.length, 0);
+    assert.equal(h.marked.failed.length, 1);
+    assert.deepEqual(h.marked.failed[0][3], { final: true });
+  });
+
   it('a database error during a pass does not escape (the next interval retries)', async () => {
     const h = harness({ due: [] });
     const broken = new NotificationSender(
@@ -154,6 +194,7 @@ describe('NotificationSender', () => {
       strict<NotificationsRepository>('repository', { claimDue: async () => Promise.reject(new Error('Connection terminated')) }),
       strict<MailTransport>('mail', {}),
       strict<SmsProvider>('sms', {}),
+      new MessageComposer(new QrCodeClient()),
       new NotificationMetrics(new MetricsService('notification'), strict<NotificationsRepository>('gauge', {})),
       new JsonLogger('notification', 'debug', { write: (line: string) => void h.lines.push(JSON.parse(line)) }),
     );

@@ -4,7 +4,8 @@ import { MailTransport, PermanentDeliveryError, errorText } from '../clients/mai
 import { SmsProvider } from '../clients/sms.provider';
 import { NotificationConfig } from '../config';
 import { NotificationEntity } from '../entities/notification.entity';
-import { NotificationsRepository } from '../repositories/notifications.repository';
+import { NotificationsRepository, RenderedNotification } from '../repositories/notifications.repository';
+import { MessageComposer, StoredEvent } from './message-composer.service';
 import { NotificationMetrics } from './notification-metrics';
 import { RetrySettings, afterFailure } from './retry-policy';
 
@@ -31,6 +32,7 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
     private readonly notifications: NotificationsRepository,
     private readonly mail: MailTransport,
     private readonly sms: SmsProvider,
+    private readonly composer: MessageComposer,
     private readonly metrics: NotificationMetrics,
     logger: JsonLogger,
   ) {
@@ -72,7 +74,9 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
     const fields = { notificationId: n.id, eventId: n.eventId, channel: n.channel, type: n.type, attempt: n.attempts };
     let providerMessageId: string;
     try {
-      providerMessageId = await withDeadline(this.send(n), this.config.NOTIFICATION_SEND_TIMEOUT_MS);
+      // Rendering is outside the deadline: it is local work, and a send given up while it still runs could go out twice.
+      const message = await this.message(n);
+      providerMessageId = await withDeadline(this.send(n, message), this.config.NOTIFICATION_SEND_TIMEOUT_MS);
     } catch (e) {
       const error = errorText(e);
       const outcome = afterFailure(n.attempts, e instanceof PermanentDeliveryError, this.retry);
@@ -98,21 +102,37 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
-  private async send(n: NotificationEntity): Promise<string> {
+  private async send(n: NotificationEntity, message: RenderedNotification): Promise<string> {
     if (n.channel === 'SMS') {
-      return (await this.sms.send({ to: n.recipient, text: n.bodyText, reference: n.id })).providerMessageId;
+      return (await this.sms.send({ to: n.recipient, text: message.bodyText, reference: n.id })).providerMessageId;
     }
-    const attachments = await this.notifications.attachmentsOf(n.id);
     const sent = await this.mail.send({
       to: n.recipient,
       subject: n.subject ?? '',
-      text: n.bodyText,
-      html: n.bodyHtml ?? '',
+      text: message.bodyText,
+      html: message.bodyHtml ?? '',
       messageId: `<${n.id}@notification.etsr>`,
       headers: { 'X-Notification-Id': n.id, 'X-Event-Id': n.eventId, 'X-Notification-Type': n.type },
-      attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, contentId: a.contentId, content: a.content })),
+      attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, contentId: a.contentId, content: a.content })),
     });
     return sent.providerMessageId;
+  }
+
+  /**
+   * The notification's bodies and attachments. Receiving stores the event only: the first claim
+   * renders the message from it (QR codes included) and stores it, so later attempts and the inbox
+   * show the same message.
+   */
+  private async message(n: NotificationEntity): Promise<RenderedNotification> {
+    if (n.bodyText !== null) {
+      return { bodyText: n.bodyText, bodyHtml: n.bodyHtml, attachments: n.channel === 'EMAIL' ? await this.notifications.attachmentsOf(n.id) : [] };
+    }
+    const event = await this.notifications.payloadOf(n.eventId);
+    // Only a notification stored before rendering was deferred could lack both; nothing can be sent.
+    if (!event) throw new PermanentDeliveryError('nothing to render: the event was not stored with its notification');
+    const rendered = await this.composer.render(event as unknown as StoredEvent, n.channel);
+    await this.notifications.storeRendered(n, rendered);
+    return rendered;
   }
 }
 

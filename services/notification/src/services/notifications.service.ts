@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, JsonLogger, UserPrincipal, badRequest, currentTrace, fingerprint, forbidden, isAdmin, unprocessable } from '@etsr/platform';
 import { ListNotificationsQuery, NotificationPageDto, ReceiveAccountEventDto, ReceiveEventDto, ReceivedEventDto, mapNotification } from '../dtos/notification.dto';
-import { NewNotification } from '../repositories/notifications.repository';
 import { NotificationsRepository } from '../repositories/notifications.repository';
-import { MessageComposer } from './message-composer.service';
+import { MessageComposer, StoredEvent } from './message-composer.service';
 import { NotificationMetrics } from './notification-metrics';
 import { NotificationSender } from './notification-sender.service';
 
@@ -29,34 +28,28 @@ export class NotificationsService {
         fields: [{ field: 'data.tickets', problems: ['data.tickets must list at least one ticket for ORDER_CONFIRMED'] }],
       });
     }
-    return this.accept(dto, dto.orderId, () => this.composer.compose(dto));
+    return this.accept(dto, dto.orderId);
   }
 
   /** An account event of the user service (ACCOUNT_SETUP, PASSWORD_RESET): one e-mail, no order. */
   receiveAccount(dto: ReceiveAccountEventDto): Promise<ReceivedEventDto> {
-    return this.accept(dto, null, async () => this.composer.composeAccount(dto));
+    return this.accept(dto, null);
   }
 
   /**
-   * Stores the notifications of an event and has them sent at once. The same eventId again (a
-   * retry of the sender) answers with the notifications made the first time and sends nothing; the
-   * same eventId with another body (whichever endpoint it came through) is refused (422), since it
-   * would otherwise be dropped silently.
+   * Stores the event and its notifications, unrendered, in one INSERT, and answers: rendering (QR
+   * codes included) and sending are the sender's, after the answer, so that accepting stays quick
+   * under a burst. The same eventId again (a retry of the caller) answers with the notifications
+   * made the first time and sends nothing; the same eventId with another body (whichever endpoint
+   * it came through) is refused (422), since it would otherwise be dropped silently.
    */
-  private async accept(
-    dto: ReceiveEventDto | ReceiveAccountEventDto,
-    orderId: string | null,
-    compose: () => Promise<NewNotification[]>,
-  ): Promise<ReceivedEventDto> {
+  private async accept(dto: ReceiveEventDto | ReceiveAccountEventDto, orderId: string | null): Promise<ReceivedEventDto> {
     // JSON round trip: the hash covers the fields that were sent, not how the DTO class holds them.
-    const requestHash = fingerprint(JSON.parse(JSON.stringify(dto)));
-    // Fast path for a repeat: no rendering. The primary key still decides when repeats race (record()).
-    const known = await this.notifications.findEventHash(dto.eventId);
-    if (known !== null) return this.repeat(dto, known, requestHash);
-
-    const messages = await compose();
+    const payload = JSON.parse(JSON.stringify(dto)) as StoredEvent;
+    const requestHash = fingerprint(payload);
+    const messages = this.composer.plan(payload);
     const result = await this.notifications.record(
-      { eventId: dto.eventId, type: dto.type, userId: dto.userId, orderId, requestHash, traceId: currentTrace()?.traceId ?? null },
+      { eventId: dto.eventId, type: dto.type, userId: dto.userId, orderId, requestHash, traceId: currentTrace()?.traceId ?? null, payload },
       messages,
     );
     if (result.kind === 'exists') return this.repeat(dto, result.requestHash, requestHash);

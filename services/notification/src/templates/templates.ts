@@ -220,12 +220,21 @@ export function renderEmail(input: TemplateInput): RenderedEmail {
   return isAccountInput(input) ? renderWith(ACCOUNT_TEMPLATES[input.type], input) : renderWith(ORDER_TEMPLATES[input.type], input);
 }
 
+/** The subject alone (what receiving an event stores and answers; the bodies are rendered later). */
+export function renderSubject(input: TemplateInput): string {
+  return isAccountInput(input) ? subjectOf(ACCOUNT_TEMPLATES[input.type], input) : subjectOf(ORDER_TEMPLATES[input.type], input);
+}
+
+function subjectOf<I extends TemplateInput>(template: EmailTemplate<I>, input: I): string {
+  return truncate(singleLine(template.subject(input)), SUBJECT_MAX_LENGTH);
+}
+
 function isAccountInput(input: TemplateInput): input is AccountTemplateInput {
   return isAccountType(input.type);
 }
 
 function renderWith<I extends TemplateInput>(template: EmailTemplate<I>, input: I): RenderedEmail {
-  const subject = truncate(singleLine(template.subject(input)), SUBJECT_MAX_LENGTH);
+  const subject = subjectOf(template, input);
   const footer = template.footer(input);
   const text = [greeting(input), ...template.text(input), 'Event Tickets', footer].join('\n\n') + '\n';
   const body = html`<!doctype html>

@@ -38,7 +38,9 @@ export class ServiceClients {
     const common = { tokens, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, log: logger.forContext('ServiceClient') };
     this.seating = new ServiceClient({ ...common, target: 'seating', baseUrl: config.SEATING_URL });
     this.payment = new ServiceClient({ ...common, target: 'payment', baseUrl: config.PAYMENT_URL });
-    if (config.NOTIFICATION_URL) this.notification = new ServiceClient({ ...common, target: 'notification', baseUrl: config.NOTIFICATION_URL });
+    // One attempt per outbox delivery: the outbox retries notices with backoff and jitter, and immediate
+    // client retries would only multiply the requests to a notification service that is slow because it is busy.
+    if (config.NOTIFICATION_URL) this.notification = new ServiceClient({ ...common, target: 'notification', baseUrl: config.NOTIFICATION_URL, maxAttempts: 1 });
     if (config.CATALOG_URL) this.catalog = new ServiceClient({ ...common, target: 'catalog', baseUrl: config.CATALOG_URL, maxAttempts: 1 });
   }
 

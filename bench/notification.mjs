@@ -1,0 +1,239 @@
+#!/usr/bin/env node
+// npm run bench:notification — a burst of order confirmations against the notification service.
+//
+// Starts an embedded PostgreSQL, an SMTP server that counts what it receives, and the service (as
+// its image starts it: NODE_ENV=production and the heap flags of its Dockerfile, or BENCH_NODE_ARGS).
+// Then BENCH_BURSTS (1) times: BENCH_CONCURRENCY (500) POSTs of ORDER_CONFIRMED notices with
+// BENCH_TICKETS (4) tickets each, all at once, with a service credential, as the order service sends
+// them. Prints the accept latency (p50/p95/p99/max), the answers, the peak RSS of the service, how
+// long until every mail was received, whether each was received exactly once (by Message-ID), and
+// the CPU the service used (the latencies depend on how busy the machine is; the CPU much less).
+// Run it in a network namespace of your own if others share the machine.
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { databaseUrl, ensureDatabases, startEmbeddedPostgres } from '../scripts/lib/embedded-pg.mjs';
+import { freePort } from '../scripts/lib/common.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 500);
+const BURSTS = Number(process.env.BENCH_BURSTS ?? 1);
+const TICKETS = Number(process.env.BENCH_TICKETS ?? 4);
+const POOL = Number(process.env.BENCH_DB_POOL ?? 10);
+const JWT_SECRET = 'bench-jwt-secret-0123456789abcdef0123456789';
+const SERVICE_SECRET = 'bench-service-secret-0123456789abcdef01234567';
+
+let service;
+let database;
+let smtp;
+
+main().then(
+  () => cleanup(0),
+  (e) => {
+    console.error(`\nbenchmark failed: ${e?.stack ?? e}`);
+    cleanup(1);
+  },
+);
+process.on('SIGINT', () => cleanup(130));
+
+async function main() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'etsr-bench-'));
+  fs.chmodSync(tmp, 0o755);
+  database = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), persistent: false, log: () => undefined });
+  await ensureDatabases(database.url, ['bench_notification']);
+  smtp = await startCountingSmtp();
+  service = await startService({
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl(database.url, 'bench_notification'),
+    JWT_SECRET,
+    SERVICE_SECRET,
+    LOG_LEVEL: 'warn',
+    DB_POOL_SIZE: String(POOL),
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    // More settings of the service, as JSON: BENCH_SERVICE_ENV='{"NOTIFICATION_BATCH_SIZE":"5"}'.
+    ...JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}'),
+  });
+  const { TokenService } = await import(path.join(root, 'libs/platform/dist/src/auth/token-service.js'));
+  const token = new TokenService(JWT_SECRET, SERVICE_SECRET, 'order').serviceToken('notification');
+  const rss = sampleRss(service.child.pid);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies = [];
+  const statuses = {};
+  const started = Date.now();
+  const cpuAtStart = cpuSeconds(service.child.pid);
+  let sent = 0;
+  for (let burst = 0; burst < BURSTS; burst++) {
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        const body = JSON.stringify(notice());
+        const t0 = process.hrtime.bigint();
+        const res = await post(agent, body, token);
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        if (res.status !== 202 && statuses[res.status] <= 3) console.error(`  ${res.status}: ${res.body.slice(0, 200)}`);
+        sent++;
+      }),
+    );
+  }
+  const acceptedAfterMs = Date.now() - started;
+  const cpuAccepting = cpuSeconds(service.child.pid) - cpuAtStart;
+  const deadline = Date.now() + 600_000;
+  while (smtp.received.size < statuses[202] && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const deliveredAfterMs = Date.now() - started;
+  const cpuInAll = cpuSeconds(service.child.pid) - cpuAtStart;
+  const peakRssMb = rss.stop();
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const q = (p) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]);
+  const result = {
+    requests: sent,
+    statuses,
+    acceptMs: { p50: q(0.5), p95: q(0.95), p99: q(0.99), max: Math.round(latencies[latencies.length - 1]) },
+    allAcceptedAfterMs: acceptedAfterMs,
+    // CPU of the service, which does not depend on how busy the machine is (the latencies do).
+    serviceCpuMsWhileAccepting: Math.round(cpuAccepting * 1000),
+    serviceCpuMsPerNotice: Math.round((cpuInAll * 1000) / sent),
+    mailsReceived: smtp.received.size,
+    duplicateMails: smtp.duplicates,
+    allDeliveredAfterMs: deliveredAfterMs,
+    peakRssMb,
+    nodeArgs: service.nodeArgs.join(' '),
+  };
+  console.log(JSON.stringify(result, null, 2));
+}
+
+function notice() {
+  const orderId = crypto.randomUUID();
+  return {
+    eventId: crypto.randomUUID(),
+    type: 'ORDER_CONFIRMED',
+    userId: 1 + Math.floor(Math.random() * 10_000),
+    orderId,
+    email: 'buyer@example.com',
+    phone: '+1234567890',
+    name: 'Buyer',
+    data: {
+      eventName: 'Flash Sale Concert',
+      eventId: 1,
+      totalCents: 33000,
+      currency: 'INR',
+      tickets: Array.from({ length: TICKETS }, (_, i) => {
+        const code = `TCK-${orderId.slice(0, 8)}-${i + 1}`;
+        return { ticketCode: code, seatCode: `FLOOR-A-${i + 1}`, qrPayload: `etsr:ticket:${code}:${crypto.randomBytes(32).toString('hex')}` };
+      }),
+    },
+  };
+}
+
+/** An SMTP server that keeps the Message-ID of every mail it accepted (and counts repeats). */
+async function startCountingSmtp() {
+  const require = createRequire(path.join(root, 'services/notification/package.json'));
+  const { SMTPServer } = require('smtp-server');
+  const state = { received: new Set(), duplicates: 0 };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      let head = '';
+      stream.on('data', (c) => {
+        if (head.length < 4096) head += c.toString('latin1');
+      });
+      stream.on('end', () => {
+        const id = /^message-id:\s*(\S+)/im.exec(head)?.[1] ?? crypto.randomUUID();
+        if (state.received.has(id)) state.duplicates++;
+        state.received.add(id);
+        callback(null, 'queued');
+      });
+    },
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(state, { port: server.server.address().port, close: () => new Promise((r) => server.close(r)) });
+}
+
+async function startService(env) {
+  const port = await freePort();
+  const nodeArgs = process.env.BENCH_NODE_ARGS !== undefined ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean) : dockerfileNodeArgs();
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'services/notification/dist/src/main.js')], {
+    env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the service exited:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`the service did not start:\n${output}`);
+    if (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)) return { port, child, nodeArgs };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The NODE_OPTIONS the service's Dockerfile sets, if any: the bench runs the service as it runs in production. */
+function dockerfileNodeArgs() {
+  const dockerfile = fs.readFileSync(path.join(root, 'services/notification/Dockerfile'), 'utf8');
+  const m = /^ENV NODE_OPTIONS="?([^"\n]*)"?/m.exec(dockerfile);
+  return m ? m[1].split(' ').filter(Boolean) : [];
+}
+
+function post(agent, body, token) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: service.port,
+        path: '/internal/v1/notifications',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (data += c));
+        res.on('end', () => resolve({ status: res.statusCode, body: data }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** User + system CPU seconds of a process, from /proc (Linux; 0 elsewhere). */
+function cpuSeconds(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Peak resident memory of a process, sampled from /proc every 100 ms (Linux). */
+function sampleRss(pid) {
+  let peak = 0;
+  const read = () => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) peak = Math.max(peak, Number(m[1]) / 1024);
+    } catch {
+      /* not Linux, or gone */
+    }
+  };
+  read();
+  const timer = setInterval(read, 100);
+  return { stop: () => (clearInterval(timer), read(), Math.round(peak)) };
+}
+
+async function cleanup(code) {
+  service?.child.kill('SIGTERM');
+  await smtp?.close().catch(() => undefined);
+  await database?.stop().catch(() => undefined);
+  process.exit(code);
+}
