@@ -50,4 +50,13 @@ describe('TokenService', () => {
   it('reuses a service credential while it is fresh', () => {
     assert.equal(order.serviceToken('payment'), order.serviceToken('payment'));
   });
+
+  it('remembers a verified access token only until it expires', (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    const token = user.signAccessToken({ userId: 7, username: 'u7', role: 'USER' }, 2);
+    assert.equal(seating.verifyAccessToken(token).userId, 7);
+    assert.equal(seating.verifyAccessToken(token).userId, 7); // the remembered answer
+    t.mock.timers.tick(3000);
+    assert.throws(() => seating.verifyAccessToken(token), /Access token expired/);
+  });
 });

@@ -6,6 +6,8 @@ import { ROLES, Role, ServicePrincipal, UserPrincipal } from './principal';
 const ISSUER = 'etsr-user-service';
 const USER_AUDIENCE = 'etsr';
 const SERVICE_ISSUER = 'etsr-service';
+/** Verified access tokens remembered per process (oldest dropped first): a few MB at most. */
+const VERIFIED_TOKENS_KEPT = 10_000;
 /** Short enough that a leaked service credential is worthless within a minute. */
 const SERVICE_TOKEN_TTL_SECONDS = 60;
 
@@ -17,6 +19,13 @@ const SERVICE_TOKEN_TTL_SECONDS = 60;
  */
 export class TokenService {
   private cachedServiceTokens = new Map<string, { token: string; expiresAt: number }>();
+  /**
+   * Access tokens verified already, until they expire. A buyer sends the same token with every call
+   * of a sale (hold, order, charge, polling the order); checking its HMAC and claims once instead
+   * of each time was measured as part of the per-request cost (profile of the seating service).
+   * The answer cannot change before expiry: same bytes, same key, same claims.
+   */
+  private readonly verified = new Map<string, { principal: UserPrincipal; expiresAt: number }>();
   /**
    * Keys made once: given a string, jsonwebtoken first tries (and fails) to read it as a public key
    * on every call, which measured as a quarter of the seating service's CPU under load.
@@ -44,6 +53,14 @@ export class TokenService {
   }
 
   verifyAccessToken(token: string): UserPrincipal {
+    const known = this.verified.get(token);
+    if (known && Date.now() < known.expiresAt) return known.principal;
+    if (known) this.verified.delete(token);
+    return this.verifyAccessTokenNow(token);
+  }
+
+  /** Verifies signature and claims; remembers the result until the token expires (see `verified`). */
+  private verifyAccessTokenNow(token: string): UserPrincipal {
     let claims: jwt.JwtPayload;
     try {
       claims = jwt.verify(token, this.jwtKey, { algorithms: ['HS256'], issuer: ISSUER, audience: USER_AUDIENCE }) as jwt.JwtPayload;
@@ -54,13 +71,18 @@ export class TokenService {
     if (claims.typ !== 'access' || !Number.isSafeInteger(userId) || userId <= 0 || !ROLES.includes(claims.role as Role)) {
       throw unauthorized('Invalid access token', 'INVALID_TOKEN');
     }
-    return {
+    const principal: UserPrincipal = Object.freeze({
       kind: 'user',
       userId,
       username: String(claims.username ?? ''),
       role: claims.role as Role,
       ...(typeof claims.email === 'string' ? { email: claims.email } : {}),
-    };
+    });
+    if (typeof claims.exp === 'number') {
+      if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { principal, expiresAt: claims.exp * 1000 });
+    }
+    return principal;
   }
 
   /** A credential for calling `audience` (another service's name), reused while it has 30 s left. */
