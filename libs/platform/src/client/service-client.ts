@@ -128,7 +128,11 @@ export class ServiceClient {
 
   /** Errors the caller can act on: UpstreamError for answers, 503 AppError when the callee cannot be reached. */
   private translate(e: unknown, req: RequestOptions): Error {
-    if (e instanceof UpstreamError) return e;
+    if (e instanceof UpstreamError) {
+      // 5xx and 429 count towards opening the circuit: say so, or an open circuit has no visible cause.
+      if (isTransient(e)) this.options.log?.warn('Call to another service failed', { target: this.options.target, method: req.method, path: req.path, status: e.status, code: e.code });
+      return e;
+    }
     const reason =
       e instanceof BrokenCircuitError
         ? 'circuit open after repeated failures'
