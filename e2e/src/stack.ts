@@ -114,7 +114,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...options.env?.['*'],
       ...options.env?.[name],
     };
-    const child = spawn(process.execPath, [join(ROOT, definition.entry)], { cwd: join(ROOT, 'services', name), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // With the heap limits npm start and the images use (scripts/lib/services.mjs).
+    const child = spawn(process.execPath, [...definition.nodeArgs, join(ROOT, definition.entry)], { cwd: join(ROOT, 'services', name), env, stdio: ['ignore', 'pipe', 'pipe'] });
     service.process = child;
     child.stdout!.on('data', (c: Buffer) => (service.output += c));
     child.stderr!.on('data', (c: Buffer) => (service.output += c));
