@@ -206,11 +206,10 @@ async function startServices(db) {
     databasePrefix: 'bench',
     parallel: true,
     env: {
-      '*': { NODE_ENV: 'production', LOG_LEVEL: 'warn' },
+      // BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every service (see bench/README.md).
+      '*': { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) },
       user: { ADMIN_USERNAME: 'admin', ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: adminPassword },
       order: { TICKET_SIGNING_KEY: randomBytes(32).toString('hex') },
-      // As its image runs it (services/seating/Dockerfile).
-      seating: { NODE_OPTIONS: '--max-old-space-size=160' },
     },
   });
   stack.adminPassword = adminPassword;
