@@ -205,9 +205,10 @@ async function startServices(db) {
   const stack = await startStack({
     databasePrefix: 'bench',
     parallel: true,
+    // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every service (see bench/README.md).
+    nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
     env: {
-      // BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every service (see bench/README.md).
-      '*': { NODE_ENV: 'production', LOG_LEVEL: 'warn', ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}) },
+      '*': { NODE_ENV: 'production', LOG_LEVEL: 'warn' },
       user: { ADMIN_USERNAME: 'admin', ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: adminPassword },
       order: { TICKET_SIGNING_KEY: randomBytes(32).toString('hex') },
     },

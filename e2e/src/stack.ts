@@ -49,6 +49,8 @@ export interface StackOptions {
   databasePrefix?: string;
   /** Start the services all at once rather than one after the other (each retries its peers). */
   parallel?: boolean;
+  /** Extra node flags for every service, after the heap limits (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -115,7 +117,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...options.env?.[name],
     };
     // With the heap limits npm start and the images use (scripts/lib/services.mjs).
-    const child = spawn(process.execPath, [...definition.nodeArgs, join(ROOT, definition.entry)], { cwd: join(ROOT, 'services', name), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...definition.nodeArgs, ...(options.nodeArgs ?? []), join(ROOT, definition.entry)], { cwd: join(ROOT, 'services', name), env, stdio: ['ignore', 'pipe', 'pipe'] });
     service.process = child;
     child.stdout!.on('data', (c: Buffer) => (service.output += c));
     child.stderr!.on('data', (c: Buffer) => (service.output += c));
