@@ -38,7 +38,7 @@ describe('ServiceClient', () => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
   const newClient = (extra: Partial<ConstructorParameters<typeof ServiceClient>[0]> = {}) =>
-    new ServiceClient({ target: 'seating', baseUrl, tokens, timeoutMs: 300, maxAttempts: 3, breakerThreshold: 100, ...extra });
+    new ServiceClient({ target: 'seating', baseUrl, tokens, timeoutMs: 300, maxAttempts: 3, breakerMinimumRps: 1000, ...extra });
 
   it('sends the service credential for the callee and the caller\'s trace', async () => {
     handler = (_, res) => json(res, 200, { ok: true });
@@ -78,10 +78,10 @@ describe('ServiceClient', () => {
     assert.ok(Date.now() - started < 3000);
   });
 
-  it('opens the circuit after repeated failures and fails fast', async () => {
+  it('opens the circuit when most calls fail and fails fast', async () => {
     handler = (_, res) => json(res, 500, {});
-    const client = newClient({ maxAttempts: 1, breakerThreshold: 3, halfOpenAfterMs: 60_000 });
-    for (let i = 0; i < 3; i++) await assert.rejects(client.request({ method: 'GET', path: '/x' }));
+    const client = newClient({ maxAttempts: 1, breakerWindowMs: 5000, breakerMinimumRps: 1, halfOpenAfterMs: 60_000 });
+    for (let i = 0; i < 6; i++) await assert.rejects(client.request({ method: 'GET', path: '/x' }));
     const before = calls.length;
     await assert.rejects(client.request({ method: 'GET', path: '/x' }), (e: unknown) => e instanceof AppError && /circuit open/.test(e.message));
     assert.equal(calls.length, before, 'no request while the circuit is open');
@@ -131,5 +131,32 @@ describe('ServiceClient', () => {
     }
     assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message), []);
     assert.ok(most <= 2, `one signal had ${most} abort listeners at once`);
+  });
+
+  it('a busy callee that fails a few calls among many keeps its circuit closed', async () => {
+    let n = 0;
+    handler = (_, res) => (++n % 5 === 0 ? json(res, 503, {}) : json(res, 200, { ok: true }));
+    const client = newClient({ maxAttempts: 1, breakerWindowMs: 5000, breakerMinimumRps: 1, halfOpenAfterMs: 60_000 });
+    for (let i = 0; i < 40; i++) await client.request({ method: 'GET', path: '/x' }).catch(() => undefined);
+    handler = (_, res) => json(res, 200, { ok: true });
+    assert.deepEqual(await client.request({ method: 'GET', path: '/x' }), { ok: true });
+  });
+
+  it('while a half-open circuit tries one call, the others fail fast instead of queueing behind it', async () => {
+    handler = (_, res) => json(res, 500, {});
+    const client = newClient({ maxAttempts: 1, breakerWindowMs: 5000, breakerMinimumRps: 1, halfOpenAfterMs: 200 });
+    for (let i = 0; i < 6; i++) await assert.rejects(client.request({ method: 'GET', path: '/x' }));
+    await new Promise((r) => setTimeout(r, 250));
+    let release!: () => void;
+    handler = (_, res) => void new Promise<void>((r) => (release = r)).then(() => json(res, 200, { ok: true }));
+    const trial = client.request({ method: 'GET', path: '/x' });
+    const others = await Promise.allSettled(Array.from({ length: 20 }, () => client.request({ method: 'GET', path: '/x' })));
+    assert.ok(others.every((o) => o.status === 'rejected' && o.reason instanceof AppError && /circuit open/.test(o.reason.message)));
+    await eventuallyReleased();
+    assert.deepEqual(await trial, { ok: true });
+    async function eventuallyReleased() {
+      while (!release) await new Promise((r) => setTimeout(r, 5));
+      release();
+    }
   });
 });
