@@ -13,6 +13,7 @@ import { database } from './database';
 import { OrderImportRepository } from './repositories/order-import.repository';
 import { OrdersRepository } from './repositories/orders.repository';
 import { OrderMetrics } from './services/order-metrics';
+import { OrderStatusWaiter } from './services/order-status-waiter.service';
 import { OrdersService } from './services/orders.service';
 import { ReconcilerService } from './services/reconciler.service';
 import { SagaService } from './services/saga.service';
@@ -37,6 +38,7 @@ export class AppModule {
           useFactory: (db: DataSource, metrics: MetricsService) => new OutboxWorker(db, logger, metrics, { pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }),
         },
         SagaService,
+        OrderStatusWaiter,
         OrdersService,
         TicketsService,
         ReconcilerService,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CurrentPrincipal, CurrentUser, FastifyReply, Principal, UserPrincipal, UuidPipe, requireIdempotencyKey } from '@etsr/platform';
 import { CreateOrderDto, ListOrdersQuery, OrderDto, OrderPageDto } from '../dtos/order.dto';
 import { OrderTicketsDto } from '../dtos/ticket.dto';
@@ -40,10 +40,31 @@ export class OrdersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'An order (its owner or an admin)' })
-  @ApiOkResponse({ type: OrderDto })
-  get(@CurrentPrincipal() actor: Principal, @Param('id', UuidPipe) id: string): Promise<OrderDto> {
-    return this.orders.get(actor, id);
+  @ApiOperation({
+    summary: 'An order (its owner or an admin); can wait for it to change',
+    description:
+      'Answers with an ETag. Sent back in If-None-Match, it makes the answer 304 while the order is unchanged; with ' +
+      '`Prefer: wait=N` (at most 25 seconds) the server holds the request until the order changes (a payment settles, ' +
+      'the tickets are issued) or N seconds pass. A page waiting for CONFIRMED asks this way instead of polling.',
+  })
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'The ETag of the order as you have it' })
+  @ApiHeader({ name: 'Prefer', required: false, example: 'wait=10', description: 'With If-None-Match: wait up to N seconds (at most 25) for a change' })
+  @ApiOkResponse({ type: OrderDto, headers: { ETag: { description: 'The order\'s version', schema: { type: 'string' } } } })
+  @ApiNotModifiedResponse({ description: 'The order is still as in If-None-Match (after waiting, with Prefer: wait)' })
+  async get(
+    @CurrentPrincipal() actor: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Headers('if-none-match') seen: string | undefined,
+    @Headers('prefer') prefer: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderDto | undefined> {
+    const waitSeconds = preferredWait(prefer);
+    const { order, version, changed } = await this.orders.getWhenChanged(actor, id, seen ?? '', seen ? waitSeconds * 1000 : 0);
+    reply.header('ETag', version);
+    if (seen && waitSeconds) reply.header('Preference-Applied', `wait=${waitSeconds}`);
+    if (changed) return order;
+    reply.status(304);
+    return undefined;
   }
 
   @Get(':id/tickets')
@@ -62,4 +83,13 @@ export class OrdersController {
     reply.status(status);
     return order;
   }
+}
+
+/** Longest wait a client may ask for: below proxies' and our own 30 s request timeouts. */
+const MAX_WAIT_SECONDS = 25;
+
+/** `Prefer: wait=N` (RFC 7240), capped; 0 when absent or malformed (then nothing waits). */
+export function preferredWait(prefer: string | undefined): number {
+  const m = /(?:^|[,;\s])wait=(\d{1,5})(?:$|[,;\s])/i.exec(prefer ?? '');
+  return m ? Math.min(Number(m[1]), MAX_WAIT_SECONDS) : 0;
 }

@@ -11,6 +11,9 @@ export interface OrderItem {
   priceCents: number;
 }
 
+/** An order's version, as its ETag names it: it changes whenever the order does. */
+export const orderVersion = (o: { status: string; updatedAt: Date }) => `W/"${o.status}-${o.updatedAt.getTime()}"`;
+
 export interface Order {
   id: string;
   userId: number;
@@ -111,6 +114,12 @@ export class OrdersRepository {
   async find(id: string, tx: DataSource | EntityManager = this.db): Promise<Order | null> {
     const [row] = await sqlRows<Record<string, unknown>>(tx, `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1`, [id]);
     return row ? toOrder(row) : null;
+  }
+
+  /** The version (orderVersion()) of each of these orders that exists. */
+  async versions(ids: string[]): Promise<Map<string, string>> {
+    const rows = await sqlRows<{ id: string; status: string; updated_at: Date }>(this.db, `SELECT id, status, updated_at FROM orders WHERE id = ANY ($1::uuid[])`, [ids]);
+    return new Map(rows.map((r) => [r.id, orderVersion({ status: r.status, updatedAt: r.updated_at })]));
   }
 
   async findForUpdate(tx: EntityManager, id: string): Promise<Order | null> {

@@ -21,7 +21,8 @@ import {
 import { Reservation, ServiceClients } from '../clients/service-clients';
 import { OrderConfig } from '../config';
 import { CreateOrderDto, OrderDto, OrderPageDto, mapOrder } from '../dtos/order.dto';
-import { Order, OrdersRepository } from '../repositories/orders.repository';
+import { Order, OrdersRepository, orderVersion } from '../repositories/orders.repository';
+import { OrderStatusWaiter } from './order-status-waiter.service';
 import { OrderMetrics } from './order-metrics';
 import { SagaService, TOPICS, stableUuid } from './saga.service';
 
@@ -36,6 +37,7 @@ export class OrdersService {
     private readonly orders: OrdersRepository,
     private readonly clients: ServiceClients,
     private readonly saga: SagaService,
+    private readonly waiter: OrderStatusWaiter,
     private readonly metrics: OrderMetrics,
     private readonly config: OrderConfig,
     logger: JsonLogger,
@@ -87,9 +89,27 @@ export class OrdersService {
   }
 
   async get(actor: Principal, id: string): Promise<OrderDto> {
+    return mapOrder(await this.readable(actor, id));
+  }
+
+  /**
+   * The order once it differs from the version the caller has (`seen`, its ETag), waiting up to
+   * `waitMs` for that; `changed: false` when it did not change (the caller answers 304).
+   */
+  async getWhenChanged(actor: Principal, id: string, seen: string, waitMs: number): Promise<{ order: OrderDto; version: string; changed: boolean }> {
+    let order = await this.readable(actor, id);
+    if (orderVersion(order) === seen && waitMs > 0) {
+      await this.waiter.until(id, seen, waitMs);
+      order = (await this.orders.find(id))!;
+    }
+    const version = orderVersion(order);
+    return { order: mapOrder(order), version, changed: version !== seen };
+  }
+
+  private async readable(actor: Principal, id: string): Promise<Order> {
     const order = await this.require(id);
     assertOwnerOrAdmin(actor, order.userId, 'order');
-    return mapOrder(order);
+    return order;
   }
 
   async list(actor: UserPrincipal, userId: number | undefined, offset: number, page: number, limit: number): Promise<OrderPageDto> {
