@@ -706,10 +706,11 @@ async function startReaders(ctx, event) {
           if (!data) continue;
           messages++;
           if (id) reader.lastEventId = id;
-          // The first message of a stream opened after the initial load, or a gap: load the map again.
-          if (reader.lastFetch && JSON.parse(data).reload && reader.reconnected) {
+          // The first message after a reconnect says whether changes were missed: then load the map again.
+          // (Only that one is parsed: a page would apply the others, which costs the load generator CPU it needs.)
+          if (reader.reconnected) {
             reader.reconnected = false;
-            void fetchMap(reader);
+            if (JSON.parse(data).reload) void fetchMap(reader);
           }
         }
       });
