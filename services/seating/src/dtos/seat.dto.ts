@@ -186,21 +186,7 @@ export class BulkCreateSeatsDto {
   sections: SectionDto[];
 }
 
-export class EventSeatsQuery {
-  @ApiProperty({ example: 1 })
-  @Transform(toInt)
-  @IsInt({ message: 'eventId must be a positive integer' })
-  @Min(1)
-  @Max(MAX_ID)
-  eventId: number;
-
-  @ApiPropertyOptional({ example: 'VIP' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20)
-  section?: string;
-}
-
+/** The live feed's query: which event. */
 export class SeatStreamQuery {
   @ApiProperty({ example: 1 })
   @Transform(toInt)
@@ -209,6 +195,16 @@ export class SeatStreamQuery {
   @Max(MAX_ID)
   eventId: number;
 }
+
+/** Seat map and availability: an event, optionally one section of it. */
+export class EventSeatsQuery extends SeatStreamQuery {
+  @ApiPropertyOptional({ example: 'VIP' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  section?: string;
+}
+
 
 export class SectionAvailabilityDto {
   @ApiProperty({ example: 'VIP' }) section: string;
