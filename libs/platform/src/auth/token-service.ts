@@ -20,12 +20,13 @@ const SERVICE_TOKEN_TTL_SECONDS = 60;
 export class TokenService {
   private cachedServiceTokens = new Map<string, { token: string; expiresAt: number }>();
   /**
-   * Access tokens verified already, until they expire. A buyer sends the same token with every call
-   * of a sale (hold, order, charge, polling the order); checking its HMAC and claims once instead
-   * of each time was measured as part of the per-request cost (profile of the seating service).
+   * Tokens verified already, until they expire. A buyer sends the same token with every call of a
+   * sale (hold, order, charge, waiting for the order), a service the same credential for a minute;
+   * checking HMAC and claims once instead of each time was measured as part of the per-request cost
+   * (profile of the seating service).
    * The answer cannot change before expiry: same bytes, same key, same claims.
    */
-  private readonly verified = new Map<string, { principal: UserPrincipal; expiresAt: number }>();
+  private readonly verified = new Map<string, { principal: UserPrincipal | ServicePrincipal; expiresAt: number }>();
   /**
    * Keys made once: given a string, jsonwebtoken first tries (and fails) to read it as a public key
    * on every call, which measured as a quarter of the seating service's CPU under load.
@@ -53,10 +54,23 @@ export class TokenService {
   }
 
   verifyAccessToken(token: string): UserPrincipal {
+    const known = this.remembered(token);
+    if (known?.kind === 'user') return known;
+    return this.verifyAccessTokenNow(token);
+  }
+
+  /** A token verified before and not expired since: the same answer again. */
+  private remembered(token: string): UserPrincipal | ServicePrincipal | undefined {
     const known = this.verified.get(token);
     if (known && Date.now() < known.expiresAt) return known.principal;
     if (known) this.verified.delete(token);
-    return this.verifyAccessTokenNow(token);
+    return undefined;
+  }
+
+  private remember(token: string, principal: UserPrincipal | ServicePrincipal, exp: unknown): void {
+    if (typeof exp !== 'number') return;
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { principal, expiresAt: exp * 1000 });
   }
 
   /** Verifies signature and claims; remembers the result until the token expires (see `verified`). */
@@ -78,10 +92,7 @@ export class TokenService {
       role: claims.role as Role,
       ...(typeof claims.email === 'string' ? { email: claims.email } : {}),
     });
-    if (typeof claims.exp === 'number') {
-      if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
-      this.verified.set(token, { principal, expiresAt: claims.exp * 1000 });
-    }
+    this.remember(token, principal, claims.exp);
     return principal;
   }
 
@@ -103,29 +114,28 @@ export class TokenService {
 
   /** Accepts only credentials issued for this service. */
   verifyServiceToken(token: string): ServicePrincipal {
+    const known = this.remembered(token);
+    if (known?.kind === 'service') return known;
+    let claims: jwt.JwtPayload;
     try {
-      const claims = jwt.verify(token, this.serviceKey, {
-        algorithms: ['HS256'],
-        issuer: SERVICE_ISSUER,
-        audience: this.serviceName,
-      }) as jwt.JwtPayload;
-      if (claims.typ !== 'service' || typeof claims.sub !== 'string') throw new Error('not a service token');
-      return { kind: 'service', service: claims.sub };
+      claims = jwt.verify(token, this.serviceKey, { algorithms: ['HS256'], issuer: SERVICE_ISSUER, audience: this.serviceName }) as jwt.JwtPayload;
     } catch {
       throw unauthorized('Invalid service credential', 'INVALID_TOKEN');
     }
+    if (claims.typ !== 'service' || typeof claims.sub !== 'string') throw unauthorized('Invalid service credential', 'INVALID_TOKEN');
+    const principal: ServicePrincipal = Object.freeze({ kind: 'service', service: claims.sub });
+    this.remember(token, principal, claims.exp);
+    return principal;
   }
 
   /**
-   * A user access token or a service credential. Users are the common case, so their token is
-   * verified straight away; only when that fails is the issuer looked at, to try the service key.
+   * A user access token or a service credential. The unverified issuer only chooses which key to
+   * check with (each check still demands its own issuer, audience and type): trying the user key
+   * first made every service-to-service call pay for a failed verification and its exception.
    */
   verifyAny(token: string): UserPrincipal | ServicePrincipal {
-    try {
-      return this.verifyAccessToken(token);
-    } catch (e) {
-      if (jwt.decode(token, { json: true })?.iss === SERVICE_ISSUER) return this.verifyServiceToken(token);
-      throw e;
-    }
+    const known = this.remembered(token);
+    if (known) return known;
+    return jwt.decode(token, { json: true })?.iss === SERVICE_ISSUER ? this.verifyServiceToken(token) : this.verifyAccessToken(token);
   }
 }
