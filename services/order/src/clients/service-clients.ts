@@ -26,6 +26,10 @@ export interface PaymentView {
   refund_id?: string | null;
 }
 
+/** How long an event's name is reused, and for how many events at most. */
+const EVENT_NAME_TTL_MS = 60_000;
+const EVENT_NAMES_KEPT = 1000;
+
 /** The services the order service calls, each with the platform's timeouts, retries and circuit breaker. */
 @Injectable()
 export class ServiceClients {
@@ -33,6 +37,7 @@ export class ServiceClients {
   readonly payment: ServiceClient;
   readonly notification?: ServiceClient;
   readonly catalog?: ServiceClient;
+  private readonly eventNames = new Map<number, { name: string | null; until: number }>();
 
   constructor(config: OrderConfig, tokens: TokenService, logger: JsonLogger) {
     const common = { tokens, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, log: logger.forContext('ServiceClient') };
@@ -82,10 +87,19 @@ export class ServiceClients {
   }
 
   /** The event's name, or null: nice to have in an e-mail, never a reason to refuse an order. */
+  /**
+   * The event's name for the order's record and e-mails. Remembered for a minute: in a sale every
+   * order is for the same event, and asking the catalog each time was one call of three per order.
+   */
   async eventName(eventId: number): Promise<string | null> {
     if (!this.catalog) return null;
+    const known = this.eventNames.get(eventId);
+    if (known && known.until > Date.now()) return known.name;
     try {
-      return (await this.catalog.request<{ name: string }>({ method: 'GET', path: `/v1/events/${eventId}` })).name ?? null;
+      const name = (await this.catalog.request<{ name: string }>({ method: 'GET', path: `/v1/events/${eventId}` })).name ?? null;
+      if (this.eventNames.size >= EVENT_NAMES_KEPT) this.eventNames.delete(this.eventNames.keys().next().value!);
+      this.eventNames.set(eventId, { name, until: Date.now() + EVENT_NAME_TTL_MS });
+      return name;
     } catch {
       return null;
     }
