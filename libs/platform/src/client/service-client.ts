@@ -9,7 +9,6 @@ import {
   TimeoutStrategy,
   circuitBreaker,
   handleWhen,
-  retry,
   timeout,
   wrap,
 } from 'cockatiel';
@@ -77,45 +76,45 @@ const isTransient = (e: unknown) =>
  * W3C traceparent and the service credential on every call. Policies come from cockatiel.
  */
 export class ServiceClient {
-  private readonly retrying: IPolicy;
-  private readonly once: IPolicy;
+  /** One attempt: the circuit breaker around a per-attempt timeout. */
+  private readonly attempt: IPolicy;
   private readonly breaker: CircuitBreakerPolicy;
+  private readonly backoff: ExponentialBackoff<unknown>;
 
   constructor(private readonly options: ServiceClientOptions) {
     // A failure rate over a window, not N failures in a row: under a flash sale a callee that is
     // merely busy answers a few calls late among hundreds, and N in a row would cut it off for
     // everyone (measured: a breaker of 5 in a row turned a busy seating service into 773 refused orders).
-    const breaker = (this.breaker = circuitBreaker(handleWhen(isTransient), {
+    this.breaker = circuitBreaker(handleWhen(isTransient), {
       halfOpenAfter: options.halfOpenAfterMs ?? 5000,
       breaker: new SamplingBreaker({
         threshold: options.breakerFailureRate ?? 0.5,
         duration: options.breakerWindowMs ?? 10_000,
         minimumRps: options.breakerMinimumRps ?? 2,
       }),
-    }));
-    const perAttempt = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
-    const retries = retry(handleWhen((e) => isTransient(e) && !(e instanceof BrokenCircuitError)), {
-      maxAttempts: Math.max(0, (options.maxAttempts ?? 3) - 1),
-      backoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }),
     });
-    this.retrying = wrap(retries, breaker, perAttempt);
-    this.once = wrap(breaker, perAttempt);
+    this.attempt = wrap(this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
+    this.backoff = new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 });
   }
 
   async request<T = unknown>(req: RequestOptions): Promise<T> {
     const idempotent = req.idempotent ?? ['GET', 'PUT', 'DELETE'].includes(req.method);
-    const policy = idempotent ? this.retrying : this.once;
-    try {
-      // While the trial call of a half-open circuit is out, others fail fast here. Cockatiel would
-      // queue them behind the trial and then run them without their signal, on one process-wide
-      // signal that collects a listener per queued call (MaxListenersExceededWarning).
-      if (this.breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
-      // A signal of this call's own: without one, cockatiel's policies fall back to one
-      // process-wide never-aborted signal, and every call in flight hangs a listener on it
-      // (MaxListenersExceededWarning under load). This one is dropped with the call.
-      return (await policy.execute(({ signal }) => this.send<T>(req, signal), new AbortController().signal)) as T;
-    } catch (e) {
-      throw this.translate(e, req);
+    const attempts = idempotent ? Math.max(1, this.options.maxAttempts ?? 3) : 1;
+    // Retries are ours rather than cockatiel's retry policy, so that every attempt passes the check
+    // below. Cockatiel queues a call that meets a half-open circuit behind the trial call and then
+    // runs it without its signal, on one process-wide signal that collects an abort listener per
+    // queued call (MaxListenersExceededWarning under load).
+    let backoff = this.backoff.next();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (this.breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
+        // A signal of this call's own: without one, cockatiel's policies fall back to that shared signal.
+        return (await this.attempt.execute(({ signal }) => this.send<T>(req, signal), new AbortController().signal)) as T;
+      } catch (e) {
+        if (attempt >= attempts || !isTransient(e) || e instanceof BrokenCircuitError) throw this.translate(e, req);
+      }
+      await new Promise((resolve) => setTimeout(resolve, backoff.duration));
+      backoff = backoff.next(undefined);
     }
   }
 
