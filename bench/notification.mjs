@@ -2,7 +2,7 @@
 // npm run bench:notification — a burst of order confirmations against the notification service.
 //
 // Starts an embedded PostgreSQL, an SMTP server that counts what it receives, and the service (as
-// its image starts it: NODE_ENV=production and the heap flags of its Dockerfile, or BENCH_NODE_ARGS).
+// its image starts it: NODE_ENV=production and its heap flags from scripts/lib/services.mjs, or BENCH_NODE_ARGS).
 // Then BENCH_BURSTS (1) times: BENCH_CONCURRENCY (500) POSTs of ORDER_CONFIRMED notices with
 // BENCH_TICKETS (4) tickets each, all at once, with a service credential, as the order service sends
 // them. Prints the accept latency (p50/p95/p99/max), the answers, the peak RSS of the service, how
@@ -12,13 +12,16 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { databaseUrl, ensureDatabases, startEmbeddedPostgres } from '../scripts/lib/embedded-pg.mjs';
 import { freePort } from '../scripts/lib/common.mjs';
+import { SERVICES } from '../scripts/lib/services.mjs';
+import { keepAliveAgent, request } from './lib/http.mjs';
+import { cpuSeconds, sampleRss } from './lib/proc.mjs';
+import { summarize } from './lib/stats.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 500);
@@ -61,39 +64,40 @@ async function main() {
   const { TokenService } = await import(path.join(root, 'libs/platform/dist/src/auth/token-service.js'));
   const token = new TokenService(JWT_SECRET, SERVICE_SECRET, 'order').serviceToken('notification');
   const rss = sampleRss(service.child.pid);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const agent = keepAliveAgent(CONCURRENCY);
   const latencies = [];
   const statuses = {};
   const started = Date.now();
-  const cpuAtStart = cpuSeconds(service.child.pid);
+  const cpuAtStart = cpuSeconds([service.child.pid]);
   let sent = 0;
   for (let burst = 0; burst < BURSTS; burst++) {
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
-        const body = JSON.stringify(notice());
         const t0 = process.hrtime.bigint();
-        const res = await post(agent, body, token);
+        const res = await request(agent, `http://127.0.0.1:${service.port}/internal/v1/notifications`, {
+          method: 'POST',
+          body: notice(),
+          headers: { authorization: `Bearer ${token}` },
+        });
         latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-        if (res.status !== 202 && statuses[res.status] <= 3) console.error(`  ${res.status}: ${res.body.slice(0, 200)}`);
+        if (res.status !== 202 && statuses[res.status] <= 3) console.error(`  ${res.status}: ${(res.text ?? res.error ?? '').slice(0, 200)}`);
         sent++;
       }),
     );
   }
   const acceptedAfterMs = Date.now() - started;
-  const cpuAccepting = cpuSeconds(service.child.pid) - cpuAtStart;
+  const cpuAccepting = cpuSeconds([service.child.pid]) - cpuAtStart;
   const deadline = Date.now() + 600_000;
   while (smtp.received.size < statuses[202] && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   const deliveredAfterMs = Date.now() - started;
-  const cpuInAll = cpuSeconds(service.child.pid) - cpuAtStart;
+  const cpuInAll = cpuSeconds([service.child.pid]) - cpuAtStart;
   const peakRssMb = rss.stop();
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const q = (p) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]);
   const result = {
     requests: sent,
     statuses,
-    acceptMs: { p50: q(0.5), p95: q(0.95), p99: q(0.99), max: Math.round(latencies[latencies.length - 1]) },
+    acceptMs: summarize(latencies),
     allAcceptedAfterMs: acceptedAfterMs,
     // CPU of the service, which does not depend on how busy the machine is (the latencies do).
     serviceCpuMsWhileAccepting: Math.round(cpuAccepting * 1000),
@@ -158,7 +162,8 @@ async function startCountingSmtp() {
 
 async function startService(env) {
   const port = await freePort();
-  const nodeArgs = process.env.BENCH_NODE_ARGS !== undefined ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean) : dockerfileNodeArgs();
+  // As its image runs it: the heap flags services.mjs gives it (a deploy test keeps the Dockerfile the same).
+  const nodeArgs = process.env.BENCH_NODE_ARGS !== undefined ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean) : SERVICES.find((s) => s.name === 'notification').nodeArgs;
   const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'services/notification/dist/src/main.js')], {
     env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -173,62 +178,6 @@ async function startService(env) {
     if (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)) return { port, child, nodeArgs };
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/** The NODE_OPTIONS the service's Dockerfile sets, if any: the bench runs the service as it runs in production. */
-function dockerfileNodeArgs() {
-  const dockerfile = fs.readFileSync(path.join(root, 'services/notification/Dockerfile'), 'utf8');
-  const m = /^ENV NODE_OPTIONS="?([^"\n]*)"?/m.exec(dockerfile);
-  return m ? m[1].split(' ').filter(Boolean) : [];
-}
-
-function post(agent, body, token) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: service.port,
-        path: '/internal/v1/notifications',
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        let data = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (data += c));
-        res.on('end', () => resolve({ status: res.statusCode, body: data }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** User + system CPU seconds of a process, from /proc (Linux; 0 elsewhere). */
-function cpuSeconds(pid) {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** Peak resident memory of a process, sampled from /proc every 100 ms (Linux). */
-function sampleRss(pid) {
-  let peak = 0;
-  const read = () => {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) peak = Math.max(peak, Number(m[1]) / 1024);
-    } catch {
-      /* not Linux, or gone */
-    }
-  };
-  read();
-  const timer = setInterval(read, 100);
-  return { stop: () => (clearInterval(timer), read(), Math.round(peak)) };
 }
 
 async function cleanup(code) {
