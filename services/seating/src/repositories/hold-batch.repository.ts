@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '@etsr/platform';
 import { HeldSeat } from './reservations.repository';
+import { freeSeatIn } from './seats.repository';
 
 /** One block the allocator chose for one request of a batch. */
 export interface PlannedHold {
@@ -75,7 +76,7 @@ export class HoldBatchRepository {
             SET status = 'RESERVED', reservation_id = c.reservation_id, reserved_by = c.user_id,
                 reservation_expiry = now() + make_interval(secs => $5), updated_at = now()
            FROM (SELECT f.seat_id, w.reservation_id, w.user_id FROM seats f JOIN wanted w ON w.seat_id = f.seat_id
-                  WHERE f.event_id = $1 AND (f.status = 'AVAILABLE' OR (f.status = 'RESERVED' AND f.reservation_expiry < now()))
+                  WHERE f.event_id = $1 AND ${freeSeatIn('f.')}
                   ORDER BY f.seat_id FOR UPDATE OF f) AS c
           WHERE s.seat_id = c.seat_id
          RETURNING s.seat_id, s.reservation_id, s.reserved_by, s.section, s.row_label, s.seat_number, s.price, s.reservation_expiry),

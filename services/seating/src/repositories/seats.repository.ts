@@ -6,7 +6,12 @@ import { SeatStatus } from '../entities/seat.entity';
 import { LayoutSeat } from '../services/event-layout';
 
 /** A seat is free when AVAILABLE, or RESERVED by a hold past its expiry that the sweeper has not reached yet. */
-export const FREE = `(status = 'AVAILABLE' OR (status = 'RESERVED' AND reservation_expiry < now()))`;
+export const FREE = freeSeatIn('');
+
+/** FREE for the seats row of a query that names it (`freeSeatIn('f.')`). */
+export function freeSeatIn(prefix: string): string {
+  return `(${prefix}status = 'AVAILABLE' OR (${prefix}status = 'RESERVED' AND ${prefix}reservation_expiry < now()))`;
+}
 
 export interface PlannedSeat {
   section: string;
@@ -108,11 +113,6 @@ export class SeatsRepository {
     return row.now;
   }
 
-  async eventHasSeats(eventId: number): Promise<boolean> {
-    const rows = await sqlRows(this.db, `SELECT 1 FROM seats WHERE event_id = $1 LIMIT 1`, [eventId]);
-    return rows.length > 0;
-  }
-
   /** The event's current plan, to compare a repeated layout against. */
   async planOf(eventId: number): Promise<PlanSeat[]> {
     const rows = await sqlRows<{ section: string; row_label: string; seat_number: number; price: string; row_index: number; segment: number }>(
@@ -168,32 +168,6 @@ export class SeatsRepository {
     // whole event (measured: 3.7 ms instead of 0.14 ms by primary key for 20,000 seats).
     if (created) await this.db.query('ANALYZE seats');
     return created;
-  }
-
-  async countsBySection(eventId: number, section?: string): Promise<SectionCounts[]> {
-    const rows = await sqlRows<Record<string, string>>(
-      this.db,
-      `SELECT section,
-              count(*) AS total,
-              count(*) FILTER (WHERE ${FREE}) AS available,
-              count(*) FILTER (WHERE status = 'RESERVED' AND reservation_expiry >= now()) AS reserved,
-              count(*) FILTER (WHERE status = 'ALLOCATED') AS allocated,
-              count(*) FILTER (WHERE status = 'BLOCKED') AS blocked,
-              min(price) AS price,
-              min(row_index) AS front
-         FROM seats WHERE event_id = $1 AND ($2::varchar IS NULL OR section = $2)
-        GROUP BY section ORDER BY front, section`,
-      [eventId, section ?? null],
-    );
-    return rows.map((r) => ({
-      section: r.section,
-      total: Number(r.total),
-      available: Number(r.available),
-      reserved: Number(r.reserved),
-      allocated: Number(r.allocated),
-      blocked: Number(r.blocked),
-      price: Number(r.price),
-    }));
   }
 
   async countsForEvents(eventIds: number[] | null): Promise<EventCounts[]> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FreeRun } from '../repositories/seats.repository';
-import { SeatBlockPlanner, chooseBestSeats } from './best-available';
+import { SeatBlockPlanner } from './best-available';
 
 /** A free run of seats first..last in a row of `size` seats (one segment unless given); seat ids are row*100 + number. */
 function run(rowIndex: number, first: number, last: number, size = 10, section = 'A', segment = [1, size]): FreeRun {
@@ -20,6 +20,8 @@ function run(rowIndex: number, first: number, last: number, size = 10, section =
   };
 }
 const numbersOf = (ids: number[]) => ids.map((id) => id % 100);
+/** One request placed on its own. */
+const chooseBestSeats = (runs: FreeRun[], quantity: number) => new SeatBlockPlanner(runs).take(quantity);
 
 describe('chooseBestSeats', () => {
   it('takes the centre of the front row', () => {

@@ -43,7 +43,7 @@ interface OpenRun {
  * front, the block closest to the row's centre.
  */
 export class SeatBlockPlanner {
-  /** Open runs, front rows first (the order freeRuns() returns them in). */
+  /** Open runs, front rows first (the order EventLayout.runs() returns them in). */
   private runs: OpenRun[];
 
   constructor(runs: FreeRun[], private readonly knownSections: string[] = []) {
@@ -128,9 +128,4 @@ function better(a: { leavesOrphan: boolean; offCentre: number }, aRow: number, b
   if (a.leavesOrphan !== b.leavesOrphan) return !a.leavesOrphan;
   if (aRow !== bRow) return aRow < bRow;
   return a.offCentre < b.offCentre;
-}
-
-/** The best `quantity` adjacent seats among free runs, or undefined (one request; see SeatBlockPlanner). */
-export function chooseBestSeats(runs: FreeRun[], quantity: number): Choice | undefined {
-  return new SeatBlockPlanner(runs).take(quantity);
 }
