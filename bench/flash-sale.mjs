@@ -24,10 +24,11 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { freePort } from '../scripts/lib/common.mjs';
-import { ensureDatabases, startEmbeddedPostgres } from '../scripts/lib/embedded-pg.mjs';
+import { ensureDatabases } from '../scripts/lib/embedded-pg.mjs';
 import { sellOutByExactIds } from './lib/exact-holds.mjs';
 import { findFalseSoldOuts } from './lib/false-sold-out.mjs';
 import { errorCode, keepAliveAgent, request, sleep } from './lib/http.mjs';
+import { temporaryPostgres } from './lib/postgres.mjs';
 import { cpuSeconds, memoryMb, postgresPids } from './lib/proc.mjs';
 import { adjacentRuns, arenaPlan, planSeats, rectangularPlan } from './lib/seat-plan.mjs';
 import { Timeline, ratio, round1, summarize, tally } from './lib/stats.mjs';
@@ -180,17 +181,9 @@ async function openDatabaseServer() {
     console.log('Using the PostgreSQL server of DATABASE_URL (fresh databases bench_<tag>_*, dropped afterwards).');
     return { url: process.env.DATABASE_URL, dataDir: null };
   }
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'etsr-flash-sale-'));
-  fs.chmodSync(tmp, 0o755);
-  const port = await freePort();
-  console.log(`Starting an embedded PostgreSQL (127.0.0.1:${port}, data in ${tmp})…`);
-  const dataDir = path.join(tmp, 'pg');
-  const server = await startEmbeddedPostgres({ dataDir, port, persistent: false, log: () => undefined });
-  cleanups.push(async () => {
-    await server.stop();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
-  return { url: server.url, dataDir };
+  const server = await temporaryPostgres('etsr-flash-sale-');
+  cleanups.push(() => server.stop());
+  return { url: server.url, dataDir: server.dataDir };
 }
 
 async function startServices(db) {

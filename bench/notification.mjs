@@ -11,15 +11,14 @@
 // Run it in a network namespace of your own if others share the machine.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { databaseUrl, ensureDatabases, startEmbeddedPostgres } from '../scripts/lib/embedded-pg.mjs';
+import { databaseUrl, ensureDatabases } from '../scripts/lib/embedded-pg.mjs';
 import { freePort } from '../scripts/lib/common.mjs';
 import { SERVICES } from '../scripts/lib/services.mjs';
 import { keepAliveAgent, request } from './lib/http.mjs';
+import { temporaryPostgres } from './lib/postgres.mjs';
 import { cpuSeconds, sampleRss } from './lib/proc.mjs';
 import { summarize } from './lib/stats.mjs';
 
@@ -45,9 +44,7 @@ main().then(
 process.on('SIGINT', () => cleanup(130));
 
 async function main() {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'etsr-bench-'));
-  fs.chmodSync(tmp, 0o755);
-  database = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port: await freePort(), persistent: false, log: () => undefined });
+  database = await temporaryPostgres();
   await ensureDatabases(database.url, ['bench_notification']);
   smtp = await startCountingSmtp();
   service = await startService({

@@ -18,9 +18,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { databaseUrl, ensureDatabases, startEmbeddedPostgres } from '../scripts/lib/embedded-pg.mjs';
+import { databaseUrl, ensureDatabases } from '../scripts/lib/embedded-pg.mjs';
 import { freePort } from '../scripts/lib/common.mjs';
 import { sellOutByExactIds } from './lib/exact-holds.mjs';
+import { temporaryPostgres } from './lib/postgres.mjs';
 import { postgresPids } from './lib/proc.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,12 +46,7 @@ main().then(
 process.on('SIGINT', () => cleanup(130));
 
 async function main() {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'etsr-bench-'));
-  fs.chmodSync(tmp, 0o755);
-  const port = await freePort();
-  console.log(`Starting an embedded PostgreSQL (127.0.0.1:${port})…`);
-  database = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'pg'), port, persistent: false, log: () => undefined });
-  database.dataDir = path.join(tmp, 'pg');
+  database = await temporaryPostgres();
   await ensureDatabases(database.url, ['bench_seating']);
   const dbUrl = databaseUrl(database.url, 'bench_seating');
 
