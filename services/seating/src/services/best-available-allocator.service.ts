@@ -6,13 +6,11 @@ import { SeatingConfig } from '../config';
 import { HoldBatchRepository, PlannedHold, TakenHold } from '../repositories/hold-batch.repository';
 import { SeatsRepository } from '../repositories/seats.repository';
 import { SeatBlockPlanner } from './best-available';
+import { withDeadlockRetry } from './deadlock-retry';
 import { EventLayout } from './event-layout';
 
 /** A batch whose seats an exact-seat hold keeps taking is planned again this often before the buyer hears SEATS_TAKEN. */
 const REPLANS = 3;
-/** Deadlocks cannot happen (keys and seats are locked in one order), but a batch that meets one is safe to run again. */
-const TRANSIENT = new Set(['40P01', '40001']);
-const TRANSIENT_RETRIES = 3;
 /** Seat plans of this many events are kept in memory per replica, the least recently used dropped first. */
 const LAYOUTS_KEPT = 32;
 
@@ -107,15 +105,7 @@ export class BestAvailableAllocator {
       return [];
     }
     this.batchSize.observe(batch.length);
-    let result: Placed;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        result = await this.batches.transaction((tx) => this.placeIn(tx, eventId, batch, layout));
-        break;
-      } catch (e) {
-        if (attempt >= TRANSIENT_RETRIES || !TRANSIENT.has((e as { code?: string }).code ?? '')) throw e;
-      }
-    }
+    const result = await withDeadlockRetry(() => this.batches.transaction((tx) => this.placeIn(tx, eventId, batch, layout)), this.log);
     const replan: Pending[] = [];
     for (const request of batch) {
       const hold = result.held.get(request.reservationId);

@@ -6,6 +6,7 @@ import { ReservationEntity } from '../entities/reservation.entity';
 import { ChangeResult, ReservationsRepository, ReserveResult } from '../repositories/reservations.repository';
 import { SeatsRepository } from '../repositories/seats.repository';
 import { BestAvailableAllocator, newReservationId } from './best-available-allocator.service';
+import { withDeadlockRetry } from './deadlock-retry';
 import { SeatingMetrics } from './seating-metrics';
 
 const DEFAULT_ORDER_EXTENSION_SECONDS = 600;
@@ -74,8 +75,9 @@ export class ReservationsService {
 
   private async reserveExactly(eventId: number, userId: number, seatIds: number[]): Promise<ReservationDto> {
     const id = newReservationId();
-    const result = await this.withDeadlockRetry(() =>
-      this.reservations.reserve(id, eventId, userId, seatIds, this.config.RESERVATION_TTL_SECONDS, this.config.MAX_SEATS_PER_USER_PER_EVENT),
+    const result = await withDeadlockRetry(
+      () => this.reservations.reserve(id, eventId, userId, seatIds, this.config.RESERVATION_TTL_SECONDS, this.config.MAX_SEATS_PER_USER_PER_EVENT),
+      this.log,
     );
     return this.held(id, eventId, userId, result);
   }
@@ -114,19 +116,6 @@ export class ReservationsService {
       case 'taken':
         // Not retryable as it is (these seats are someone else's now): choose others, or ask for the best available.
         throw conflict(`Seats already taken: ${result.seatIds.join(', ')}; choose others or ask for the best available`, 'SEATS_TAKEN', { seatIds: result.seatIds });
-    }
-  }
-
-  /** A deadlock cannot happen with seats locked in id order, but if PostgreSQL ever reports one, trying again is safe. */
-  private async withDeadlockRetry<T>(fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw e;
-        this.log.warn('Reservation retried after a database conflict', { code, attempt });
-      }
     }
   }
 
