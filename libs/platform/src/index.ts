@@ -5,6 +5,7 @@ export * from './auth/ownership';
 export * from './auth/principal';
 export * from './auth/token-service';
 export * from './client/service-client';
+export * from './client/peer-http';
 export * from './config/base-config';
 export * from './config/load-config';
 export * from './database/columns';

@@ -118,7 +118,7 @@ describe('ServiceClient', () => {
         waiting.push(res);
         if (waiting.length === 40) for (const r of waiting) json(r, 200, { ok: true });
       };
-      const client = newClient({ timeoutMs: 5000 });
+      const client = newClient({ timeoutMs: 5000, maxConcurrent: 40 });
       const results = await Promise.all(
         Array.from({ length: 40 }, (_, i) => client.request(i % 2 ? { method: 'GET', path: '/internal/v1/many' } : { method: 'POST', path: '/internal/v1/many', body: { i } })),
       );
@@ -131,6 +131,32 @@ describe('ServiceClient', () => {
     }
     assert.deepEqual(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message), []);
     assert.ok(most <= 2, `one signal had ${most} abort listeners at once`);
+  });
+
+  it('sends at most maxConcurrent calls at once; the others wait their turn in order, and beyond maxQueued are refused at once', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const order: number[] = [];
+    handler = (_, res, body) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      order.push(JSON.parse(body).i);
+      setTimeout(() => {
+        inFlight--;
+        json(res, 200, { ok: true });
+      }, 20);
+    };
+    const client = newClient({ timeoutMs: 200, maxConcurrent: 4, maxQueued: 16 });
+    const started = Date.now();
+    const results = await Promise.allSettled(Array.from({ length: 24 }, (_, i) => client.request({ method: 'POST', path: '/internal/v1/queued', body: { i } })));
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);
+    assert.equal(most, 4);
+    // 4 in flight + 16 waiting; the last 4 found the line full. The 16 waited longer than the
+    // 200 ms timeout in all, which runs only from when a call is sent.
+    assert.equal(refused.length, 4);
+    for (const e of refused) assert.ok(e instanceof AppError && e.status === 503 && /too many calls waiting/.test(e.message), String(e));
+    assert.deepEqual(order, Array.from({ length: 20 }, (_, i) => i), 'first come, first sent');
+    assert.ok(Date.now() - started >= 5 * 20);
   });
 
   it('a busy callee that fails a few calls among many keeps its circuit closed', async () => {

@@ -1,5 +1,7 @@
+import { AxiosInstance } from 'axios';
 import {
   BrokenCircuitError,
+  BulkheadRejectedError,
   CircuitBreakerPolicy,
   CircuitState,
   ExponentialBackoff,
@@ -7,6 +9,7 @@ import {
   SamplingBreaker,
   TaskCancelledError,
   TimeoutStrategy,
+  bulkhead,
   circuitBreaker,
   handleWhen,
   timeout,
@@ -16,6 +19,7 @@ import { TokenService } from '../auth/token-service';
 import { AppError } from '../errors/app-error';
 import { ContextLogger } from '../logging/json-logger';
 import { outgoingTraceparent } from '../logging/trace-context';
+import { peerHttp } from './peer-http';
 
 export interface ServiceClientOptions {
   /** The callee's service name: the audience of the credential we send. */
@@ -34,6 +38,13 @@ export interface ServiceClientOptions {
   breakerWindowMs?: number;
   breakerMinimumRps?: number;
   halfOpenAfterMs?: number;
+  /**
+   * Calls in flight to this callee at once (also its keep-alive connections); later calls wait
+   * their turn in order, up to `maxQueued` of them, and beyond that are refused at once (503).
+   * Defaults: 32 and 2,000.
+   */
+  maxConcurrent?: number;
+  maxQueued?: number;
   log?: ContextLogger;
 }
 
@@ -71,17 +82,21 @@ const isTransient = (e: unknown) =>
   !(e instanceof UpstreamError) || e.status >= 500 || e.status === 429;
 
 /**
- * Calls another service: per-attempt timeout, retries with exponential backoff for idempotent
- * calls, a circuit breaker per callee so a dead service fails fast instead of tying up requests,
- * W3C traceparent and the service credential on every call. Policies come from cockatiel.
+ * Calls another service over axios: a bounded number of calls in flight (the rest wait in order),
+ * a per-attempt timeout, retries with exponential backoff for idempotent calls, a circuit breaker
+ * per callee so a dead service fails fast instead of tying up requests, W3C traceparent and the
+ * service credential on every call. Policies come from cockatiel.
  */
 export class ServiceClient {
-  /** One attempt: the circuit breaker around a per-attempt timeout. */
+  /** One attempt: a place among the calls in flight, then the circuit breaker around a per-attempt timeout. */
   private readonly attempt: IPolicy;
   private readonly breaker: CircuitBreakerPolicy;
   private readonly backoff: ExponentialBackoff<unknown>;
+  private readonly http: AxiosInstance;
 
   constructor(private readonly options: ServiceClientOptions) {
+    const maxConcurrent = options.maxConcurrent ?? 32;
+    this.http = peerHttp(options.baseUrl, maxConcurrent);
     // A failure rate over a window, not N failures in a row: under a flash sale a callee that is
     // merely busy answers a few calls late among hundreds, and N in a row would cut it off for
     // everyone (measured: a breaker of 5 in a row turned a busy seating service into 773 refused orders).
@@ -93,7 +108,15 @@ export class ServiceClient {
         minimumRps: options.breakerMinimumRps ?? 2,
       }),
     });
-    this.attempt = wrap(this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
+    // The bulkhead comes first: in a sale, hundreds of requests reach the caller at once, and sent
+    // all together to a busy callee they would each wait behind the others past the timeout, open
+    // the circuit and fail everyone (measured: 1,219 charges answered 503 in one benchmark run).
+    // In line, each call's timeout starts when it is sent, and the callee works at its own pace.
+    this.attempt = wrap(bulkhead(maxConcurrent, options.maxQueued ?? 2000), this.breaker, timeout(options.timeoutMs, {
+      strategy: TimeoutStrategy.Aggressive,
+      // Aborting a call that has already answered only costs a DOMException (with its stack) per call.
+      abortOnReturn: false,
+    }));
     this.backoff = new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 });
   }
 
@@ -126,22 +149,23 @@ export class ServiceClient {
       ...req.headers,
     };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(new URL(req.path, this.options.baseUrl), {
+    const response = await this.http.request<string>({
       method: req.method,
+      url: req.path,
       headers,
-      body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      data: req.body === undefined ? undefined : JSON.stringify(req.body),
       signal,
     });
-    const text = await response.text();
+    const text = response.data ?? '';
     let body: unknown = text;
-    if (text && (response.headers.get('content-type') ?? '').includes('json')) {
+    if (text && String(response.headers['content-type'] ?? '').includes('json')) {
       try {
         body = JSON.parse(text);
       } catch {
         /* keep the text */
       }
     }
-    if (!response.ok) throw new UpstreamError(this.options.target, response.status, body);
+    if (response.status < 200 || response.status > 299) throw new UpstreamError(this.options.target, response.status, body);
     return (text ? body : undefined) as T;
   }
 
@@ -155,6 +179,8 @@ export class ServiceClient {
     const reason =
       e instanceof BrokenCircuitError
         ? 'circuit open after repeated failures'
+        : e instanceof BulkheadRejectedError
+          ? 'too many calls waiting for it'
         : e instanceof TaskCancelledError
           ? `no answer within ${this.options.timeoutMs} ms`
           : e instanceof Error
