@@ -73,6 +73,26 @@ describe('outbox and idempotency (real PostgreSQL)', () => {
       ]);
     });
 
+    it('a slow delivery does not hold back messages enqueued after it: they are claimed while it runs', async () => {
+      let release!: () => void;
+      const slowDone = new Promise<void>((r) => (release = r));
+      const fast: number[] = [];
+      const worker = new OutboxWorker(ds, logger, new MetricsService('t'), { pollIntervalMs: 60_000, batchSize: 4 })
+        .handle('slow', () => slowDone)
+        .handle('fast', async (m) => void fast.push(m.payload.i as number));
+      await ds.transaction((tx) => enqueue(tx, 'slow', {}));
+      const pass = worker.drain();
+      await new Promise((r) => setTimeout(r, 50)); // the slow one is claimed and in flight
+      for (let i = 0; i < 6; i++) await ds.transaction((tx) => enqueue(tx, 'fast', { i }));
+      worker.nudge();
+      for (let waited = 0; fast.length < 6 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual([...fast].sort(), [0, 1, 2, 3, 4, 5], 'delivered while the slow one was still in flight, 3 places at a time');
+      release();
+      await pass;
+      const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM outbox WHERE topic IN ('slow', 'fast') AND status <> 'SENT'`);
+      assert.equal(n, 0);
+    });
+
     it('two workers (replicas) share the messages without delivering one twice', async () => {
       const seen: number[] = [];
       const handler = async (m: { payload: Record<string, unknown> }) => {
