@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { SnapshotSeat } from '../repositories/seats.repository';
-import { SeatMapSnapshot, diffSnapshots, matchesEtag, pickEncoding } from './seat-map-snapshot';
+import { MapPlan, SeatMapSnapshot, diffSnapshots, matchesEtag, pickEncoding } from './seat-map-snapshot';
 
-const seat = (seatId: number, section: string, row: string, status: SnapshotSeat['status'] = 'AVAILABLE', holdExpiry: number | null = null): SnapshotSeat => ({
+const seat = (seatId: number, section: string, row: string, status: SnapshotSeat['status'] = 'AVAILABLE'): SnapshotSeat => ({
   seatId,
   section,
   rowLabel: row,
@@ -13,15 +13,32 @@ const seat = (seatId: number, section: string, row: string, status: SnapshotSeat
   rowIndex: row.charCodeAt(0) - 65,
   posX: 0,
   status,
-  holdExpiry,
 });
 
-const plan = (statuses: Record<number, SnapshotSeat['status']> = {}, expiries: Record<number, number> = {}) =>
+const plan = (statuses: Record<number, SnapshotSeat['status']> = {}) =>
   [seat(1, 'VIP', 'A'), seat(2, 'VIP', 'A'), seat(3, 'REGULAR', 'B'), seat(4, 'REGULAR', 'B')].map((s) => ({
     ...s,
     status: statuses[s.seatId] ?? s.status,
-    holdExpiry: expiries[s.seatId] ?? null,
   }));
+
+describe('MapPlan', () => {
+  // Map order is front to back; seat ids need not follow it (here the back row was created first).
+  const seats = [seat(30, 'VIP', 'A'), seat(31, 'VIP', 'A'), seat(10, 'REGULAR', 'B'), seat(11, 'REGULAR', 'B')].map(({ status: _, ...s }) => s);
+
+  it('lays the statuses, listed by seat id, on the seats in map order', () => {
+    // By seat id: 10 R, 11 S, 30 A, 31 B.
+    assert.deepEqual(
+      new MapPlan(seats).withStates('RSAB')!.map((s) => [s.seatId, s.status]),
+      [[30, 'AVAILABLE'], [31, 'BLOCKED'], [10, 'RESERVED'], [11, 'ALLOCATED']],
+    );
+  });
+
+  it('answers undefined for statuses of another number of seats (a plan added since), and refuses an unknown letter', () => {
+    assert.equal(new MapPlan(seats).withStates('AAAAA'), undefined);
+    assert.equal(new MapPlan(seats).withStates('AAA'), undefined);
+    assert.throws(() => new MapPlan(seats).withStates('AAAX'), /Unknown seat state letter/);
+  });
+});
 
 describe('SeatMapSnapshot', () => {
   it('versions by content: the same seats give the same version, one status changed gives another', () => {
@@ -32,7 +49,7 @@ describe('SeatMapSnapshot', () => {
   });
 
   it('counts by section front to back, with the earliest live hold', () => {
-    const s = SeatMapSnapshot.build(7, plan({ 1: 'RESERVED', 2: 'ALLOCATED', 4: 'BLOCKED' }, { 1: 5000 }));
+    const s = SeatMapSnapshot.build(7, plan({ 1: 'RESERVED', 2: 'ALLOCATED', 4: 'BLOCKED' }), 5000);
     assert.deepEqual(s.availability(), {
       eventId: 7,
       totalSeats: 4,

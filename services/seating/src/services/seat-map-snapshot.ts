@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AvailabilityDto, SeatMapDto, mapAvailability, mapSeatMap } from '../dtos/seat.dto';
-import { SectionCounts, SnapshotSeat } from '../repositories/seats.repository';
+import { MapPlanSeat, STATE_CODES, SectionCounts, SnapshotSeat } from '../repositories/seats.repository';
 
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
@@ -59,14 +59,13 @@ export class SeatMapSnapshot {
     if (mapJson) this.bodies.set('map', new PreparedBody(mapJson));
   }
 
-  static build(eventId: number, seats: SnapshotSeat[]): SeatMapSnapshot {
+  /** From the event's seats in map order and the expiry of its earliest live hold (epoch ms). */
+  static build(eventId: number, seats: SnapshotSeat[], earliestHoldExpiry: number | null = null): SeatMapSnapshot {
     if (!seats.length) return new SeatMapSnapshot(eventId, undefined, 'none', undefined, null, seats);
     const map = mapSeatMap(eventId, seats);
     const json = Buffer.from(JSON.stringify(map));
     const version = createHash('sha1').update(json).digest('base64url').slice(0, 20);
-    let earliest: number | null = null;
-    for (const s of seats) if (s.holdExpiry !== null && (earliest === null || s.holdExpiry < earliest)) earliest = s.holdExpiry;
-    return new SeatMapSnapshot(eventId, map, version, json, earliest, seats);
+    return new SeatMapSnapshot(eventId, map, version, json, earliestHoldExpiry, seats);
   }
 
   get exists(): boolean {
@@ -111,6 +110,32 @@ export class SeatMapSnapshot {
       this.bodies.set(key, (body = new PreparedBody(Buffer.from(JSON.stringify(value)))));
     }
     return body;
+  }
+}
+
+/**
+ * An event's seats in map order, as read once (seats are only ever added), and where each seat's
+ * letter sits in SeatsRepository.seatStates, which lists them in seat id order.
+ */
+export class MapPlan {
+  /** For the i-th seat by seat id, its place in map order. */
+  private readonly placeOfRank: Uint32Array;
+
+  constructor(readonly seats: MapPlanSeat[]) {
+    this.placeOfRank = Uint32Array.from(seats.map((_, i) => i).sort((a, b) => seats[a].seatId - seats[b].seatId));
+  }
+
+  /** The seats with their statuses, in map order; undefined when `codes` is of another number of seats (seats were added since the plan was read). */
+  withStates(codes: string): SnapshotSeat[] | undefined {
+    if (codes.length !== this.seats.length) return undefined;
+    const seats = new Array<SnapshotSeat>(codes.length);
+    for (let rank = 0; rank < codes.length; rank++) {
+      const place = this.placeOfRank[rank];
+      const status = STATE_CODES[codes[rank]];
+      if (!status) throw new Error(`Unknown seat state letter ${JSON.stringify(codes[rank])}`);
+      seats[place] = { ...this.seats[place], status };
+    }
+    return seats;
   }
 }
 

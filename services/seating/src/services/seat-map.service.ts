@@ -3,7 +3,7 @@ import { JsonLogger, notFound } from '@etsr/platform';
 import { SeatingConfig } from '../config';
 import { SeatChangesListener } from '../repositories/seat-changes.listener';
 import { SeatsRepository } from '../repositories/seats.repository';
-import { COMPRESS_MIN_BYTES, ContentEncoding, PreparedBody, SeatMapSnapshot, matchesEtag, pickEncoding } from './seat-map-snapshot';
+import { COMPRESS_MIN_BYTES, ContentEncoding, MapPlan, PreparedBody, SeatMapSnapshot, matchesEtag, pickEncoding } from './seat-map-snapshot';
 import { SeatingMetrics } from './seating-metrics';
 
 /** How often snapshots are checked for staleness (a lapsed hold, a lost listener) and idleness. */
@@ -26,6 +26,8 @@ interface Entry {
   builtAt: number;
   /** The earliest live hold expiry the last query saw (may move while the content stays the same). */
   holdExpiry: number | null;
+  /** The event's seats without their statuses, read once: a refresh reads only the statuses. */
+  plan?: MapPlan;
   /** The refresh in flight: everyone who needs the snapshot meanwhile waits on this one query. */
   loading?: Promise<SeatMapSnapshot>;
   /** A change was notified that the snapshot (or the query in flight) may have missed. */
@@ -229,11 +231,10 @@ export class SeatMapService implements OnApplicationBootstrap, BeforeApplication
     let failed = false;
     const loading = this.withQuerySlot(() => {
       entry.lastStart = Date.now();
-      return this.seats.snapshotSeats(eventId);
+      return this.readSnapshot(entry);
     }).then(
-      (seats) => {
+      (next) => {
         this.metrics.mapRefreshes.inc({ event_id: String(eventId) });
-        const next = SeatMapSnapshot.build(eventId, seats);
         return this.apply(entry, next);
       },
       (e: unknown) => {
@@ -256,6 +257,21 @@ export class SeatMapService implements OnApplicationBootstrap, BeforeApplication
       })
       .catch(() => undefined);
     return loading;
+  }
+
+  /**
+   * The statuses (one short row), laid on the plan kept from before; the plan is read again when
+   * the event has another number of seats than it had (a plan added), and then the statuses
+   * once more, so that both describe the same seats.
+   */
+  private async readSnapshot(entry: Entry): Promise<SeatMapSnapshot> {
+    for (let attempt = 1; ; attempt++) {
+      const states = await this.seats.seatStates(entry.eventId);
+      const seats = entry.plan?.withStates(states.codes);
+      if (seats) return SeatMapSnapshot.build(entry.eventId, seats, states.earliestHoldExpiry);
+      if (attempt === 3) throw new Error(`The seats of event ${entry.eventId} kept changing while they were read`);
+      entry.plan = new MapPlan(await this.seats.mapPlan(entry.eventId));
+    }
   }
 
   private apply(entry: Entry, next: SeatMapSnapshot): SeatMapSnapshot {
