@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { JsonLogger, OutboxMessage, OutboxWorker, PermanentFailure, UpstreamError, enqueue } from '@etsr/platform';
 import { PaymentView, ServiceClients } from '../clients/service-clients';
 import { OrderConfig } from '../config';
-import { Order, OrdersRepository } from '../repositories/orders.repository';
+import { Order, OrdersRepository, Ticket } from '../repositories/orders.repository';
 import { OrderMetrics } from './order-metrics';
 import { TicketSigner } from './ticket-signer';
 
@@ -128,22 +128,22 @@ export class SagaService {
       const current = await this.orders.findForUpdate(tx, order.id);
       if (current?.status !== 'PAYMENT_PROCESSING') return false;
       const iat = Math.floor(Date.now() / 1000);
-      await this.orders.insertTickets(
-        tx,
-        current.items.map((item) => {
-          const ticketCode = this.signer.newTicketCode();
-          return {
-            orderId: current.id,
-            eventId: current.eventId,
-            seatId: item.seatId,
-            seatCode: item.seatCode,
-            ticketCode,
-            signedPayload: this.signer.sign({ v: 1, tc: ticketCode, o: current.id, e: current.eventId, s: item.seatId, sc: item.seatCode, iat }),
-          };
-        }),
-      );
+      const tickets = current.items.map((item) => {
+        const ticketCode = this.signer.newTicketCode();
+        return {
+          orderId: current.id,
+          eventId: current.eventId,
+          seatId: item.seatId,
+          seatCode: item.seatCode,
+          ticketCode,
+          signedPayload: this.signer.sign({ v: 1, tc: ticketCode, o: current.id, e: current.eventId, s: item.seatId, sc: item.seatCode, iat }),
+        };
+      });
+      await this.orders.insertTickets(tx, tickets);
       await this.orders.setStatus(tx, current.id, 'CONFIRMED');
-      await this.enqueueNotice(tx, current.id, 'ORDER_CONFIRMED');
+      // The order and its tickets are known here (an order being paid has no tickets before these):
+      // no need to read them back for the notice.
+      await this.enqueueNotice(tx, current.id, 'ORDER_CONFIRMED', undefined, { order: current, tickets });
       return true;
     });
     if (issued) {
@@ -188,9 +188,15 @@ export class SagaService {
    * Writes a notice to the outbox with its whole body, built now from the order (and its tickets)
    * as this transaction sees it: every retry then sends the same request.
    */
-  async enqueueNotice(tx: EntityManager, orderId: string, type: NotificationType, paymentId?: string): Promise<void> {
-    const order = (await this.orders.find(orderId, tx))!;
-    const tickets = type === 'ORDER_CONFIRMED' ? await this.orders.tickets(orderId, tx) : [];
+  async enqueueNotice(
+    tx: EntityManager,
+    orderId: string,
+    type: NotificationType,
+    paymentId?: string,
+    known?: { order: Order; tickets: Pick<Ticket, 'ticketCode' | 'seatCode' | 'signedPayload'>[] },
+  ): Promise<void> {
+    const order = known?.order ?? (await this.orders.find(orderId, tx))!;
+    const tickets = known?.tickets ?? (type === 'ORDER_CONFIRMED' ? await this.orders.tickets(orderId, tx) : []);
     const body = order.customerEmail
       ? {
           eventId: stableUuid(`${orderId}:${type}:${paymentId ?? ''}`),
