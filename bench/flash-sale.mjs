@@ -213,6 +213,8 @@ async function startServices(db) {
 }
 
 const pgPids = (ctx) => (ctx.db.dataDir ? postgresPids(ctx.db.dataDir) : []);
+/** CPU seconds each service has used so far. */
+const serviceCpu = (ctx) => Object.fromEntries(Object.entries(ctx.stack.services).map(([name, s]) => [name, cpuSeconds([s.process?.pid].filter(Boolean))]));
 
 async function sql(ctx, service, text, params = []) {
   const client = new pg.Client({ connectionString: ctx.stack.services[service].databaseUrl });
@@ -364,6 +366,8 @@ async function runSale(ctx, event, tokens) {
   const metricsBefore = await scrapeMetrics(ctx);
   const readers = await startReaders(ctx, event);
   const cpuBefore = cpuSeconds(pgPids(ctx));
+  const serviceCpuBefore = serviceCpu(ctx);
+  const benchCpuBefore = process.cpuUsage();
   const started = Date.now();
   const saleSeconds = Math.max(10, Math.min(OPT.saleSeconds, budgetLeft(OPT.settleSeconds + 45)));
   if (saleSeconds < OPT.saleSeconds) note(`the sale's deadline is ${Math.round(saleSeconds)} s, not ${OPT.saleSeconds} s, to keep the run within ${OPT.maxSeconds} s`);
@@ -529,6 +533,14 @@ async function runSale(ctx, event, tokens) {
   const ended = Date.now();
   clearInterval(progress);
   const postgresCpu = ctx.db.dataDir ? round1(cpuSeconds(pgPids(ctx)) - cpuBefore) : null;
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  const serviceCpuAfter = serviceCpu(ctx);
+  // Where the two cores went during the sale: each service, PostgreSQL, and this load generator.
+  const cpuSecondsBy = {
+    ...Object.fromEntries(Object.entries(serviceCpuAfter).map(([name, s]) => [name, round1(s - serviceCpuBefore[name])])),
+    postgres: postgresCpu,
+    'load generator': round1((benchCpu.user + benchCpu.system) / 1e6),
+  };
   clearTimeout(readersTimer);
   const readerFigures = await readers.stop();
   const metricsAfter = await scrapeMetrics(ctx);
@@ -557,6 +569,7 @@ async function runSale(ctx, event, tokens) {
     buyerEnds: tally(ends),
     refusals: refusals.length,
     postgresCpuSeconds: postgresCpu,
+    cpuSeconds: cpuSecondsBy,
     readers: { ...readerFigures, mapQueries: mapQueryRate(metricsBefore, metricsAfter, eventId, seconds) },
     timeline: timeline.series(seconds),
     _refusals: refusals,
@@ -1065,6 +1078,7 @@ function markdown(s) {
     row('false sold-outs', `${sale.falseSoldOuts.count} of ${sale.falseSoldOuts.refusalsChecked} refusals`);
     row('seats left unsold while demand remained', sale.unsoldSeats.count);
     row('PostgreSQL CPU over the sale', sale.postgresCpuSeconds == null ? 'n/a (external server)' : `${sale.postgresCpuSeconds} s`);
+    row('CPU seconds over the sale, by process', Object.entries(sale.cpuSeconds).map(([name, s]) => `${name} ${s ?? 'n/a'}`).join(', '));
     const r = sale.readers;
     row('readers', `${r.mode}: ${r.mapRequests} map GETs (${r.mapRequestsPerSecond}/s), statuses ${JSON.stringify(r.statuses)}, 503s ${r.status503}, p99 ${r.latencyMs.p99} ms, ${r.feedMessages} feed messages`);
     row('map queries/s for the event', r.mapQueries.exposed ? `${r.mapQueries.perSecond} (${r.mapQueries.metric})` : 'not exposed');
