@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { SnapshotSeat } from '../repositories/seats.repository';
+import { SeatMapDto, mapSeatMap } from '../dtos/seat.dto';
 import { MapPlan, SeatMapSnapshot, diffSnapshots, matchesEtag, pickEncoding } from './seat-map-snapshot';
 
 const seat = (seatId: number, section: string, row: string, status: SnapshotSeat['status'] = 'AVAILABLE'): SnapshotSeat => ({
@@ -24,19 +25,33 @@ const plan = (statuses: Record<number, SnapshotSeat['status']> = {}) =>
 describe('MapPlan', () => {
   // Map order is front to back; seat ids need not follow it (here the back row was created first).
   const seats = [seat(30, 'VIP', 'A'), seat(31, 'VIP', 'A'), seat(10, 'REGULAR', 'B'), seat(11, 'REGULAR', 'B')].map(({ status: _, ...s }) => s);
+  const statuses = (json: string) => (JSON.parse(json) as SeatMapDto).sections.flatMap((s) => s.rows.flatMap((r) => r.seats.map((x) => [x[0], x[2]])));
 
-  it('lays the statuses, listed by seat id, on the seats in map order', () => {
+  it('lays the letters, listed by seat id, on the seats in map order: the same JSON as the map built seat by seat', () => {
     // By seat id: 10 R, 11 S, 30 A, 31 B.
-    assert.deepEqual(
-      new MapPlan(seats).withStates('RSAB')!.map((s) => [s.seatId, s.status]),
-      [[30, 'AVAILABLE'], [31, 'BLOCKED'], [10, 'RESERVED'], [11, 'ALLOCATED']],
-    );
+    const plan = new MapPlan(seats, 9);
+    const json = plan.mapJson('RSAB');
+    assert.deepEqual(statuses(json), [[30, 'AVAILABLE'], [31, 'BLOCKED'], [10, 'RESERVED'], [11, 'ALLOCATED']]);
+    const withStatus = seats.map((s) => ({ ...s, status: ({ 10: 'RESERVED', 11: 'ALLOCATED', 30: 'AVAILABLE', 31: 'BLOCKED' } as const)[s.seatId as 10 | 11 | 30 | 31] }));
+    assert.equal(json, JSON.stringify(mapSeatMap(9, withStatus)));
+    assert.deepEqual(statuses(plan.mapJson('RSAB', 'REGULAR')), [[10, 'RESERVED'], [11, 'ALLOCATED']]);
+    assert.equal(JSON.parse(plan.mapJson('RSAB', 'REGULAR')).totalSeats, 2);
   });
 
-  it('answers undefined for statuses of another number of seats (a plan added since), and refuses an unknown letter', () => {
-    assert.equal(new MapPlan(seats).withStates('AAAAA'), undefined);
-    assert.equal(new MapPlan(seats).withStates('AAA'), undefined);
-    assert.throws(() => new MapPlan(seats).withStates('AAAX'), /Unknown seat state letter/);
+  it('counts by section and lists the seats whose letter changed, in map order', () => {
+    const plan = new MapPlan(seats, 9);
+    assert.deepEqual(
+      plan.counts('RSAB').map((c) => [c.section, c.total, c.available, c.reserved, c.allocated, c.blocked]),
+      [['VIP', 2, 1, 0, 0, 1], ['REGULAR', 2, 0, 1, 1, 0]],
+    );
+    assert.deepEqual(plan.changes('AAAA', 'RAAB'), [[31, 'BLOCKED'], [10, 'RESERVED']]);
+  });
+
+  it('gives no snapshot for letters of another number of seats (a plan added since), and refuses an unknown letter', () => {
+    const plan = new MapPlan(seats, 9);
+    assert.equal(SeatMapSnapshot.of(9, plan, 'AAAAA', null), undefined);
+    assert.equal(SeatMapSnapshot.of(9, plan, 'AAA', null), undefined);
+    assert.throws(() => SeatMapSnapshot.of(9, plan, 'AAAX', null), /Unknown seat state letter/);
   });
 });
 

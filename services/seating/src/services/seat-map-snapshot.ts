@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { AvailabilityDto, SeatMapDto, mapAvailability, mapSeatMap } from '../dtos/seat.dto';
+import { AvailabilityDto, mapAvailability, mapSeatMap } from '../dtos/seat.dto';
+import { SeatStatus } from '../entities/seat.entity';
 import { MapPlanSeat, STATE_CODES, SectionCounts, SnapshotSeat } from '../repositories/seats.repository';
 
 const gzipAsync = promisify(gzip);
@@ -35,45 +36,157 @@ export class PreparedBody {
   }
 }
 
+/** The status letters of SeatsRepository.seatStates, as they appear in a map body. */
+const STATUS_JSON: Record<string, string> = Object.fromEntries(Object.entries(STATE_CODES).map(([code, status]) => [code, JSON.stringify(status)]));
+
 /**
- * An event's seat map and counts as of one query, immutable. `version` is a hash of the map's
- * content, so every replica gives the same state the same version (an ETag a client may take from
- * one replica to another) and a refresh that finds nothing new keeps the version.
+ * An event's seats in map order, as read once (seats are only ever added, never edited), with
+ * what a snapshot needs to turn a string of status letters (SeatsRepository.seatStates, one per
+ * seat in seat id order) into bodies, counts and differences without an object per seat.
+ */
+export class MapPlan {
+  readonly size: number;
+  /** Seat ids by rank (the i-th seat by seat id). */
+  private readonly seatIdOfRank: Float64Array;
+  /** For each seat in map order, its rank. */
+  private readonly rankOfPlace: Uint32Array;
+  /** Each rank's section (index into `sections`). */
+  private readonly sectionOfRank: Uint16Array;
+  /** Sections front to back, with their lowest price. */
+  private readonly sections: { section: string; price: number }[] = [];
+  /** Body templates by key ('map', 'map/VIP'): the JSON around each seat's status, and the rank of each status in JSON order. */
+  private readonly templates = new Map<string, { parts: string[]; ranks: Uint32Array }>();
+
+  constructor(
+    private readonly seats: MapPlanSeat[],
+    private readonly eventId: number,
+  ) {
+    this.size = seats.length;
+    const byId = seats.map((_, place) => place).sort((a, b) => seats[a].seatId - seats[b].seatId);
+    this.seatIdOfRank = Float64Array.from(byId, (place) => seats[place].seatId);
+    this.rankOfPlace = new Uint32Array(seats.length);
+    byId.forEach((place, rank) => (this.rankOfPlace[place] = rank));
+    this.sectionOfRank = new Uint16Array(seats.length);
+    const sectionIndex = new Map<string, number>();
+    seats.forEach((seat, place) => {
+      let index = sectionIndex.get(seat.section);
+      if (index === undefined) {
+        sectionIndex.set(seat.section, (index = this.sections.length));
+        this.sections.push({ section: seat.section, price: seat.price });
+      }
+      if (seat.price < this.sections[index].price) this.sections[index].price = seat.price;
+      this.sectionOfRank[this.rankOfPlace[place]] = index;
+    });
+  }
+
+  hasSection(section: string): boolean {
+    return this.sections.some((s) => s.section === section);
+  }
+
+  /**
+   * The seat map (of one section) with these statuses, as JSON. The JSON around the statuses is
+   * made once per plan: the map with a NUL character for every status (PostgreSQL text cannot
+   * hold one, so none occurs in a section or row name) is cut where those appear.
+   */
+  mapJson(codes: string, section?: string): string {
+    const key = section === undefined ? 'map' : `map/${section}`;
+    let template = this.templates.get(key);
+    if (!template) {
+      const placeholder = '\u0000' as SeatStatus;
+      const all = mapSeatMap(this.eventId, this.seats.map((seat) => ({ ...seat, status: placeholder })));
+      const found = section === undefined ? undefined : all.sections.find((s) => s.section === section);
+      const map = found ? { ...all, totalSeats: found.rows.reduce((n, r) => n + r.seats.length, 0), sections: [found] } : all;
+      const placeOf = new Map(this.seats.map((s, place) => [s.seatId, place]));
+      const ranks: number[] = [];
+      for (const s of map.sections) for (const row of s.rows) for (const seat of row.seats) ranks.push(this.rankOfPlace[placeOf.get(seat[0])!]);
+      const parts = JSON.stringify(map).split(JSON.stringify(placeholder));
+      if (parts.length !== ranks.length + 1) throw new Error(`Seat map template of event ${this.eventId}: ${parts.length - 1} statuses for ${ranks.length} seats`);
+      this.templates.set(key, (template = { parts, ranks: Uint32Array.from(ranks) }));
+    }
+    const { parts, ranks } = template;
+    let json = parts[0];
+    for (let i = 0; i < ranks.length; i++) json += STATUS_JSON[codes[ranks[i]]] + parts[i + 1];
+    return json;
+  }
+
+  /** Counts by section, front to back. */
+  counts(codes: string): SectionCounts[] {
+    const counts = this.sections.map(({ section, price }) => ({ section, total: 0, available: 0, reserved: 0, allocated: 0, blocked: 0, price }));
+    for (let rank = 0; rank < codes.length; rank++) {
+      const c = counts[this.sectionOfRank[rank]];
+      c.total++;
+      const code = codes[rank];
+      if (code === 'A') c.available++;
+      else if (code === 'R') c.reserved++;
+      else if (code === 'S') c.allocated++;
+      else c.blocked++;
+    }
+    return counts;
+  }
+
+  /** The seats whose letter differs between two strings of letters, as [seatId, status] in map order. */
+  changes(before: string, after: string): [number, SeatStatus][] {
+    const changes: [number, SeatStatus][] = [];
+    for (let place = 0; place < this.size; place++) {
+      const rank = this.rankOfPlace[place];
+      if (before[rank] !== after[rank]) changes.push([this.seatIdOfRank[rank], STATE_CODES[after[rank]]]);
+    }
+    return changes;
+  }
+}
+
+/**
+ * An event's seat map and counts as of one query, immutable: the plan and one status letter per
+ * seat. `version` is a hash of the content, so every replica gives the same state the same
+ * version (an ETag a client may take from one replica to another) and a refresh that finds
+ * nothing new keeps the version. Bodies are made on first request; a page that follows the live
+ * feed never asks for one, so a refresh costs the letters, the counts and a diff.
  */
 export class SeatMapSnapshot {
   /** Seat map and availability bodies, of the event ('map', 'availability') or of one section ('map/VIP'), made on first request. */
   private readonly bodies = new Map<string, PreparedBody>();
   private readonly counts: SectionCounts[];
+  readonly version: string;
 
   private constructor(
     readonly eventId: number,
-    /** Undefined when the event has no seats. */
-    readonly map: SeatMapDto | undefined,
-    readonly version: string,
-    mapJson: Buffer | undefined,
+    readonly plan: MapPlan,
+    /** One letter per seat in seat id order (STATE_CODES). */
+    readonly codes: string,
     /** Epoch ms when the first live hold in it lapses (it then shows a free seat as held); null when none. */
     readonly earliestHoldExpiry: number | null,
-    seats: SnapshotSeat[],
   ) {
-    this.counts = sectionCounts(seats);
-    if (mapJson) this.bodies.set('map', new PreparedBody(mapJson));
+    this.counts = plan.counts(codes);
+    this.version = plan.size ? createHash('sha1').update(planDigest(plan)).update(codes).digest('base64url').slice(0, 20) : 'none';
   }
 
-  /** From the event's seats in map order and the expiry of its earliest live hold (epoch ms). */
+  /** From the plan and its status letters; undefined when they are of another number of seats (seats were added since the plan was read). */
+  static of(eventId: number, plan: MapPlan, codes: string, earliestHoldExpiry: number | null): SeatMapSnapshot | undefined {
+    if (codes.length !== plan.size) return undefined;
+    for (let i = 0; i < codes.length; i++) if (!STATE_CODES[codes[i]]) throw new Error(`Unknown seat state letter ${JSON.stringify(codes[i])}`);
+    return new SeatMapSnapshot(eventId, plan, codes, earliestHoldExpiry);
+  }
+
+  /** From seats with their statuses, in map order. */
   static build(eventId: number, seats: SnapshotSeat[], earliestHoldExpiry: number | null = null): SeatMapSnapshot {
-    if (!seats.length) return new SeatMapSnapshot(eventId, undefined, 'none', undefined, null, seats);
-    const map = mapSeatMap(eventId, seats);
-    const json = Buffer.from(JSON.stringify(map));
-    const version = createHash('sha1').update(json).digest('base64url').slice(0, 20);
-    return new SeatMapSnapshot(eventId, map, version, json, earliestHoldExpiry, seats);
+    const plan = new MapPlan(
+      seats.map(({ status: _, ...seat }) => seat),
+      eventId,
+    );
+    const letter = Object.fromEntries(Object.entries(STATE_CODES).map(([code, status]) => [status, code]));
+    const codes = [...seats]
+      .sort((a, b) => a.seatId - b.seatId)
+      .map((s) => letter[s.status])
+      .join('');
+    return SeatMapSnapshot.of(eventId, plan, codes, earliestHoldExpiry)!;
   }
 
   get exists(): boolean {
-    return this.map !== undefined;
+    return this.plan.size > 0;
   }
 
   get seatCount(): number {
-    return this.map?.totalSeats ?? 0;
+    return this.plan.size;
   }
 
   /** The weak ETag of every body of this snapshot (weak: the compressed forms are other bytes of the same content). */
@@ -83,18 +196,14 @@ export class SeatMapSnapshot {
 
   /** The seat map (of one section), serialised once; undefined when there is no such section. */
   mapBody(section?: string): PreparedBody | undefined {
-    return this.body(section === undefined ? 'map' : `map/${section}`, () => {
-      if (!this.map || section === undefined) return undefined;
-      const found = this.map.sections.find((s) => s.section === section);
-      if (!found) return undefined;
-      const totalSeats = found.rows.reduce((n, r) => n + r.seats.length, 0);
-      return { ...this.map, totalSeats, sections: [found] };
-    });
+    if (!this.exists || (section !== undefined && !this.plan.hasSection(section))) return undefined;
+    return this.body(section === undefined ? 'map' : `map/${section}`, () => this.plan.mapJson(this.codes, section));
   }
 
   /** The counts (of one section), serialised once; undefined when there is no such section. */
   availabilityBody(section?: string): PreparedBody | undefined {
-    return this.body(section === undefined ? 'availability' : `availability/${section}`, () => this.availability(section));
+    const availability = this.availability(section);
+    return availability && this.body(section === undefined ? 'availability' : `availability/${section}`, () => JSON.stringify(availability));
   }
 
   availability(section?: string): AvailabilityDto | undefined {
@@ -102,57 +211,19 @@ export class SeatMapSnapshot {
     return counts.length ? mapAvailability(this.eventId, counts) : undefined;
   }
 
-  private body(key: string, make: () => unknown): PreparedBody | undefined {
+  private body(key: string, make: () => string): PreparedBody {
     let body = this.bodies.get(key);
-    if (!body) {
-      const value = make();
-      if (value === undefined) return undefined;
-      this.bodies.set(key, (body = new PreparedBody(Buffer.from(JSON.stringify(value)))));
-    }
+    if (!body) this.bodies.set(key, (body = new PreparedBody(Buffer.from(make()))));
     return body;
   }
 }
 
-/**
- * An event's seats in map order, as read once (seats are only ever added), and where each seat's
- * letter sits in SeatsRepository.seatStates, which lists them in seat id order.
- */
-export class MapPlan {
-  /** For the i-th seat by seat id, its place in map order. */
-  private readonly placeOfRank: Uint32Array;
-
-  constructor(readonly seats: MapPlanSeat[]) {
-    this.placeOfRank = Uint32Array.from(seats.map((_, i) => i).sort((a, b) => seats[a].seatId - seats[b].seatId));
-  }
-
-  /** The seats with their statuses, in map order; undefined when `codes` is of another number of seats (seats were added since the plan was read). */
-  withStates(codes: string): SnapshotSeat[] | undefined {
-    if (codes.length !== this.seats.length) return undefined;
-    const seats = new Array<SnapshotSeat>(codes.length);
-    for (let rank = 0; rank < codes.length; rank++) {
-      const place = this.placeOfRank[rank];
-      const status = STATE_CODES[codes[rank]];
-      if (!status) throw new Error(`Unknown seat state letter ${JSON.stringify(codes[rank])}`);
-      seats[place] = { ...this.seats[place], status };
-    }
-    return seats;
-  }
-}
-
-/** Counts by section in the order of the seats (front to back), as the availability endpoint shows them. */
-function sectionCounts(seats: SnapshotSeat[]): SectionCounts[] {
-  const sections = new Map<string, SectionCounts>();
-  for (const s of seats) {
-    let c = sections.get(s.section);
-    if (!c) sections.set(s.section, (c = { section: s.section, total: 0, available: 0, reserved: 0, allocated: 0, blocked: 0, price: s.price }));
-    c.total++;
-    if (s.status === 'AVAILABLE') c.available++;
-    else if (s.status === 'RESERVED') c.reserved++;
-    else if (s.status === 'ALLOCATED') c.allocated++;
-    else c.blocked++;
-    if (s.price < c.price) c.price = s.price;
-  }
-  return [...sections.values()];
+/** What identifies a plan in a version: the hash of its map with every seat free, made once per plan. */
+const planDigests = new WeakMap<MapPlan, string>();
+function planDigest(plan: MapPlan): string {
+  let digest = planDigests.get(plan);
+  if (digest === undefined) planDigests.set(plan, (digest = createHash('sha1').update(plan.mapJson('A'.repeat(plan.size))).digest('base64url')));
+  return digest;
 }
 
 /**
@@ -161,20 +232,12 @@ function sectionCounts(seats: SnapshotSeat[]): SectionCounts[] {
  * to a page that drew the old map.
  */
 export function diffSnapshots(prev: SeatMapSnapshot, next: SeatMapSnapshot): { changes: [number, string][]; reload: boolean } {
-  const before = new Map<number, string>();
-  for (const section of prev.map?.sections ?? []) for (const row of section.rows) for (const seat of row.seats) before.set(seat[0], seat[2]);
-  const changes: [number, string][] = [];
-  let added = false;
-  for (const section of next.map?.sections ?? []) {
-    for (const row of section.rows) {
-      for (const [seatId, , status] of row.seats) {
-        const was = before.get(seatId);
-        if (was === undefined) added = true;
-        if (was !== status) changes.push([seatId, status]);
-      }
-    }
-  }
-  return { changes, reload: added || prev.seatCount !== next.seatCount };
+  const samePlan = prev.plan === next.plan || (prev.plan.size === next.plan.size && planDigest(prev.plan) === planDigest(next.plan));
+  if (samePlan) return { changes: next.plan.changes(prev.codes, next.codes), reload: false };
+  // Another plan (seats were added): the seats that are new or changed, and a reload.
+  const before = new Map(prev.plan.changes(' '.repeat(prev.plan.size), prev.codes));
+  const changes = next.plan.changes(' '.repeat(next.plan.size), next.codes).filter(([seatId, status]) => before.get(seatId) !== status);
+  return { changes, reload: true };
 }
 
 /**

@@ -267,10 +267,10 @@ export class SeatMapService implements OnApplicationBootstrap, BeforeApplication
   private async readSnapshot(entry: Entry): Promise<SeatMapSnapshot> {
     for (let attempt = 1; ; attempt++) {
       const states = await this.seats.seatStates(entry.eventId);
-      const seats = entry.plan?.withStates(states.codes);
-      if (seats) return SeatMapSnapshot.build(entry.eventId, seats, states.earliestHoldExpiry);
+      const snapshot = entry.plan && SeatMapSnapshot.of(entry.eventId, entry.plan, states.codes, states.earliestHoldExpiry);
+      if (snapshot) return snapshot;
       if (attempt === 3) throw new Error(`The seats of event ${entry.eventId} kept changing while they were read`);
-      entry.plan = new MapPlan(await this.seats.mapPlan(entry.eventId));
+      entry.plan = new MapPlan(await this.seats.mapPlan(entry.eventId), entry.eventId);
     }
   }
 
