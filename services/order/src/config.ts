@@ -48,6 +48,23 @@ export class OrderConfig extends BaseConfig {
   @Matches(/^[A-Z]{3}$/)
   CURRENCY = 'INR';
 
+  /**
+   * Orders placed at once on this replica; later ones wait in line, and beyond the queue limit get
+   * 503 BUSY with Retry-After. In an on-sale, hundreds of buyers order in the same second: placed
+   * all at once they starve the work that finishes bookings (payment callbacks, allocations).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  ORDER_CREATE_CONCURRENCY = 16;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  ORDER_CREATE_QUEUE_LIMIT = 2000;
+
   /** How long the seats stay held for an order from its creation, at least (capped by seating). */
   @Type(() => Number)
   @IsInt()

@@ -22,6 +22,13 @@ describe('mapError', () => {
     assert.equal(mapError(tooManyRequests('slow down', 7), ctx).headers['Retry-After'], '7');
   });
 
+  it('flags a 500 we raise for the log, not a 503 we raise on purpose (load shed, a peer away)', () => {
+    assert.equal(mapError(new AppError(500, 'INTERNAL', 'broken'), ctx).unexpected, true);
+    const busy = mapError(new AppError(503, 'BUSY', 'Try again in a second', undefined, { 'Retry-After': '1' }), ctx);
+    assert.equal(busy.unexpected, false);
+    assert.equal(busy.headers['Retry-After'], '1');
+  });
+
   it('maps Nest and Fastify HTTP errors to codes by status', () => {
     assert.equal(mapError(new NotFoundException('Cannot GET /x'), ctx).body.error, 'NOT_FOUND');
     assert.equal(mapError(new BadRequestException(['a is bad', 'b is bad']), ctx).body.message, 'a is bad; b is bad');

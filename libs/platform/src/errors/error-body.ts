@@ -75,7 +75,9 @@ export function mapError(err: unknown, context: { traceId?: string; path?: strin
     return {
       body: { statusCode: err.status, error: err.code, message: err.message, ...base, ...(err.details ? { details: err.details } : {}) },
       headers: err.headers ?? {},
-      unexpected: err.status >= 500,
+      // A 503 we raise on purpose (BUSY: load shed; DEPENDENCY_UNAVAILABLE: logged by the client
+      // that met it) is not a fault of ours: in a rush, a stack trace per answer would flood the log.
+      unexpected: err.status >= 500 && err.status !== 503,
     };
   }
   if (err instanceof HttpException) {

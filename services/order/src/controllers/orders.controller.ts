@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CurrentPrincipal, CurrentUser, FastifyReply, Principal, UserPrincipal, UuidPipe, requireIdempotencyKey } from '@etsr/platform';
 import { CreateOrderDto, ListOrdersQuery, OrderDto, OrderPageDto } from '../dtos/order.dto';
 import { OrderTicketsDto } from '../dtos/ticket.dto';
@@ -21,6 +21,7 @@ export class OrdersController {
   @ApiCreatedResponse({ type: OrderDto })
   @ApiConflictResponse({ description: 'RESERVATION_EXPIRED, RESERVATION_ALREADY_ORDERED, or REQUEST_IN_PROGRESS' })
   @ApiUnprocessableEntityResponse({ description: 'IDEMPOTENCY_KEY_REUSED: the key was used with another body' })
+  @ApiServiceUnavailableResponse({ description: 'BUSY: more orders are waiting to be placed on this replica than ORDER_CREATE_QUEUE_LIMIT; send the same request (same Idempotency-Key) again after Retry-After seconds. DEPENDENCY_UNAVAILABLE: the seating service could not answer' })
   async create(
     @CurrentUser() actor: UserPrincipal,
     @Headers('idempotency-key') key: string | undefined,

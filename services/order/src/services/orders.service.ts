@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { BulkheadPolicy, BulkheadRejectedError, bulkhead } from 'cockatiel';
 import { DataSource } from 'typeorm';
 import {
   AppError,
@@ -30,6 +31,8 @@ import { SagaService, TOPICS, stableUuid } from './saga.service';
 @Injectable()
 export class OrdersService {
   private readonly idempotency: IdempotencyStore;
+  /** Orders being placed at once (ORDER_CREATE_CONCURRENCY), the rest in line: see the config. */
+  private readonly placing: BulkheadPolicy;
   private readonly log;
 
   constructor(
@@ -43,6 +46,7 @@ export class OrdersService {
     logger: JsonLogger,
   ) {
     this.idempotency = new IdempotencyStore(db);
+    this.placing = bulkhead(config.ORDER_CREATE_CONCURRENCY, config.ORDER_CREATE_QUEUE_LIMIT);
     this.log = logger.forContext(OrdersService.name);
   }
 
@@ -54,6 +58,15 @@ export class OrdersService {
   async create(actor: UserPrincipal, key: string, dto: CreateOrderDto): Promise<StoredResponse> {
     const request = dto.normalized();
     const userId = resolveActingUser(actor, request.userId);
+    try {
+      return await this.placing.execute(() => this.place(actor, userId, key, request));
+    } catch (e) {
+      if (e instanceof BulkheadRejectedError) throw new AppError(503, 'BUSY', 'Too many orders are being placed right now; send the same request again in a second', undefined, { 'Retry-After': '1' });
+      throw e;
+    }
+  }
+
+  private place(actor: UserPrincipal, userId: number, key: string, request: ReturnType<CreateOrderDto['normalized']>): Promise<StoredResponse> {
     const scope = `user:${userId}`;
     return this.idempotency.run(scope, key, fingerprint(request), async () => {
       const orderId = stableUuid(`${scope}:${key}`);
