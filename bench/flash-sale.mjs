@@ -29,7 +29,7 @@ import { sellOutByExactIds } from './lib/exact-holds.mjs';
 import { findFalseSoldOuts } from './lib/false-sold-out.mjs';
 import { errorCode, keepAliveAgent, request, sleep } from './lib/http.mjs';
 import { temporaryPostgres } from './lib/postgres.mjs';
-import { cpuSeconds, memoryMb, postgresPids } from './lib/proc.mjs';
+import { cpuSeconds, listenOverflows, memoryMb, postgresPids } from './lib/proc.mjs';
 import { adjacentRuns, arenaPlan, planSeats, rectangularPlan } from './lib/seat-plan.mjs';
 import { Timeline, ratio, round1, summarize, tally } from './lib/stats.mjs';
 import { lineChartSvg } from './lib/svg-chart.mjs';
@@ -368,6 +368,7 @@ async function runSale(ctx, event, tokens) {
   const cpuBefore = cpuSeconds(pgPids(ctx));
   const serviceCpuBefore = serviceCpu(ctx);
   const benchCpuBefore = process.cpuUsage();
+  const overflowsBefore = listenOverflows();
   const started = Date.now();
   const saleSeconds = Math.max(10, Math.min(OPT.saleSeconds, budgetLeft(OPT.settleSeconds + 45)));
   if (saleSeconds < OPT.saleSeconds) note(`the sale's deadline is ${Math.round(saleSeconds)} s, not ${OPT.saleSeconds} s, to keep the run within ${OPT.maxSeconds} s`);
@@ -534,6 +535,7 @@ async function runSale(ctx, event, tokens) {
   clearInterval(progress);
   const postgresCpu = ctx.db.dataDir ? round1(cpuSeconds(pgPids(ctx)) - cpuBefore) : null;
   const benchCpu = process.cpuUsage(benchCpuBefore);
+  const overflowsAfter = listenOverflows();
   const serviceCpuAfter = serviceCpu(ctx);
   // Where the two cores went during the sale: each service, PostgreSQL, and this load generator.
   const cpuSecondsBy = {
@@ -570,6 +572,8 @@ async function runSale(ctx, event, tokens) {
     refusals: refusals.length,
     postgresCpuSeconds: postgresCpu,
     cpuSeconds: cpuSecondsBy,
+    // Connection attempts the kernel dropped (a full accept queue): each costs its client a SYN retry, 1 s or more.
+    listenOverflows: overflowsBefore == null || overflowsAfter == null ? null : overflowsAfter - overflowsBefore,
     readers: { ...readerFigures, mapQueries: mapQueryRate(metricsBefore, metricsAfter, eventId, seconds) },
     timeline: timeline.series(seconds),
     _refusals: refusals,
@@ -1078,6 +1082,7 @@ function markdown(s) {
     row('false sold-outs', `${sale.falseSoldOuts.count} of ${sale.falseSoldOuts.refusalsChecked} refusals`);
     row('seats left unsold while demand remained', sale.unsoldSeats.count);
     row('PostgreSQL CPU over the sale', sale.postgresCpuSeconds == null ? 'n/a (external server)' : `${sale.postgresCpuSeconds} s`);
+    row('connections dropped by a full accept queue (ListenOverflows)', sale.listenOverflows ?? 'n/a');
     row('CPU seconds over the sale, by process', Object.entries(sale.cpuSeconds).map(([name, s]) => `${name} ${s ?? 'n/a'}`).join(', '));
     const r = sale.readers;
     row('readers', `${r.mode}: ${r.mapRequests} map GETs (${r.mapRequestsPerSecond}/s), statuses ${JSON.stringify(r.statuses)}, 503s ${r.status503}, p99 ${r.latencyMs.p99} ms, ${r.feedMessages} feed messages`);

@@ -67,3 +67,15 @@ export function postgresPids(dataDir) {
     }),
   ];
 }
+
+/** Connections the kernel dropped because a listening socket's accept queue was full (this network namespace, since boot). */
+export function listenOverflows() {
+  try {
+    const lines = fs.readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const [names, values] = lines.map((l) => l.trim().split(/\s+/));
+    const at = names.indexOf('ListenOverflows');
+    return at > 0 ? Number(values[at]) : null;
+  } catch {
+    return null;
+  }
+}

@@ -72,6 +72,17 @@ export class BaseConfig {
   @IsBoolean()
   TRUST_PROXY = false;
 
+  /**
+   * Connections waiting to be accepted (the kernel caps it at net.core.somaxconn). Node's default
+   * of 511 overflowed when 1,000 seat-map pages and 500 buyers connected in the first second of a
+   * sale: the kernel dropped their SYNs, and a quarter of the readers waited over 10 s to connect.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  LISTEN_BACKLOG = 4096;
+
   /** Timeout of one call to another service, per attempt. */
   @Type(() => Number)
   @IsInt()
