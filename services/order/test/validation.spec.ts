@@ -102,7 +102,7 @@ describe('bad input is a 400 (never a 500), and nothing is stored', () => {
   });
 
   it('bad query parameters of GET /v1/orders are 400; a large limit is capped', async () => {
-    for (const query of ['userId=abc', 'userId=0', 'userId=-1', 'userId=1.5', 'page=0', 'page=x', 'limit=0', 'limit=ten', 'colour=red', 'userId=99999999999999999']) {
+    for (const query of ['userId=abc', 'userId=0', 'userId=-1', 'userId=1.5', 'page=0', 'page=x', 'limit=0', 'limit=ten', 'colour=red', 'userId=99999999999999999', 'offset=5', 'page=2&offset=0']) {
       const res = await svc.api.get(`/v1/orders?${query}`, { token: adminToken() });
       assert.equal(res.status, 400, `${query}: ${res.text}`);
       assert.equal(res.body.error, 'VALIDATION_FAILED');

@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { IdPipe, UuidPipe } from './id.pipe';
-import { PageQuery } from './pagination';
+import { AppError } from '../errors/app-error';
+import { PageQuery, pageOffset } from './pagination';
+import { createValidationPipe } from './validation';
 
 describe('IdPipe', () => {
   const pipe = new IdPipe();
@@ -34,11 +36,21 @@ describe('PageQuery', () => {
   it('defaults to page 1 of 20', () => {
     const { value, errors } = parse({});
     assert.equal(errors.length, 0);
-    assert.deepEqual([value.page, value.limit, value.offset], [1, 20, 0]);
+    assert.deepEqual([value.page, value.limit, pageOffset(value)], [1, 20, 0]);
   });
   it('clamps the page size to 100 and computes the offset', () => {
     const { value } = parse({ page: '3', limit: '1000' });
-    assert.deepEqual([value.limit, value.offset], [100, 200]);
+    assert.deepEqual([value.limit, pageOffset(value)], [100, 200]);
+  });
+  it('takes ?offset= as the unknown parameter it is: 400 VALIDATION_FAILED naming it, not a TypeError (a 500)', async () => {
+    const pipe = createValidationPipe();
+    for (const query of [{ offset: '5' }, { page: '2', offset: '0' }, { offset: '' }]) {
+      await assert.rejects(
+        pipe.transform(query, { type: 'query', metatype: PageQuery }),
+        (e: unknown) => e instanceof AppError && e.status === 400 && e.code === 'VALIDATION_FAILED' && /offset should not exist/.test(e.message),
+        JSON.stringify(query),
+      );
+    }
   });
   it('refuses zero, negatives and non-numbers', () => {
     for (const q of [{ page: '0' }, { page: '-2' }, { limit: '0' }, { limit: 'ten' }, { page: '1.5' }]) {

@@ -26,8 +26,13 @@ export class PageQuery {
   @IsInt()
   @Min(1)
   limit = 20;
+}
 
-  get offset(): number {
-    return (this.page - 1) * this.limit;
-  }
+/**
+ * Rows to skip for a page. A function, not a getter on PageQuery: the query string is copied onto
+ * the DTO before validation, and `?offset=5` assigned to a getter-only property threw a TypeError
+ * (a 500); now `offset` is an unknown parameter like any other (400).
+ */
+export function pageOffset(query: { page: number; limit: number }): number {
+  return (query.page - 1) * query.limit;
 }

@@ -1,4 +1,4 @@
-import { badRequest } from '@etsr/platform';
+import { badRequest, pageOffset } from '@etsr/platform';
 import { FiltersAppliedDto, SearchEventsQuery } from '../dtos/event.dto';
 import { parseIsoInstant } from '../dtos/validation';
 import type { EventSearch } from '../repositories/event-search.sql';
@@ -15,7 +15,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function toEventSearch(query: SearchEventsQuery): { search: EventSearch; filtersApplied: FiltersAppliedDto } {
   const search: EventSearch = {
     descending: query.sort === '-start_date',
-    offset: query.offset,
+    offset: pageOffset(query),
     limit: query.limit,
   };
   const filtersApplied: FiltersAppliedDto = {};

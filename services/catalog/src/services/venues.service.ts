@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JsonLogger, conflict, notFound } from '@etsr/platform';
+import { conflict, JsonLogger, notFound, pageOffset } from '@etsr/platform';
 import { CreateVenueDto, ListVenuesQuery, UpdateVenueDto, VenuePageDto, VenueResponseDto, mapVenue } from '../dtos/venue.dto';
 import { NewVenue, VenuesRepository } from '../repositories/venues.repository';
 
@@ -40,7 +40,7 @@ export class VenuesService {
   }
 
   async list(query: ListVenuesQuery): Promise<VenuePageDto> {
-    const { venues, total } = await this.venues.list(query.offset, query.limit);
+    const { venues, total } = await this.venues.list(pageOffset(query), query.limit);
     return { venues: venues.map(mapVenue), total_count: total, page: query.page, limit: query.limit };
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, JsonLogger, UserPrincipal, badRequest, currentTrace, fingerprint, forbidden, isAdmin, unprocessable } from '@etsr/platform';
+import { AppError, badRequest, currentTrace, fingerprint, forbidden, isAdmin, JsonLogger, pageOffset, unprocessable, UserPrincipal } from '@etsr/platform';
 import { ListNotificationsQuery, NotificationPageDto, ReceiveAccountEventDto, ReceiveEventDto, ReceivedEventDto, mapNotification } from '../dtos/notification.dto';
 import { NotificationsRepository } from '../repositories/notifications.repository';
 import { MessageComposer, StoredEvent } from './message-composer.service';
@@ -84,7 +84,7 @@ export class NotificationsService {
       }
       userId = actor.userId;
     }
-    const { rows, total } = await this.notifications.list({ userId, orderId: query.orderId }, query.limit, query.offset);
+    const { rows, total } = await this.notifications.list({ userId, orderId: query.orderId }, query.limit, pageOffset(query));
     return { notifications: rows.map(mapNotification), page: query.page, limit: query.limit, totalCount: total };
   }
 }

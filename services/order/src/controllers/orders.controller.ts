@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { CurrentPrincipal, CurrentUser, FastifyReply, Principal, UserPrincipal, UuidPipe, requireIdempotencyKey } from '@etsr/platform';
+import { CurrentPrincipal, CurrentUser, FastifyReply, pageOffset, Principal, requireIdempotencyKey, UserPrincipal, UuidPipe } from '@etsr/platform';
 import { CreateOrderDto, ListOrdersQuery, OrderDto, OrderPageDto } from '../dtos/order.dto';
 import { OrderTicketsDto } from '../dtos/ticket.dto';
 import { OrdersService } from '../services/orders.service';
@@ -37,7 +37,7 @@ export class OrdersController {
   @ApiOperation({ summary: "A user's orders (your own; any user's for an admin)" })
   @ApiOkResponse({ type: OrderPageDto })
   list(@CurrentUser() actor: UserPrincipal, @Query() query: ListOrdersQuery): Promise<OrderPageDto> {
-    return this.orders.list(actor, query.userId, query.offset, query.page, query.limit);
+    return this.orders.list(actor, query.userId, pageOffset(query), query.page, query.limit);
   }
 
   @Get(':id')

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Principal, assertOwnerOrAdmin, badRequest, notFound } from '@etsr/platform';
+import { assertOwnerOrAdmin, badRequest, notFound, pageOffset, Principal } from '@etsr/platform';
 import { ListPaymentsQuery, OrderPaymentsDto, PaymentPageDto, PaymentResponseDto, mapPayment } from '../dtos/payment.dto';
 import { parseInstant } from '../dtos/validation';
 import { PaymentEntity } from '../entities/payment.entity';
@@ -25,7 +25,7 @@ export class PaymentsService {
       merchantOrderId: query.merchant_order_id,
       from,
       to,
-      offset: query.offset,
+      offset: pageOffset(query),
       limit: query.limit,
     });
     return { payments: payments.map(mapPayment), total_count: total, page: query.page, limit: query.limit };

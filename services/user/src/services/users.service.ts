@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JsonLogger, UserPrincipal, assertOwnerOrAdmin, badRequest, conflict, forbidden, isAdmin, notFound } from '@etsr/platform';
+import { assertOwnerOrAdmin, badRequest, conflict, forbidden, isAdmin, JsonLogger, notFound, pageOffset, UserPrincipal } from '@etsr/platform';
 import { ListUsersQuery, RegisterUserDto, SearchUsersQuery, UpdateUserDto, UserPageDto, UserResponseDto, mapUser } from '../dtos/user.dto';
 import { AccountStatus, UserEntity } from '../entities/user.entity';
 import { UniqueViolation, UsersRepository } from '../repositories/users.repository';
@@ -92,12 +92,12 @@ export class UsersService {
   }
 
   async list(query: ListUsersQuery): Promise<UserPageDto> {
-    const { users, total } = await this.users.list({ status: query.status, role: query.role, offset: query.offset, limit: query.limit });
+    const { users, total } = await this.users.list({ status: query.status, role: query.role, offset: pageOffset(query), limit: query.limit });
     return { users: users.map(mapUser), page: query.page, limit: query.limit, totalCount: total };
   }
 
   async search(query: SearchUsersQuery): Promise<UserPageDto & { query: string }> {
-    const { users, total } = await this.users.list({ query: query.query, offset: query.offset, limit: query.limit });
+    const { users, total } = await this.users.list({ query: query.query, offset: pageOffset(query), limit: query.limit });
     return { users: users.map(mapUser), page: query.page, limit: query.limit, totalCount: total, query: query.query };
   }
 
