@@ -31,3 +31,4 @@ export * from './outbox/outbox';
 export * from './outbox/outbox.schema';
 export * from './signing/webhook-signature';
 export * from './tasks/periodic-task';
+export * from './validation/unsafe-input';

@@ -52,6 +52,9 @@ const PG_CLIENT_ERRORS: Record<string, { status: number; code: string; message: 
   '22001': { status: 400, code: 'INVALID_INPUT', message: 'A value is too long' },
   '22007': { status: 400, code: 'INVALID_INPUT', message: 'A date has the wrong format' },
   '22008': { status: 400, code: 'INVALID_INPUT', message: 'A date is out of range' },
+  // A NUL character in text, or bytes that are not UTF-8 (the validation pipe refuses both first).
+  '22021': { status: 400, code: 'INVALID_INPUT', message: 'A text value holds a character the database cannot store (a NUL, or not UTF-8)' },
+  '22P05': { status: 400, code: 'INVALID_INPUT', message: 'A text value holds a character the database cannot store' },
   '23502': { status: 400, code: 'INVALID_INPUT', message: 'A required value is missing' },
   '23505': { status: 409, code: 'CONFLICT', message: 'The record already exists' },
   // A row others still refer to (ON DELETE RESTRICT is 23001 from PostgreSQL 18 on, 23503 before).

@@ -10,6 +10,7 @@ import { JsonLogger } from '../logging/json-logger';
 import { enterTrace, newSpanId, newTraceId, parseTraceparent } from '../logging/trace-context';
 import { MetricsService } from '../metrics/metrics.service';
 import { createValidationPipe } from '../validation/validation';
+import { MAX_JSON_DEPTH, jsonNestingExceeds } from '../validation/unsafe-input';
 
 export interface AppDescription {
   title: string;
@@ -138,6 +139,8 @@ export function stopOnSignals(running: RunningApp, logger: JsonLogger, graceMs =
  * application/x-www-form-urlencoded, and the architecture document's examples do exactly that, so a
  * form-typed body that is JSON is read as JSON. A real form body still gets 415.
  */
+const tooDeep = () => new AppError(400, 'MALFORMED_JSON', `Request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`);
+
 function acceptJsonOnly(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
@@ -145,6 +148,10 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
     const text = body.toString();
     if (text.trim() === '') {
       done(new AppError(400, 'MALFORMED_JSON', 'Request body is empty but Content-Type is application/json'), undefined);
+      return;
+    }
+    if (jsonNestingExceeds(text)) {
+      done(tooDeep(), undefined);
       return;
     }
     // Kept for endpoints that verify a signature over the exact bytes (payment callbacks).
@@ -159,6 +166,10 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
     const unsupported = new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json');
     if (!text.startsWith('{') && !text.startsWith('[')) {
       done(unsupported, undefined);
+      return;
+    }
+    if (jsonNestingExceeds(text)) {
+      done(tooDeep(), undefined);
       return;
     }
     parseJson(request, text, (err, value) => (err ? done(unsupported, undefined) : done(null, value)));

@@ -1,6 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ValidateIf } from 'class-validator';
 import { AppError } from '../errors/app-error';
+import { findUnsafeString } from './unsafe-input';
 
 /** One validation message per field, e.g. "email must be an email". */
 function describe(errors: ValidationError[], prefix = ''): { field: string; problems: string[] }[] {
@@ -48,6 +49,11 @@ export const IsOptionalNotNull = () => ValidateIf((_: object, value: unknown) =>
 class BodyAndQueryValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'param' || metadata.type === 'custom') return Promise.resolve(value);
+    const unsafe = findUnsafeString(value);
+    if (unsafe) {
+      const problem = `${unsafe} must not contain a NUL character (\\u0000) or an unpaired UTF-16 surrogate`;
+      return Promise.reject(new AppError(400, 'VALIDATION_FAILED', problem, { fields: [{ field: unsafe, problems: [problem] }] }));
+    }
     return super.transform(value, metadata);
   }
 }
