@@ -25,6 +25,30 @@ export class UserConfig extends BaseConfig {
   @Max(15)
   BCRYPT_COST = 10;
 
+  /**
+   * bcrypt runs on libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise), which
+   * also serves file, DNS and compression work: new passwords (sign-ups, resets, changes) are
+   * hashed BCRYPT_HASH_CONCURRENCY at a time, password checks (logins) BCRYPT_VERIFY_CONCURRENCY
+   * at a time, each in its own line, so a crowd signing up does not delay logins.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  BCRYPT_HASH_CONCURRENCY = 1;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  BCRYPT_VERIFY_CONCURRENCY = 2;
+
+  /** Password hashings waiting in each line beyond which a request gets 503 BUSY (Retry-After: 1). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  BCRYPT_QUEUE_LIMIT = 1000;
+
   /** Login attempts one username may make per window before 429 (a success resets it). */
   @Type(() => Number)
   @IsInt()

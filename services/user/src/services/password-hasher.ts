@@ -1,32 +1,53 @@
 import { Injectable } from '@nestjs/common';
-import bcrypt from 'bcryptjs';
-import { badRequest } from '@etsr/platform';
+import bcrypt from 'bcrypt';
+import { BulkheadPolicy, BulkheadRejectedError, bulkhead } from 'cockatiel';
+import { AppError, badRequest } from '@etsr/platform';
 import { UserConfig } from '../config';
 
 /** bcrypt compares at most 72 bytes; longer (multi-byte) passwords are refused, not silently truncated. */
 const BCRYPT_MAX_BYTES = 72;
 
 /**
- * bcrypt behind an injectable, so the cost is configured in one place. bcryptjs (pure JS) rather
- * than the native binding: no install script or compiler needed on a fresh machine.
+ * bcrypt behind an injectable, so the cost is configured in one place. The native `bcrypt`
+ * package hashes on libuv's thread pool, off the event loop: with the pure-JS bcryptjs, 50
+ * parallel sign-ups made a login take 18 s and /health answer 503. Version 6 ships prebuilt
+ * binaries (glibc and musl), so no compiler or install script is needed.
+ *
+ * The pool has 4 threads by default and also serves file, DNS and compression work, so hashing
+ * uses few of them, in two lines (see UserConfig): new passwords, and checks. A crowd signing up
+ * waits in its own line and does not delay logins; each line holds at most BCRYPT_QUEUE_LIMIT,
+ * beyond which 503 BUSY.
  */
 @Injectable()
 export class PasswordHasher {
   /** A hash nobody's password matches: compared against for unknown users so login time does not reveal who exists. */
   private readonly dummyHash: string;
+  private readonly hashing: BulkheadPolicy;
+  private readonly verifying: BulkheadPolicy;
 
   constructor(private readonly config: UserConfig) {
     this.dummyHash = bcrypt.hashSync('not-a-real-password-0', config.BCRYPT_COST);
+    this.hashing = bulkhead(config.BCRYPT_HASH_CONCURRENCY, config.BCRYPT_QUEUE_LIMIT);
+    this.verifying = bulkhead(config.BCRYPT_VERIFY_CONCURRENCY, config.BCRYPT_QUEUE_LIMIT);
   }
 
   hash(password: string): Promise<string> {
     if (Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES) {
       throw badRequest(`password must be at most ${BCRYPT_MAX_BYTES} bytes`, 'VALIDATION_FAILED');
     }
-    return bcrypt.hash(password, this.config.BCRYPT_COST);
+    return inLine(this.hashing, () => bcrypt.hash(password, this.config.BCRYPT_COST));
   }
 
   verify(password: string, hash: string | undefined): Promise<boolean> {
-    return bcrypt.compare(password, hash ?? this.dummyHash);
+    return inLine(this.verifying, () => bcrypt.compare(password, hash ?? this.dummyHash));
+  }
+}
+
+async function inLine<T>(lane: BulkheadPolicy, work: () => Promise<T>): Promise<T> {
+  try {
+    return await lane.execute(work);
+  } catch (e) {
+    if (e instanceof BulkheadRejectedError) throw new AppError(503, 'BUSY', 'Too many passwords are being checked right now; try again in a second', undefined, { 'Retry-After': '1' });
+    throw e;
   }
 }
