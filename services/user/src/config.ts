@@ -49,7 +49,10 @@ export class UserConfig extends BaseConfig {
   @Min(0)
   BCRYPT_QUEUE_LIMIT = 1000;
 
-  /** Login attempts one username may make per window before 429 (a success resets it). */
+  /**
+   * Login attempts for one username from one client address per window before 429 (a success
+   * resets it). Per address, so that guessing from one place cannot lock the owner out everywhere.
+   */
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -59,6 +62,32 @@ export class UserConfig extends BaseConfig {
   @IsInt()
   @Min(1)
   LOGIN_USERNAME_WINDOW_SECONDS = 300;
+
+  /**
+   * Login attempts for one username from all addresses together per window: the slower limit
+   * against guessing spread over many addresses. Locking an owner out through it takes this many
+   * attempts an hour from as many addresses as the per-address limit demands.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_ATTEMPTS_PER_ACCOUNT = 100;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  LOGIN_ACCOUNT_WINDOW_SECONDS = 3600;
+
+  /** Registrations from one client address per window before 429. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  REGISTRATIONS_PER_IP = 20;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  REGISTRATION_WINDOW_SECONDS = 600;
 
   /** Login attempts one client address may make per window, whatever the username. */
   @Type(() => Number)

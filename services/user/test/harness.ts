@@ -28,6 +28,8 @@ export async function startUserServiceForTest(env: Record<string, string> = {}):
     ADMIN_PASSWORD: ADMIN.password,
     LOGIN_MAX_ATTEMPTS_PER_IP: '100000',
     LOGIN_MAX_ATTEMPTS_PER_USERNAME: '1000',
+    LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '100000',
+    REGISTRATIONS_PER_IP: '100000',
     ...env,
   });
   return {

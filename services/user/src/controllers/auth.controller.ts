@@ -20,8 +20,9 @@ export class AuthController {
   @ApiCreatedResponse({ type: UserResponseDto })
   @ApiOkResponse({ type: UserResponseDto, description: 'The same registration again (same username, e-mail and password): the existing account, nothing created' })
   @ApiConflictResponse({ description: 'USERNAME_TAKEN or EMAIL_TAKEN' })
-  async register(@Body() dto: RegisterUserDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserResponseDto> {
-    const { user, created } = await this.users.register(dto);
+  @ApiTooManyRequestsResponse({ description: 'More than REGISTRATIONS_PER_IP registrations from this client address in the window; see Retry-After' })
+  async register(@Body() dto: RegisterUserDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserResponseDto> {
+    const { user, created } = await this.users.register(dto, request.ip);
     reply.status(created ? 201 : 200);
     return user;
   }
@@ -31,7 +32,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Log in: an access token (3600 s) and a refresh token' })
   @ApiOkResponse({ type: TokenResponseDto })
   @ApiUnauthorizedResponse({ description: 'INVALID_CREDENTIALS' })
-  @ApiTooManyRequestsResponse({ description: 'Too many attempts for this username or client address; see Retry-After' })
+  @ApiTooManyRequestsResponse({ description: 'Too many attempts from this client address, for this username from this address, or for this username from everywhere; see Retry-After' })
   login(@Body() dto: LoginDto, @Req() request: FastifyRequest): Promise<TokenResponseDto> {
     return this.auth.login(dto, request.ip);
   }

@@ -31,13 +31,17 @@ export class AuthService {
   }
 
   /**
-   * Counts the attempt against the client address and the username before checking the password,
-   * so a burst of parallel guesses cannot get past the limit; a success clears the username's count.
+   * Counts the attempt before checking the password, so a burst of parallel guesses cannot get past
+   * a limit: against the client address, the username from that address, and the username from
+   * everywhere (a slower limit). A success clears both of the username's counts.
    */
   async login(dto: LoginDto, clientIp: string): Promise<TokenResponseDto> {
-    const usernameKey = `user:${dto.username.toLowerCase()}`;
+    const username = dto.username.toLowerCase();
+    const fromHereKey = `user-ip:${username}:${clientIp}`;
+    const accountKey = `user:${username}`;
     await this.enforce(`ip:${clientIp}`, this.config.LOGIN_MAX_ATTEMPTS_PER_IP, this.config.LOGIN_IP_WINDOW_SECONDS);
-    await this.enforce(usernameKey, this.config.LOGIN_MAX_ATTEMPTS_PER_USERNAME, this.config.LOGIN_USERNAME_WINDOW_SECONDS);
+    await this.enforce(fromHereKey, this.config.LOGIN_MAX_ATTEMPTS_PER_USERNAME, this.config.LOGIN_USERNAME_WINDOW_SECONDS);
+    await this.enforce(accountKey, this.config.LOGIN_MAX_ATTEMPTS_PER_ACCOUNT, this.config.LOGIN_ACCOUNT_WINDOW_SECONDS);
 
     const user = await this.users.findByUsername(dto.username);
     const passwordOk = await this.hasher.verify(dto.password, user?.passwordHash ?? undefined);
@@ -55,7 +59,8 @@ export class AuthService {
       this.metrics.login('failed');
       throw forbidden(`Account is ${user.accountStatus.toLowerCase()}`, `ACCOUNT_${user.accountStatus}`);
     }
-    await this.throttle.reset(usernameKey);
+    await this.throttle.reset(fromHereKey);
+    await this.throttle.reset(accountKey);
     this.metrics.login('success');
     return this.issue(user, randomUUID());
   }

@@ -41,7 +41,7 @@ export class MaintenanceService implements OnApplicationBootstrap, BeforeApplica
       const removed = await this.refreshTokens.deleteStale();
       const passwordTokens = await this.passwordTokens.deleteStale();
       const c = this.config;
-      await this.throttle.deleteExpired(Math.max(c.LOGIN_IP_WINDOW_SECONDS, c.LOGIN_USERNAME_WINDOW_SECONDS, c.RESET_WINDOW_SECONDS));
+      await this.throttle.deleteExpired(Math.max(c.LOGIN_IP_WINDOW_SECONDS, c.LOGIN_USERNAME_WINDOW_SECONDS, c.LOGIN_ACCOUNT_WINDOW_SECONDS, c.REGISTRATION_WINDOW_SECONDS, c.RESET_WINDOW_SECONDS));
       if (removed || passwordTokens) this.log.info('Removed stale tokens', { refreshTokens: removed, passwordTokens });
       return { refreshTokens: removed, passwordTokens };
     } catch (e) {

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { assertOwnerOrAdmin, badRequest, conflict, forbidden, isAdmin, JsonLogger, notFound, pageOffset, UserPrincipal } from '@etsr/platform';
+import { assertOwnerOrAdmin, badRequest, conflict, forbidden, isAdmin, JsonLogger, notFound, pageOffset, tooManyRequests, UserPrincipal } from '@etsr/platform';
+import { UserConfig } from '../config';
 import { ListUsersQuery, RegisterUserDto, SearchUsersQuery, UpdateUserDto, UserPageDto, UserResponseDto, mapUser } from '../dtos/user.dto';
 import { AccountStatus, UserEntity } from '../entities/user.entity';
+import { LoginThrottleRepository } from '../repositories/login-throttle.repository';
 import { UniqueViolation, UsersRepository } from '../repositories/users.repository';
 import { PasswordHasher } from './password-hasher';
 import { UserMetrics } from './user-metrics';
@@ -22,6 +24,8 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly metrics: UserMetrics,
+    private readonly throttle: LoginThrottleRepository,
+    private readonly config: UserConfig,
     logger: JsonLogger,
   ) {
     this.log = logger.forContext(UsersService.name);
@@ -31,9 +35,14 @@ export class UsersService {
    * The unique indexes decide between concurrent registrations: exactly one creates the account.
    * A repeat of that same registration (same username and e-mail, and the password matches) is a
    * replay, e.g. a client retrying after a timeout, and gets the account (created: false); any
-   * other clash is a 409.
+   * other clash is a 409. At most REGISTRATIONS_PER_IP per client address and window.
    */
-  async register(dto: RegisterUserDto): Promise<{ user: UserResponseDto; created: boolean }> {
+  async register(dto: RegisterUserDto, clientIp: string): Promise<{ user: UserResponseDto; created: boolean }> {
+    // Counted before the hash, which is the expensive part: a flood from one address stops here.
+    const count = await this.throttle.hit(`register-ip:${clientIp}`, this.config.REGISTRATION_WINDOW_SECONDS);
+    if (count.attempts > this.config.REGISTRATIONS_PER_IP) {
+      throw tooManyRequests(`Too many registrations from this address; retry in ${count.resetsInSeconds} s`, count.resetsInSeconds);
+    }
     const created = await this.users.insert({
       username: dto.username,
       email: dto.email,
