@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CurrentPrincipal, CurrentUser, FastifyReply, pageOffset, Principal, requireIdempotencyKey, UserPrincipal, UuidPipe } from '@etsr/platform';
-import { CreateOrderDto, ListOrdersQuery, OrderDto, OrderPageDto } from '../dtos/order.dto';
+import { CancelOrderDto, CreateOrderDto, ListOrdersQuery, OrderDto, OrderPageDto } from '../dtos/order.dto';
 import { OrderTicketsDto } from '../dtos/ticket.dto';
 import { OrdersService } from '../services/orders.service';
 import { TicketsService } from '../services/tickets.service';
@@ -76,11 +76,23 @@ export class OrdersController {
   }
 
   @Post(':id/cancel')
-  @ApiOperation({ summary: 'Cancel: an unpaid order is CANCELLED and its hold released; a paid one is refunded (202, REFUNDED moments later)' })
+  @ApiOperation({
+    summary: 'Cancel: an unpaid order is CANCELLED and its hold released; a paid one is refunded (202, REFUNDED moments later)',
+    description:
+      'A paid order is refunded whole and its tickets are void at once (a scan is refused from then on). Once any ticket of it was used at the door, ' +
+      'its owner can no longer cancel it (409 TICKETS_USED): an admin may still refund it, giving a reason.',
+  })
   @ApiOkResponse({ type: OrderDto })
-  @ApiAcceptedResponse({ type: OrderDto, description: 'Refund requested' })
-  async cancel(@CurrentPrincipal() actor: Principal, @Param('id', UuidPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<OrderDto> {
-    const { status, order } = await this.orders.cancel(actor, id);
+  @ApiAcceptedResponse({ type: OrderDto, description: 'Refund requested; the tickets are void' })
+  @ApiConflictResponse({ description: 'TICKETS_USED: a ticket was checked in (the box office decides); ORDER_BUSY: the payment is being completed' })
+  @ApiBadRequestResponse({ description: 'REASON_REQUIRED: an admin refunding an order with used tickets must say why' })
+  async cancel(
+    @CurrentPrincipal() actor: Principal,
+    @Param('id', UuidPipe) id: string,
+    @Body() dto: CancelOrderDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderDto> {
+    const { status, order } = await this.orders.cancel(actor, id, dto.reason);
     reply.status(status);
     return order;
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { MAX_ID, PageQuery, badRequest } from '@etsr/platform';
 import { Order } from '../repositories/orders.repository';
 
@@ -75,6 +75,18 @@ export class CreateOrderDto {
     const userId = pick(this.user_id, this.userId, 'user_id');
     return { ...(userId !== undefined ? { userId } : {}), eventId, reservationId, ...(this.seats ? { seats: this.seats } : {}) };
   }
+}
+
+/** The body of POST /v1/orders/{id}/cancel, which may be empty. */
+export class CancelOrderDto {
+  @ApiPropertyOptional({
+    example: 'Event moved; the buyer cannot attend',
+    description: 'Why an admin refunds an order whose tickets were already used at the door (required then; the refund carries it)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(3, 500)
+  reason?: string;
 }
 
 export class OrderItemDto {

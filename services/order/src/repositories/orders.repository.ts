@@ -173,6 +173,14 @@ export class OrdersRepository {
     );
   }
 
+  /**
+   * The order's valid tickets, locked until the transaction ends: a check-in of one of them
+   * (a conditional UPDATE) waits, then finds it void if this transaction voids it.
+   */
+  async lockValidTickets(tx: EntityManager, orderId: string): Promise<Ticket[]> {
+    return (await sqlRows<Record<string, unknown>>(tx, `SELECT * FROM tickets WHERE order_id = $1 AND status = 'VALID' ORDER BY seat_id FOR UPDATE`, [orderId])).map(toTicket);
+  }
+
   async voidTickets(tx: EntityManager, orderId: string): Promise<void> {
     await tx.query(`UPDATE tickets SET status = 'VOID', voided_at = now() WHERE order_id = $1 AND status = 'VALID'`, [orderId]);
   }

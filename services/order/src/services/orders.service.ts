@@ -16,6 +16,7 @@ import {
   enqueue,
   fingerprint,
   forbidden,
+  isAdmin,
   notFound,
   resolveActingUser,
 } from '@etsr/platform';
@@ -134,9 +135,13 @@ export class OrdersService {
 
   /**
    * Not paid yet: CANCELLED and the hold released. Paid: refunded through the payment service;
-   * the order becomes REFUNDED when the refund's callback arrives (moments later).
+   * the order becomes REFUNDED when the refund's callback arrives (moments later), and its tickets
+   * are void at once, in this transaction, so none can be used after the refund was asked for.
+   * The box office rule: once a ticket was used at the door, only an admin may refund, with a
+   * reason. The order's valid tickets are locked first, so a check-in at the same moment either
+   * lands before (and the owner's cancel is refused) or finds the ticket void.
    */
-  async cancel(actor: Principal, id: string): Promise<{ status: number; order: OrderDto }> {
+  async cancel(actor: Principal, id: string, reason?: string): Promise<{ status: number; order: OrderDto }> {
     const order = await this.require(id);
     assertOwnerOrAdmin(actor, order.userId, 'order');
     const outcome = await this.db.transaction(async (tx) => {
@@ -148,9 +153,20 @@ export class OrdersService {
           await enqueue(tx, TOPICS.release, { orderId: id }, `release:${id}`);
           await this.saga.enqueueNotice(tx, id, 'ORDER_CANCELLED');
           return 200;
-        case 'CONFIRMED':
-          await enqueue(tx, TOPICS.refund, { orderId: id, paymentId: current.paymentId, reason: 'Cancelled by the buyer' }, `refund:${current.paymentId}`);
+        case 'CONFIRMED': {
+          const used = (await this.orders.lockValidTickets(tx, id)).filter((t) => t.checkedInAt);
+          if (used.length && !isAdmin(actor)) {
+            throw conflict('A ticket of this order was used at the door, so it can no longer be cancelled here; the box office can refund it', 'TICKETS_USED', {
+              usedTickets: used.map((t) => t.ticketCode),
+            });
+          }
+          if (used.length && !reason) throw badRequest('A ticket of this order was used at the door: give a reason to refund it anyway', 'REASON_REQUIRED');
+          await this.orders.voidTickets(tx, id);
+          const byOwner = actor.kind === 'user' && actor.userId === current.userId;
+          const why = reason ?? (byOwner ? 'Cancelled by the buyer' : 'Refunded by the box office');
+          await enqueue(tx, TOPICS.refund, { orderId: id, paymentId: current.paymentId, reason: why }, `refund:${current.paymentId}`);
           return 202;
+        }
         case 'PAYMENT_PROCESSING':
           throw conflict('The payment is being completed; cancel again in a moment', 'ORDER_BUSY');
         default:

@@ -38,7 +38,7 @@ export class TicketsService {
     const admitted = await this.orders.checkIn(code);
     if (!admitted) {
       const ticket = await this.require(code);
-      if (ticket.status === 'VOID') throw conflict('This ticket is void (its order was refunded)', 'TICKET_VOID');
+      if (ticket.status === 'VOID') throw conflict('This ticket is void (its order was refunded, or its refund was asked for)', 'TICKET_VOID');
       throw conflict(`Already checked in at ${ticket.checkedInAt?.toISOString()}`, 'ALREADY_CHECKED_IN');
     }
     return this.describe(admitted);
