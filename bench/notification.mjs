@@ -9,16 +9,14 @@
 // long until every mail was received, whether each was received exactly once (by Message-ID), and
 // the CPU the service used (the latencies depend on how busy the machine is; the CPU much less).
 // Run it in a network namespace of your own if others share the machine.
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { databaseUrl, ensureDatabases } from '../scripts/lib/embedded-pg.mjs';
-import { freePort } from '../scripts/lib/common.mjs';
-import { SERVICES } from '../scripts/lib/services.mjs';
 import { keepAliveAgent, request } from './lib/http.mjs';
 import { temporaryPostgres } from './lib/postgres.mjs';
+import { startServiceProcess } from './lib/service-process.mjs';
 import { cpuSeconds, sampleRss } from './lib/proc.mjs';
 import { summarize } from './lib/stats.mjs';
 
@@ -47,7 +45,7 @@ async function main() {
   database = await temporaryPostgres();
   await ensureDatabases(database.url, ['bench_notification']);
   smtp = await startCountingSmtp();
-  service = await startService({
+  service = await startServiceProcess('notification', {
     NODE_ENV: 'production',
     DATABASE_URL: databaseUrl(database.url, 'bench_notification'),
     JWT_SECRET,
@@ -155,26 +153,6 @@ async function startCountingSmtp() {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return Object.assign(state, { port: server.server.address().port, close: () => new Promise((r) => server.close(r)) });
-}
-
-async function startService(env) {
-  const port = await freePort();
-  // As its image runs it: the heap flags services.mjs gives it (a deploy test keeps the Dockerfile the same).
-  const nodeArgs = process.env.BENCH_NODE_ARGS !== undefined ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean) : SERVICES.find((s) => s.name === 'notification').nodeArgs;
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'services/notification/dist/src/main.js')], {
-    env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c) => (output += c));
-  child.stderr.on('data', (c) => (output += c));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service exited:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`the service did not start:\n${output}`);
-    if (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)) return { port, child, nodeArgs };
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function cleanup(code) {

@@ -8,17 +8,12 @@
 // latencies of both, quiet and under the sign-ups, and their ratios (the machine's speed drifts;
 // the ratios much less), and the sign-ups' own figures. Targets: /health under 100 ms and a login
 // under 2 s while the sign-ups run.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { databaseUrl, ensureDatabases } from '../scripts/lib/embedded-pg.mjs';
-import { freePort } from '../scripts/lib/common.mjs';
-import { SERVICES } from '../scripts/lib/services.mjs';
 import { keepAliveAgent, request } from './lib/http.mjs';
 import { temporaryPostgres } from './lib/postgres.mjs';
+import { startServiceProcess } from './lib/service-process.mjs';
 import { summarize } from './lib/stats.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SIGNUPS = Number(process.env.BENCH_SIGNUPS ?? 100);
 const ADMIN_PASSWORD = 'Bench-admin-password-1';
 
@@ -37,7 +32,7 @@ process.on('SIGINT', () => cleanup(130));
 async function main() {
   database = await temporaryPostgres();
   await ensureDatabases(database.url, ['bench_user']);
-  service = await startService({
+  service = await startServiceProcess('user', {
     NODE_ENV: 'production',
     DATABASE_URL: databaseUrl(database.url, 'bench_user'),
     JWT_SECRET: 'bench-jwt-secret-0123456789abcdef0123456789',
@@ -47,6 +42,8 @@ async function main() {
     // One client address sends everything here: the per-address limits would stop the benchmark.
     LOGIN_MAX_ATTEMPTS_PER_IP: '1000000',
     LOGIN_MAX_ATTEMPTS_PER_USERNAME: '1000000',
+    LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '1000000',
+    REGISTRATIONS_PER_IP: '1000000',
     ...JSON.parse(process.env.BENCH_SERVICE_ENV ?? '{}'),
   });
   const base = `http://127.0.0.1:${service.port}`;
@@ -114,25 +111,6 @@ async function main() {
   const healthOk = figures(busy.health).max < 100 && busy.health.every((x) => x.status === 200);
   const loginOk = figures(busy.login).max < 2000 && busy.login.every((x) => x.status === 200);
   console.log(`Targets: /health under 100 ms ${healthOk ? 'PASS' : 'FAIL'}; login under 2 s ${loginOk ? 'PASS' : 'FAIL'}.`);
-}
-
-async function startService(env) {
-  const port = await freePort();
-  const nodeArgs = process.env.BENCH_NODE_ARGS !== undefined ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean) : SERVICES.find((s) => s.name === 'user').nodeArgs;
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'services/user/dist/src/main.js')], {
-    env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c) => (output += c));
-  child.stderr.on('data', (c) => (output += c));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service exited:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`the service did not start:\n${output}`);
-    if (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)) return { port, child };
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function cleanup(code) {
