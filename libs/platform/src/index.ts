@@ -32,3 +32,4 @@ export * from './outbox/outbox.schema';
 export * from './signing/webhook-signature';
 export * from './tasks/periodic-task';
 export * from './validation/unsafe-input';
+export * from './tasks/work-line';

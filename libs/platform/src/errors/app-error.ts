@@ -28,5 +28,7 @@ export const unprocessable = (message: string, code = 'UNPROCESSABLE', details?:
   new AppError(422, code, message, details);
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new AppError(429, 'TOO_MANY_REQUESTS', message, { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+/** Load shed on purpose: more work is waiting than the service takes on; the same request may come again in a second. */
+export const busy = (message: string) => new AppError(503, 'BUSY', message, undefined, { 'Retry-After': '1' });
 export const dependencyUnavailable = (message: string, code = 'DEPENDENCY_UNAVAILABLE') =>
   new AppError(503, code, message);

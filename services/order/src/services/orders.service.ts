@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { BulkheadPolicy, BulkheadRejectedError, bulkhead } from 'cockatiel';
 import { DataSource } from 'typeorm';
 import {
   AppError,
@@ -10,6 +9,7 @@ import {
   StoredResponse,
   UpstreamError,
   UserPrincipal,
+  WorkLine,
   assertOwnerOrAdmin,
   badRequest,
   conflict,
@@ -33,7 +33,7 @@ import { SagaService, TOPICS, stableUuid } from './saga.service';
 export class OrdersService {
   private readonly idempotency: IdempotencyStore;
   /** Orders being placed at once (ORDER_CREATE_CONCURRENCY), the rest in line: see the config. */
-  private readonly placing: BulkheadPolicy;
+  private readonly placing: WorkLine;
   private readonly log;
 
   constructor(
@@ -47,7 +47,11 @@ export class OrdersService {
     logger: JsonLogger,
   ) {
     this.idempotency = new IdempotencyStore(db);
-    this.placing = bulkhead(config.ORDER_CREATE_CONCURRENCY, config.ORDER_CREATE_QUEUE_LIMIT);
+    this.placing = new WorkLine(
+      config.ORDER_CREATE_CONCURRENCY,
+      config.ORDER_CREATE_QUEUE_LIMIT,
+      'Too many orders are being placed right now; send the same request again in a second',
+    );
     this.log = logger.forContext(OrdersService.name);
   }
 
@@ -59,12 +63,7 @@ export class OrdersService {
   async create(actor: UserPrincipal, key: string, dto: CreateOrderDto): Promise<StoredResponse> {
     const request = dto.normalized();
     const userId = resolveActingUser(actor, request.userId);
-    try {
-      return await this.placing.execute(() => this.place(actor, userId, key, request));
-    } catch (e) {
-      if (e instanceof BulkheadRejectedError) throw new AppError(503, 'BUSY', 'Too many orders are being placed right now; send the same request again in a second', undefined, { 'Retry-After': '1' });
-      throw e;
-    }
+    return this.placing.run(() => this.place(actor, userId, key, request));
   }
 
   private place(actor: UserPrincipal, userId: number, key: string, request: ReturnType<CreateOrderDto['normalized']>): Promise<StoredResponse> {

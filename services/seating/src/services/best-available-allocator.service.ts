@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AppError, JsonLogger, MetricsService, conflict, notFound, pooledRandomBytes } from '@etsr/platform';
+import { AppError, JsonLogger, MetricsService, busy, conflict, notFound, pooledRandomBytes } from '@etsr/platform';
 import { Histogram } from 'prom-client';
 import { SeatingConfig } from '../config';
 import { HoldBatchRepository, PlannedHold, TakenHold } from '../repositories/hold-batch.repository';
@@ -72,7 +72,7 @@ export class BestAvailableAllocator {
   hold(eventId: number, userId: number, quantity: number, section?: string): Promise<TakenHold> {
     let queue = this.queues.get(eventId);
     if (queue && queue.length >= this.config.BEST_AVAILABLE_QUEUE_LIMIT) {
-      return Promise.reject(new AppError(503, 'BUSY', 'Too many buyers are being placed right now; try again in a second', undefined, { 'Retry-After': '1' }));
+      return Promise.reject(busy('Too many buyers are being placed right now; try again in a second'));
     }
     return new Promise<TakenHold>((resolve, reject) => {
       const request = { reservationId: newReservationId(), userId, quantity, section, replans: 0, resolve, reject };

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import bcrypt from 'bcrypt';
-import { BulkheadPolicy, BulkheadRejectedError, bulkhead } from 'cockatiel';
-import { AppError, badRequest } from '@etsr/platform';
+import { WorkLine, badRequest } from '@etsr/platform';
 import { UserConfig } from '../config';
 
 /** bcrypt compares at most 72 bytes; longer (multi-byte) passwords are refused, not silently truncated. */
@@ -22,32 +21,24 @@ const BCRYPT_MAX_BYTES = 72;
 export class PasswordHasher {
   /** A hash nobody's password matches: compared against for unknown users so login time does not reveal who exists. */
   private readonly dummyHash: string;
-  private readonly hashing: BulkheadPolicy;
-  private readonly verifying: BulkheadPolicy;
+  private readonly hashing: WorkLine;
+  private readonly verifying: WorkLine;
 
   constructor(private readonly config: UserConfig) {
     this.dummyHash = bcrypt.hashSync('not-a-real-password-0', config.BCRYPT_COST);
-    this.hashing = bulkhead(config.BCRYPT_HASH_CONCURRENCY, config.BCRYPT_QUEUE_LIMIT);
-    this.verifying = bulkhead(config.BCRYPT_VERIFY_CONCURRENCY, config.BCRYPT_QUEUE_LIMIT);
+    const busy = 'Too many passwords are being checked right now; try again in a second';
+    this.hashing = new WorkLine(config.BCRYPT_HASH_CONCURRENCY, config.BCRYPT_QUEUE_LIMIT, busy);
+    this.verifying = new WorkLine(config.BCRYPT_VERIFY_CONCURRENCY, config.BCRYPT_QUEUE_LIMIT, busy);
   }
 
   hash(password: string): Promise<string> {
     if (Buffer.byteLength(password, 'utf8') > BCRYPT_MAX_BYTES) {
       throw badRequest(`password must be at most ${BCRYPT_MAX_BYTES} bytes`, 'VALIDATION_FAILED');
     }
-    return inLine(this.hashing, () => bcrypt.hash(password, this.config.BCRYPT_COST));
+    return this.hashing.run(() => bcrypt.hash(password, this.config.BCRYPT_COST));
   }
 
   verify(password: string, hash: string | undefined): Promise<boolean> {
-    return inLine(this.verifying, () => bcrypt.compare(password, hash ?? this.dummyHash));
-  }
-}
-
-async function inLine<T>(lane: BulkheadPolicy, work: () => Promise<T>): Promise<T> {
-  try {
-    return await lane.execute(work);
-  } catch (e) {
-    if (e instanceof BulkheadRejectedError) throw new AppError(503, 'BUSY', 'Too many passwords are being checked right now; try again in a second', undefined, { 'Retry-After': '1' });
-    throw e;
+    return this.verifying.run(() => bcrypt.compare(password, hash ?? this.dummyHash));
   }
 }
