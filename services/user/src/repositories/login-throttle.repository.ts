@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { sqlRows } from '@etsr/platform';
+import { sqlRows, tooManyRequests } from '@etsr/platform';
 
 export interface WindowCount {
   attempts: number;
@@ -28,6 +28,16 @@ export class LoginThrottleRepository {
       [key, windowSeconds],
     );
     return { attempts: row.attempts, resetsInSeconds: Math.max(1, Math.ceil(Number(row.resets_in))) };
+  }
+
+  /**
+   * Counts an attempt under `key` and refuses it with 429 (Retry-After: the rest of the window)
+   * when it is more than `max` in the window; `what` names the attempts in the message
+   * ("login attempts", "registrations from this address").
+   */
+  async enforce(key: string, max: number, windowSeconds: number, what: string): Promise<void> {
+    const count = await this.hit(key, windowSeconds);
+    if (count.attempts > max) throw tooManyRequests(`Too many ${what}; retry in ${count.resetsInSeconds} s`, count.resetsInSeconds);
   }
 
   async reset(key: string): Promise<void> {

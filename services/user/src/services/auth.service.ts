@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { JsonLogger, TokenService, forbidden, tooManyRequests, unauthorized } from '@etsr/platform';
+import { JsonLogger, TokenService, forbidden, unauthorized } from '@etsr/platform';
 import { UserConfig } from '../config';
 import { LoginDto, TokenResponseDto } from '../dtos/auth.dto';
 import { UserEntity } from '../entities/user.entity';
@@ -87,10 +87,11 @@ export class AuthService {
   }
 
   private async enforce(key: string, max: number, windowSeconds: number): Promise<void> {
-    const count = await this.throttle.hit(key, windowSeconds);
-    if (count.attempts > max) {
+    try {
+      await this.throttle.enforce(key, max, windowSeconds, 'login attempts');
+    } catch (e) {
       this.metrics.login('rate_limited');
-      throw tooManyRequests(`Too many login attempts; retry in ${count.resetsInSeconds} s`, count.resetsInSeconds);
+      throw e;
     }
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-import { ContextLogger, JsonLogger, badRequest, notFound, tooManyRequests } from '@etsr/platform';
+import { ContextLogger, JsonLogger, badRequest, notFound } from '@etsr/platform';
 import { UserConfig } from '../config';
 import { PasswordSetupTokenDto } from '../dtos/password-setup.dto';
 import { SETUP_TOKEN_TTL_SECONDS, TokenPurpose } from '../entities/password-setup-token.entity';
@@ -81,8 +81,7 @@ export class PasswordSetupService {
     return { token, expiresAt, emailed };
   }
 
-  private async enforce(key: string, max: number, windowSeconds: number): Promise<void> {
-    const count = await this.throttle.hit(key, windowSeconds);
-    if (count.attempts > max) throw tooManyRequests(`Too many password reset requests; retry in ${count.resetsInSeconds} s`, count.resetsInSeconds);
+  private enforce(key: string, max: number, windowSeconds: number): Promise<void> {
+    return this.throttle.enforce(key, max, windowSeconds, 'password reset requests');
   }
 }

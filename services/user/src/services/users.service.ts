@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { assertOwnerOrAdmin, badRequest, conflict, forbidden, isAdmin, JsonLogger, notFound, pageOffset, tooManyRequests, UserPrincipal } from '@etsr/platform';
+import { assertOwnerOrAdmin, badRequest, conflict, forbidden, isAdmin, JsonLogger, notFound, pageOffset, UserPrincipal } from '@etsr/platform';
 import { UserConfig } from '../config';
 import { ListUsersQuery, RegisterUserDto, SearchUsersQuery, UpdateUserDto, UserPageDto, UserResponseDto, mapUser } from '../dtos/user.dto';
 import { AccountStatus, UserEntity } from '../entities/user.entity';
@@ -39,10 +39,7 @@ export class UsersService {
    */
   async register(dto: RegisterUserDto, clientIp: string): Promise<{ user: UserResponseDto; created: boolean }> {
     // Counted before the hash, which is the expensive part: a flood from one address stops here.
-    const count = await this.throttle.hit(`register-ip:${clientIp}`, this.config.REGISTRATION_WINDOW_SECONDS);
-    if (count.attempts > this.config.REGISTRATIONS_PER_IP) {
-      throw tooManyRequests(`Too many registrations from this address; retry in ${count.resetsInSeconds} s`, count.resetsInSeconds);
-    }
+    await this.throttle.enforce(`register-ip:${clientIp}`, this.config.REGISTRATIONS_PER_IP, this.config.REGISTRATION_WINDOW_SECONDS, 'registrations from this address');
     const created = await this.users.insert({
       username: dto.username,
       email: dto.email,
