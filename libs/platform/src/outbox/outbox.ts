@@ -158,10 +158,7 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
   deliverNow(messages: (OutboxMessage | null | undefined)[]): void {
     for (const message of messages) {
       if (!message || this.stopped || !this.handlers.has(message.topic)) continue;
-      const delivery: Promise<void> = this.deliver(message)
-        .catch((e) => this.log.warn('Outbox delivery could not be recorded; the lease runs out and a poll retries', { id: message.id, error: e instanceof Error ? e.message : String(e) }))
-        .finally(() => this.direct.delete(delivery));
-      this.direct.add(delivery);
+      this.startDelivery(message, this.direct);
     }
   }
 
@@ -191,12 +188,7 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
           nudgesSeen = this.nudges;
           const batch = await this.claim(room);
           more = batch.length === room;
-          for (const message of batch) {
-            const delivery: Promise<void> = this.deliver(message)
-              .catch((e) => this.log.warn('Outbox delivery could not be recorded; the lease runs out and a poll retries', { id: message.id, error: e instanceof Error ? e.message : String(e) }))
-              .finally(() => inFlight.delete(delivery));
-            inFlight.add(delivery);
-          }
+          for (const message of batch) this.startDelivery(message, inFlight);
         }
         if (!inFlight.size) {
           if (more && !this.stopped) continue;
@@ -211,6 +203,14 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
     } finally {
       await Promise.all(inFlight);
     }
+  }
+
+  /** Starts a delivery that never rejects, kept in `running` until it ends (so a stop can wait for it). */
+  private startDelivery(message: OutboxMessage, running: Set<Promise<void>>): void {
+    const delivery: Promise<void> = this.deliver(message)
+      .catch((e) => this.log.warn('Outbox delivery could not be recorded; the lease runs out and a poll retries', { id: message.id, error: e instanceof Error ? e.message : String(e) }))
+      .finally(() => running.delete(delivery));
+    running.add(delivery);
   }
 
   private async claim(limit: number): Promise<OutboxMessage[]> {

@@ -15,6 +15,12 @@ function describe(errors: ValidationError[], prefix = ''): { field: string; prob
   });
 }
 
+/** 400 VALIDATION_FAILED naming each field and its problems. */
+function validationFailed(fields: { field: string; problems: string[] }[]): AppError {
+  const message = fields.map((f) => f.problems.join(', ')).join('; ') || 'Invalid request';
+  return new AppError(400, 'VALIDATION_FAILED', message, { fields });
+}
+
 /**
  * The global pipe: unknown fields are refused (not silently dropped), values are converted to the
  * DTO's types, and every failure is a 400 VALIDATION_FAILED naming each field.
@@ -28,11 +34,7 @@ export function createValidationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: true },
     stopAtFirstError: false,
-    exceptionFactory: (errors) => {
-      const fields = describe(errors);
-      const message = fields.map((f) => f.problems.join(', ')).join('; ') || 'Invalid request';
-      return new AppError(400, 'VALIDATION_FAILED', message, { fields });
-    },
+    exceptionFactory: (errors) => validationFailed(describe(errors)),
   });
 }
 
@@ -51,8 +53,7 @@ class BodyAndQueryValidationPipe extends ValidationPipe {
     if (metadata.type === 'param' || metadata.type === 'custom') return Promise.resolve(value);
     const unsafe = findUnsafeString(value);
     if (unsafe) {
-      const problem = `${unsafe} must not contain a NUL character (\\u0000) or an unpaired UTF-16 surrogate`;
-      return Promise.reject(new AppError(400, 'VALIDATION_FAILED', problem, { fields: [{ field: unsafe, problems: [problem] }] }));
+      return Promise.reject(validationFailed([{ field: unsafe, problems: [`${unsafe} must not contain a NUL character (\\u0000) or an unpaired UTF-16 surrogate`] }]));
     }
     return super.transform(value, metadata);
   }
