@@ -132,6 +132,8 @@ export function stopOnSignals(running: RunningApp, logger: JsonLogger, graceMs =
   process.once('SIGINT', stop);
 }
 
+const tooDeep = () => new AppError(400, 'MALFORMED_JSON', `Request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`);
+
 /**
  * Bodies are JSON or nothing: other media types get 415. Parse failures become 400 MALFORMED_JSON;
  * fastify's parser is kept for its protection against __proto__ / constructor pollution.
@@ -139,8 +141,6 @@ export function stopOnSignals(running: RunningApp, logger: JsonLogger, graceMs =
  * application/x-www-form-urlencoded, and the architecture document's examples do exactly that, so a
  * form-typed body that is JSON is read as JSON. A real form body still gets 415.
  */
-const tooDeep = () => new AppError(400, 'MALFORMED_JSON', `Request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`);
-
 function acceptJsonOnly(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();

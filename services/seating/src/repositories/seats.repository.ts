@@ -61,7 +61,6 @@ export interface SeatRow {
   reservationExpiry: Date | null;
 }
 
-/** A seat as a seat map snapshot keeps it: status already resolved (lapsed holds are AVAILABLE). */
 /** A seat as the map draws it, without its status. */
 export interface MapPlanSeat {
   seatId: number;
@@ -76,6 +75,7 @@ export interface MapPlanSeat {
 /** The letters of SeatsRepository.seatStates. */
 export const STATE_CODES: Record<string, SeatStatus> = { A: 'AVAILABLE', R: 'RESERVED', S: 'ALLOCATED', B: 'BLOCKED' };
 
+/** A seat as a seat map snapshot keeps it: status already resolved (lapsed holds are AVAILABLE). */
 export interface SnapshotSeat extends MapPlanSeat {
   status: SeatStatus;
 }

@@ -196,14 +196,17 @@ export class SeatMapSnapshot {
 
   /** The seat map (of one section), serialised once; undefined when there is no such section. */
   mapBody(section?: string): PreparedBody | undefined {
-    if (!this.exists || (section !== undefined && !this.plan.hasSection(section))) return undefined;
-    return this.body(section === undefined ? 'map' : `map/${section}`, () => this.plan.mapJson(this.codes, section));
+    return this.body(section === undefined ? 'map' : `map/${section}`, () =>
+      this.exists && (section === undefined || this.plan.hasSection(section)) ? this.plan.mapJson(this.codes, section) : undefined,
+    );
   }
 
   /** The counts (of one section), serialised once; undefined when there is no such section. */
   availabilityBody(section?: string): PreparedBody | undefined {
-    const availability = this.availability(section);
-    return availability && this.body(section === undefined ? 'availability' : `availability/${section}`, () => JSON.stringify(availability));
+    return this.body(section === undefined ? 'availability' : `availability/${section}`, () => {
+      const availability = this.availability(section);
+      return availability && JSON.stringify(availability);
+    });
   }
 
   availability(section?: string): AvailabilityDto | undefined {
@@ -211,9 +214,14 @@ export class SeatMapSnapshot {
     return counts.length ? mapAvailability(this.eventId, counts) : undefined;
   }
 
-  private body(key: string, make: () => string): PreparedBody {
+  /** The body under `key`, made by `make` on first request; nothing is kept when `make` finds none. */
+  private body(key: string, make: () => string | undefined): PreparedBody | undefined {
     let body = this.bodies.get(key);
-    if (!body) this.bodies.set(key, (body = new PreparedBody(Buffer.from(make()))));
+    if (!body) {
+      const json = make();
+      if (json === undefined) return undefined;
+      this.bodies.set(key, (body = new PreparedBody(Buffer.from(json))));
+    }
     return body;
   }
 }
