@@ -97,6 +97,8 @@ const OVERRIDES = {
       },
     ],
   },
+  // Not the example's password change: sent as it is, it would change the demo buyer's password.
+  'PUT /v1/users/{id}': { body: { firstName: 'Alice', lastName: 'Johnson', phoneNumber: '+1234567890' } },
   'POST /v1/users/refresh': { body: { refreshToken: '{{refresh_token}}' } },
   'POST /v1/users/logout': { body: { refreshToken: '{{refresh_token}}' } },
   'POST /v1/seats/reserve': {
@@ -249,9 +251,12 @@ export function requestItem(document, service, { method, path: p, operation, sha
   const parameters = [...shared, ...(operation.parameters ?? [])].map((x) => resolve(document, x));
   const auth = authOf(operation);
   const segments = p.split('/').filter(Boolean).map((s) => s.replace(/^\{(\w+)\}$/, ':$1'));
+  // Optional query parameters are there but unticked, except those the environment fills in
+  // (orderId={{order_id}}: the notifications route wants an order or a user).
   const query = parameters
     .filter((x) => x.in === 'query')
-    .map((x) => ({ key: x.name, value: parameterValue(document, x, p), ...(x.required ? {} : { disabled: true }), ...(x.description ? { description: x.description } : {}) }));
+    .map((x) => ({ key: x.name, value: parameterValue(document, x, p), description: x.description }))
+    .map(({ description, ...q }) => ({ ...q, ...(parameters.find((x) => x.name === q.key)?.required || /^\{\{\w+\}\}$/.test(q.value) ? {} : { disabled: true }), ...(description ? { description } : {}) }));
   const variable = parameters
     .filter((x) => x.in === 'path')
     .map((x) => ({ key: x.name, value: parameterValue(document, x, p), ...(x.description ? { description: x.description } : {}) }));
