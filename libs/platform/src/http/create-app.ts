@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BaseConfig } from '../config/base-config';
 import { ConfigError, describeConfig } from '../config/load-config';
+import { sendError } from '../errors/all-exceptions.filter';
 import { AppError } from '../errors/app-error';
 import { JsonLogger } from '../logging/json-logger';
 import { enterTrace, newSpanId, newTraceId, parseTraceparent } from '../logging/trace-context';
@@ -45,6 +46,9 @@ export async function startApp(
     // Large enough for bulk seat layouts; small enough to shed slowloris-style clients.
     requestTimeout: 30_000,
     return503OnClosing: true,
+    // Errors of the router itself (a bad percent-encoding, an overlong path parameter) get the one
+    // error body too; by default Fastify answers them in its own shape, one of them with a 414.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendError(logger, error, request, reply),
   });
   // bodyParser off: we install the one JSON parser ourselves (below), so a malformed body is our error, not Nest's.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bodyParser: false, abortOnError: false });
