@@ -324,6 +324,10 @@ function bodyOf(doc: OpenApiDocument, op: Operation, known: FuzzOptions['known']
     { body: 'a=1&b=2', contentType: 'application/x-www-form-urlencoded' },
     { body: '{"a":1}', contentType: 'text/plain' },
     { body: '<a/>', contentType: 'application/xml' },
+    { body: '{}', contentType: 'application/json; charset=utf-16' },
+    { body: '{}', contentType: 'APPLICATION/JSON' },
+    { body: '{}', contentType: 'application/vnd.api+json' },
+    { body: '{}', contentType: 'multipart/form-data; boundary=x' },
   );
   const other = json(fc.constantFrom<unknown>(null, [], 'text', 42, true, [{}]));
   const none = fc.constant({});
