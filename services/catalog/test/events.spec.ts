@@ -69,6 +69,21 @@ describe('events', () => {
       }
     });
 
+    // Found by openapi-fuzz.spec.ts: the decimals check threw on numbers in exponent form (a 500).
+    it('refuses a base_price of more than 2 decimals written in exponent form (400), at create and import', async () => {
+      for (const price of [5e-324, 1e-7]) {
+        const created = await svc.api.post('/v1/events', { token: ADMIN_TOKEN, body: eventBody(venueId, { base_price: price }) });
+        assert.equal(created.status, 400, created.text);
+        assert.equal(created.body.error, 'VALIDATION_FAILED');
+        const imported = await svc.api.post('/internal/v1/import/events', {
+          token: ADMIN_TOKEN,
+          body: { events: [{ ...eventBody(venueId, { base_price: price, status: 'UPCOMING' }), externalRef: `etsr:events:${price}` }] },
+        });
+        assert.equal(imported.status, 400, imported.text);
+        assert.match(imported.body.message, /base_price must be a number with at most 2 decimals/);
+      }
+    });
+
     it('reads date-times with an offset or without one (UTC) and answers in UTC', async () => {
       const res = await svc.api.post('/v1/events', {
         token: ADMIN_TOKEN,

@@ -64,6 +64,12 @@ describe('bad input is a 400 (never a 500), and nothing is stored', () => {
     assert.deepEqual(res.body.details.fields.map((f: { field: string }) => f.field).sort(), ['colour', 'event_id', 'seats']);
   });
 
+  // The OpenAPI document said seats were strings, so a client generated from it sent ["101"]: a 400.
+  it('the OpenAPI document describes seats as 1 to 10 integers', async () => {
+    const seats = (await svc.api.get('/docs-json')).body.components.schemas.CreateOrderDto.properties.seats;
+    assert.deepEqual({ type: seats.type, items: seats.items, minItems: seats.minItems, maxItems: seats.maxItems }, { type: 'array', items: { type: 'integer' }, minItems: 1, maxItems: 10 });
+  });
+
   it('malformed JSON is 400 MALFORMED_JSON; another media type 415; an empty body 400', async () => {
     const headers = { 'Idempotency-Key': newKey() };
     const token = userToken(2);

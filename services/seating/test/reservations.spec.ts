@@ -186,6 +186,13 @@ describe('holds', () => {
       assert.equal((await svc.api.post('/v1/seats/release', { token: serviceToken(), body: {} })).status, 400);
     });
 
+    // Found by openapi-fuzz.spec.ts: both answer the 409s above, and the document did not say so.
+    it('the OpenAPI document lists the 409 of allocation and of an order taking a hold', async () => {
+      const doc = (await svc.api.get('/docs-json')).body;
+      assert.ok(doc.paths['/v1/seats/allocate'].post.responses['409']);
+      assert.ok(doc.paths['/internal/v1/reservations/{id}/order'].post.responses['409']);
+    });
+
     it('bad allocation input is 400; an unknown reservation 404', async () => {
       const t = serviceToken();
       assert.equal((await svc.api.post('/v1/seats/allocate', { token: t, body: { reservationId: 'res_abc123xyz' } })).status, 400);

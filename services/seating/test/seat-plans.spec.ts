@@ -57,6 +57,9 @@ describe('seat plans, availability and seat maps', () => {
     ['zero rows', [{ name: 'VIP', rows: 0, seatsPerRow: 10, price: 1 }]],
     ['a negative price', [{ name: 'VIP', rows: 1, seatsPerRow: 10, price: -1 }]],
     ['a price with three decimals', [{ name: 'VIP', rows: 1, seatsPerRow: 10, price: 1.005 }]],
+    // Found by openapi-fuzz.spec.ts: the decimals check threw on exponent form (a 500).
+    ['a tiny price (5e-324)', [{ name: 'VIP', rows: 1, seatsPerRow: 10, price: 5e-324 }]],
+    ['a price of 1e-7', [{ name: 'VIP', rows: 1, seatsPerRow: 10, price: 1e-7 }]],
     ['a string for rows', [{ name: 'VIP', rows: '5', seatsPerRow: 10, price: 1 }]],
     ['a huge row count', [{ name: 'VIP', rows: 1e9, seatsPerRow: 10, price: 1 }]],
     ['over the seat limit', [{ name: 'A', rows: 200, seatsPerRow: 500, price: 1 }, { name: 'B', rows: 200, seatsPerRow: 500, price: 1 }]],

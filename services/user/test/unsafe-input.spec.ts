@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { newUser, registeredUser } from './factories';
+import { adminSession, newUser, registeredUser } from './factories';
 import { UserServiceUnderTest, startUserServiceForTest } from './harness';
 
 /** Input that JSON and the field rules let through but PostgreSQL or e-mail cannot take: each was a 500. */
@@ -40,6 +40,18 @@ describe('a NUL character, an unpaired surrogate or a body nested 20,000 deep is
     assert.equal(res.status, 400, res.text);
     assert.equal(res.body.error, 'MALFORMED_JSON');
     assert.match(res.body.message, /deeper than 32 levels/);
+  });
+
+  // Found by openapi-fuzz.spec.ts: the router answered these in Fastify's own body, one with a 414.
+  it('a path parameter that is not UTF-8 percent-encoding, or longer than 100 characters, is a 400 in the error body', async () => {
+    const admin = await adminSession(svc.api);
+    for (const path of ['/v1/users/%ED%A0%80', `/v1/users/${'9'.repeat(101)}`]) {
+      const res = await svc.api.get(path, { token: admin.accessToken });
+      assert.equal(res.status, 400, `${path}: ${res.text}`);
+      assert.equal(res.body.error, 'BAD_REQUEST');
+      assert.equal(res.body.statusCode, 400);
+      assert.equal(typeof res.body.timestamp, 'string');
+    }
   });
 
   it('none of the above answered 500', async () => {

@@ -216,9 +216,15 @@ describe('profiles and administration', () => {
       assert.equal((await svc.api.put(`/v1/users/${a.userId}/activate`, { token: a.accessToken })).status, 403);
     });
 
-    it('an admin cannot lock themselves out (409)', async () => {
-      const res = await svc.api.put(`/v1/users/${admin.userId}/block`, { token: admin.accessToken });
-      assert.equal(res.status, 409);
+    it('an admin cannot lock themselves out (409), as the OpenAPI document says', async () => {
+      const doc = (await svc.api.get('/docs-json')).body;
+      for (const action of ['activate', 'deactivate', 'block']) {
+        const res = await svc.api.put(`/v1/users/${admin.userId}/${action}`, { token: admin.accessToken });
+        assert.equal(res.status, 409);
+        assert.equal(res.body.error, 'OWN_ACCOUNT');
+        assert.ok(doc.paths[`/v1/users/{id}/${action}`].put.responses['409'], `409 documented for ${action}`);
+      }
+      assert.ok(doc.paths['/v1/users/{id}'].put.responses['409'], '409 EMAIL_TAKEN documented for PUT /v1/users/{id}');
     });
 
     it('an unknown user is 404', async () => {

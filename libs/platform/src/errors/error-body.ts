@@ -43,6 +43,9 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message?: st
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported Content-Type; send application/json' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST', message: 'Content-Length does not match the body' },
+  // Raised by the router, before any hook (startApp hands them to sendError as frameworkErrors).
+  FST_ERR_BAD_URL: { status: 400, code: 'BAD_REQUEST', message: 'The URL holds a percent-encoding that is not UTF-8' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 400, code: 'BAD_REQUEST', message: 'A path parameter is longer than 100 characters' },
 };
 
 /** PostgreSQL errors that can only come from bad input that slipped past validation. */

@@ -1,10 +1,11 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BaseConfig } from '../config/base-config';
 import { ConfigError, describeConfig } from '../config/load-config';
+import { sendError } from '../errors/all-exceptions.filter';
 import { AppError } from '../errors/app-error';
 import { JsonLogger } from '../logging/json-logger';
 import { enterTrace, newSpanId, newTraceId, parseTraceparent } from '../logging/trace-context';
@@ -45,6 +46,9 @@ export async function startApp(
     // Large enough for bulk seat layouts; small enough to shed slowloris-style clients.
     requestTimeout: 30_000,
     return503OnClosing: true,
+    // Errors of the router itself (a bad percent-encoding, an overlong path parameter) get the one
+    // error body too; by default Fastify answers them in its own shape, one of them with a 414.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendError(logger, error, request, reply),
   });
   // bodyParser off: we install the one JSON parser ourselves (below), so a malformed body is our error, not Nest's.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { logger, bodyParser: false, abortOnError: false });
@@ -80,7 +84,7 @@ export async function startApp(
     .setVersion(config.VERSION ?? '1.0.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, () => withPlatformErrors(SwaggerModule.createDocument(app, openApi)), { jsonDocumentUrl: 'docs-json' });
 
   await app.listen({ port: config.PORT, host: config.HOST, backlog: config.LISTEN_BACKLOG });
   const address = fastify.server.address();
@@ -130,6 +134,56 @@ export function stopOnSignals(running: RunningApp, logger: JsonLogger, graceMs =
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/**
+ * Statuses the platform itself can answer on any operation, before or around its handler: the
+ * validation pipe and ID pipes (400), the auth guard (401, 403), an unknown id (404), the body
+ * limit (413), a body that is not JSON (415) and the rate limits (429). Each is the one error body.
+ */
+export const PLATFORM_ERROR_STATUSES: Readonly<Record<number, string>> = {
+  400: 'Invalid request: malformed JSON, a field or parameter that breaks its rules',
+  401: 'Missing, malformed or expired credentials',
+  403: 'The caller may not do this',
+  404: 'No such resource',
+  413: 'Request body is too large',
+  415: 'Request body is not JSON',
+  429: 'Too many requests; retry later',
+};
+
+/**
+ * Adds the platform's statuses (and the error body) to every operation that does not describe them
+ * itself, so the document lists every status a client can get, not only the handler's own.
+ */
+function withPlatformErrors(document: OpenAPIObject): OpenAPIObject {
+  document.components = document.components ?? {};
+  document.components.schemas = {
+    ...document.components.schemas,
+    ErrorBody: {
+      type: 'object',
+      required: ['statusCode', 'error', 'message', 'timestamp'],
+      properties: {
+        statusCode: { type: 'integer', example: 400 },
+        error: { type: 'string', example: 'VALIDATION_FAILED' },
+        message: { type: 'string' },
+        traceId: { type: 'string' },
+        path: { type: 'string' },
+        timestamp: { type: 'string', format: 'date-time' },
+        details: { type: 'object' },
+      },
+    },
+  };
+  const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } };
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const) {
+      const operation = item[method];
+      if (!operation) continue;
+      for (const [status, description] of Object.entries(PLATFORM_ERROR_STATUSES)) {
+        operation.responses[status] = operation.responses[status] ?? { description, content: errorBody };
+      }
+    }
+  }
+  return document;
 }
 
 const tooDeep = () => new AppError(400, 'MALFORMED_JSON', `Request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`);

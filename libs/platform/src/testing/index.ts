@@ -4,3 +4,4 @@ export * from './metrics';
 export * from './readme';
 export * from './loopback-server';
 export * from './eventually';
+export * from './openapi-fuzz';

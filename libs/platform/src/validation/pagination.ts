@@ -11,14 +11,14 @@ const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /
  * as GitHub and Stripe do; non-numbers, zero and negatives are a 400.
  */
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, default: 1, example: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1_000_000, default: 1, example: 1 })
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(1_000_000)
   page = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20, example: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 20, example: 20 })
   @Transform(({ value }) => {
     const n = toInt({ value });
     return typeof n === 'number' && n > MAX_PAGE_SIZE ? MAX_PAGE_SIZE : n;

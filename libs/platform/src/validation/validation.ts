@@ -1,5 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { ValidateIf } from 'class-validator';
+import { ValidateBy, ValidateIf } from 'class-validator';
 import { AppError } from '../errors/app-error';
 import { findUnsafeString } from './unsafe-input';
 
@@ -43,6 +43,20 @@ export function createValidationPipe(): ValidationPipe {
  * other validators. For fields whose column is NOT NULL, so null cannot reach the database.
  */
 export const IsOptionalNotNull = () => ValidateIf((_: object, value: unknown) => value !== undefined);
+
+/**
+ * A finite number with at most `places` decimals (prices). Instead of class-validator's
+ * IsNumber({ maxDecimalPlaces }), which reads the decimals from String(value) and threw on a
+ * number JavaScript writes in exponent form (5e-324, 1e-7): a 500.
+ */
+export const IsDecimal = (places = 2) =>
+  ValidateBy({
+    name: 'isDecimal',
+    validator: {
+      validate: (value: unknown) => typeof value === 'number' && Number.isFinite(value) && Number(value.toFixed(places)) === value,
+      defaultMessage: (args) => `${args?.property} must be a number with at most ${places} decimals`,
+    },
+  });
 
 /**
  * Validates bodies and query strings. Path parameters are left to their explicit pipes (IdPipe,

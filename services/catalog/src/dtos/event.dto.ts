@@ -1,7 +1,7 @@
-import { IsOptionalNotNull, MAX_ID, PageQuery } from '@etsr/platform';
+import { IsDecimal, IsOptionalNotNull, MAX_ID, PageQuery } from '@etsr/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { EVENT_STATUSES, EVENT_TYPES, EventStatus, EventType } from '../entities/event.entity';
 import type { EventWithVenue } from '../repositories/events.repository';
 import { IsIsoDateOrDateTime, IsIsoDateTime, MAX_PRICE, MAX_SEATS, formatInstant, trim } from './validation';
@@ -47,7 +47,7 @@ export class CreateEventDto {
   total_seats: number;
 
   @ApiProperty({ example: 60.0, minimum: 0, maximum: MAX_PRICE, description: 'At most 2 decimals' })
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsDecimal(2)
   @Min(0)
   @Max(MAX_PRICE)
   base_price: number;
@@ -118,7 +118,7 @@ export class UpdateEventDto {
 
   @ApiPropertyOptional({ example: 65.5, minimum: 0, maximum: MAX_PRICE, description: 'At most 2 decimals' })
   @IsOptionalNotNull()
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsDecimal(2)
   @Min(0)
   @Max(MAX_PRICE)
   base_price?: number;

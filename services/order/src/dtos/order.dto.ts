@@ -31,7 +31,7 @@ export class CreateOrderDto {
   @Matches(RESERVATION_ID, { message: 'reservation_id is not a reservation id' })
   reservation_id?: string;
 
-  @ApiPropertyOptional({ example: [101, 102, 103], description: 'Optional check: must be the seats of the reservation' })
+  @ApiPropertyOptional({ type: 'integer', isArray: true, minItems: 1, maxItems: 10, example: [101, 102, 103], description: 'Optional check: must be the seats of the reservation' })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)

@@ -81,6 +81,7 @@ export class ReservationsController {
   @ApiOperation({ summary: 'Sell the held seats to a paid order (platform services only); repeating it changes nothing' })
   @ApiOkResponse({ type: ReservationDto })
   @ApiBadRequestResponse({ description: 'RESERVATION_EXPIRED: the hold lapsed and its seats were taken' })
+  @ApiConflictResponse({ description: 'RESERVATION_RELEASED, RESERVATION_ORDERED (another order), or CONFLICT: the order already has another reservation' })
   allocate(@Body() dto: AllocateSeatsDto): Promise<ReservationDto> {
     return this.reservations.allocate(dto);
   }

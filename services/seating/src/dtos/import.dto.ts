@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsISO8601, IsInt, IsNumber, IsString, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { MAX_ID } from '@etsr/platform';
+import { ArrayMaxSize, ArrayMinSize, IsISO8601, IsInt, IsString, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsDecimal, MAX_ID } from '@etsr/platform';
 import { ROW_LABEL_PATTERN, SECTION_PATTERN } from './seat.dto';
 
 export const MAX_SEATS_PER_IMPORT = 5000;
@@ -27,7 +27,7 @@ export class ImportSeatDto {
   number: number;
 
   @ApiProperty({ example: 733.28, minimum: 0 })
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsDecimal(2)
   @Min(0)
   @Max(1_000_000)
   price: number;
@@ -96,7 +96,7 @@ export class ImportAllocationDto {
   seatIds: number[];
 
   @ApiProperty({ example: 1466.56 })
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsDecimal(2)
   @Min(0)
   @Max(100_000_000)
   totalAmount: number;

@@ -6,7 +6,6 @@ import {
   IsArray,
   IsISO8601,
   IsInt,
-  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -18,7 +17,7 @@ import {
   ValidationArguments,
   ValidationOptions,
 } from 'class-validator';
-import { IsOptionalNotNull, MAX_ID } from '@etsr/platform';
+import { IsDecimal, IsOptionalNotNull, MAX_ID } from '@etsr/platform';
 import { SectionCounts, SeatRow } from '../repositories/seats.repository';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value);
@@ -49,7 +48,7 @@ export class SectionLayoutDto {
   seatsPerRow: number;
 
   @ApiProperty({ example: 150.0, minimum: 0, maximum: 1000000 })
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsDecimal(2)
   @Min(0)
   @Max(1_000_000)
   price: number;
@@ -129,7 +128,7 @@ export class ShapedSectionDto {
   rows: RowLayoutDto[];
 
   @ApiProperty({ example: 80.0, minimum: 0, maximum: 1000000 })
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsDecimal(2)
   @Min(0)
   @Max(1_000_000)
   price: number;

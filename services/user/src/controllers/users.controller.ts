@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, IdPipe, Roles, UserPrincipal } from '@etsr/platform';
 import { ListUsersQuery, SearchUsersQuery, UpdateUserDto, UserPageDto, UserResponseDto } from '../dtos/user.dto';
 import { UsersService } from '../services/users.service';
@@ -45,6 +45,7 @@ export class UsersController {
   @Put(':id')
   @ApiOperation({ summary: 'Update a profile; a password change needs currentPassword and ends other sessions' })
   @ApiOkResponse({ type: UserResponseDto })
+  @ApiConflictResponse({ description: 'EMAIL_TAKEN' })
   update(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
     return this.users.update(actor, id, dto);
   }
@@ -61,6 +62,7 @@ export class UsersController {
   @Roles('ADMIN')
   @ApiOperation({ summary: 'Set the account ACTIVE (admin)' })
   @ApiOkResponse({ type: UserResponseDto })
+  @ApiConflictResponse({ description: 'OWN_ACCOUNT: an administrator\'s own account' })
   activate(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<UserResponseDto> {
     return this.users.setStatus(actor, id, 'ACTIVE');
   }
@@ -69,6 +71,7 @@ export class UsersController {
   @Roles('ADMIN')
   @ApiOperation({ summary: 'Set the account INACTIVE and end its sessions (admin)' })
   @ApiOkResponse({ type: UserResponseDto })
+  @ApiConflictResponse({ description: 'OWN_ACCOUNT: an administrator\'s own account' })
   deactivate(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<UserResponseDto> {
     return this.users.setStatus(actor, id, 'INACTIVE');
   }
@@ -77,6 +80,7 @@ export class UsersController {
   @Roles('ADMIN')
   @ApiOperation({ summary: 'Block the account and end its sessions (admin)' })
   @ApiOkResponse({ type: UserResponseDto })
+  @ApiConflictResponse({ description: 'OWN_ACCOUNT: an administrator\'s own account' })
   block(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<UserResponseDto> {
     return this.users.setStatus(actor, id, 'BLOCKED');
   }
