@@ -8,6 +8,7 @@ export * from './client/service-client';
 export * from './client/peer-http';
 export * from './config/base-config';
 export * from './config/load-config';
+export * from './config/trust-proxy';
 export * from './database/columns';
 export * from './database/data-source-options';
 export * from './database/ensure-database';

@@ -64,6 +64,8 @@ export async function startApp(
       requestLog.info('request completed', {
         method: request.method,
         url: request.url,
+        // As TRUST_PROXY resolves it: what the per-address limits count.
+        clientIp: request.ip,
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 10) / 10,
       });
