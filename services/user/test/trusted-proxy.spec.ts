@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { requestFrom } from '@etsr/platform/testing';
 import { registeredUser } from './factories';
 import { UserServiceUnderTest, startUserServiceForTest } from './harness';
 
@@ -18,23 +18,14 @@ describe('login limit per client address, behind a trusted proxy list', () => {
   let buyer: { username: string; password: string };
   before(async () => {
     svc = await startUserServiceForTest({ TRUST_PROXY: INGRESS, LOGIN_MAX_ATTEMPTS_PER_IP: String(PER_ADDRESS) });
-    buyer = await registeredUser(svc.api);
+    const { username, password } = await registeredUser(svc.api);
+    buyer = { username, password };
   });
   after(() => svc.stop());
 
   /** POST /v1/users/login over a connection opened from `localAddress`; resolves to the status. */
-  const loginFrom = (localAddress: string, forwardedFor?: string) =>
-    new Promise<number>((resolve, reject) => {
-      const body = JSON.stringify({ username: buyer.username, password: buyer.password });
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
-      if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
-      const req = request(`${svc.url}/v1/users/login`, { method: 'POST', headers, localAddress, agent: false }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode!));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+  const loginFrom = async (localAddress: string, forwardedFor?: string) =>
+    (await requestFrom(localAddress, 'POST', `${svc.url}/v1/users/login`, { body: buyer, headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} })).status;
   const times = async (n: number, send: () => Promise<number>) => {
     const statuses = [];
     for (let i = 0; i < n; i++) statuses.push(await send());

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { IsOriginList, parseOriginList } from './cors-origins';
 import { IsTrustProxy, TrustProxy, parseTrustProxy } from './trust-proxy';
 
 /** @IsUrl options of a setting that is the http(s) address of another service (host names without a TLD). */
@@ -76,6 +77,14 @@ export class BaseConfig {
   @Transform(({ value }) => parseTrustProxy(value))
   @IsTrustProxy()
   TRUST_PROXY: TrustProxy = false;
+
+  /**
+   * Web origins whose pages may call this service from a browser (CORS), e.g. a storefront on
+   * another domain. None by default: same-origin callers and non-browser clients need no entry.
+   */
+  @Transform(({ value }) => parseOriginList(value))
+  @IsOriginList()
+  CORS_ORIGINS: string[] = [];
 
   /**
    * Connections waiting to be accepted (the kernel caps it at net.core.somaxconn). Node's default

@@ -10,6 +10,7 @@ import { JsonLogger } from '../logging/json-logger';
 import { enterTrace, newSpanId, newTraceId, parseTraceparent } from '../logging/trace-context';
 import { MetricsService } from '../metrics/metrics.service';
 import { createValidationPipe } from '../validation/validation';
+import { registerSecurityHeaders } from './security-headers';
 import { MAX_JSON_DEPTH, jsonNestingExceeds } from '../validation/unsafe-input';
 
 export interface AppDescription {
@@ -28,8 +29,8 @@ export interface RunningApp {
 
 /**
  * Builds and starts a service on Fastify: trace context and request metrics hooks, the one error
- * body (also for errors Fastify raises before Nest sees a request, like malformed JSON), the global
- * validation pipe, OpenAPI at /docs and /docs-json. A process's entry point adds `stopOnSignals`.
+ * body (also for errors Fastify raises before Nest sees a request, like malformed JSON), security
+ * headers and CORS, the global validation pipe, OpenAPI at /docs and /docs-json. A process's entry point adds `stopOnSignals`.
  */
 export async function startApp(
   module: Type<unknown> | import('@nestjs/common').DynamicModule,
@@ -73,6 +74,7 @@ export async function startApp(
     done();
   });
   acceptJsonOnly(fastify);
+  await registerSecurityHeaders(app, config);
 
   app.useGlobalPipes(createValidationPipe());
 
