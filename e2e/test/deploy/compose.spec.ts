@@ -163,6 +163,16 @@ describe('docker-compose.yml: what each service is given', () => {
     }
   });
 
+  it('believes no X-Forwarded-For unless .env names the proxy in front: TRUST_PROXY false as shipped, what .env sets otherwise', async () => {
+    for (const name of SERVICE_NAMES) {
+      assert.equal(development.services[composeName(name)].environment!.TRUST_PROXY, 'false', `${composeName(name)} in development`);
+      assert.equal(production.services[composeName(name)].environment!.TRUST_PROXY, 'false', `${composeName(name)} with .env.example`);
+    }
+    writeFileSync(join(dir, 'proxy.env'), 'TRUST_PROXY=172.16.0.0/12\n');
+    const behindProxy = await composeConfig({ envFile: join(dir, 'proxy.env') });
+    for (const name of SERVICE_NAMES) assert.equal(behindProxy.services[composeName(name)].environment!.TRUST_PROXY, '172.16.0.0/12', composeName(name));
+  });
+
   it('service addresses are compose names on the documented ports; each DATABASE_URL is the service\'s own login and database', () => {
     const byName = new Map(services.map((s) => [s.name, s]));
     const postgresEnv = development.services.postgres.environment!;

@@ -209,7 +209,9 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
       const unread = Object.keys(env).filter((name) => !reads.has(name) && !INGREDIENTS.has(name));
       assert.deepEqual(unread, [], `${s.name} sets variables it does not read`);
       assert.equal(env.NODE_ENV, 'production');
-      assert.equal(env.TRUST_PROXY, 'true', 'behind the ingress controller');
+      // One hop, the ingress controller (the only way in, by the NetworkPolicies); never true, which
+      // production refuses and which would let any client choose the address the login limit counts.
+      assert.equal(env.TRUST_PROXY, '1', 'X-Forwarded-For believed from the ingress controller only');
       assert.equal(env.PORT, String(s.port));
       // Secrets only by reference to the Secret: directly, or inside a $(VAR) built from one.
       const fromSecret = new Set(c.env.filter((e: { valueFrom?: { secretKeyRef?: unknown } }) => e.valueFrom?.secretKeyRef).map((e: { name: string }) => e.name));

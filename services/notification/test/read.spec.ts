@@ -107,7 +107,9 @@ describe('notification: reading notifications and the development inbox', () => 
       const res = await svc.api.get('/inbox');
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type') ?? '', /^text\/html; charset=utf-8/);
-      assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+      assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'; img-src data:; style-src 'unsafe-inline'/);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
       assert.match(res.text, /<table>/);
       assert.doesNotMatch(res.text, /<script>/);
       assert.ok(res.text.includes('Your tickets for &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co'));

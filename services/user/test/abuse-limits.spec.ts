@@ -5,13 +5,14 @@ import { UserServiceUnderTest, startUserServiceForTest } from './harness';
 
 /**
  * Limits that stop guessing and floods without handing attackers a switch to lock others out.
- * Behind a trusted proxy (as in Kubernetes), so each request can come from an address of its own.
+ * Behind a trusted proxy (the tests connect over loopback, which TRUST_PROXY names), so each request
+ * can come from an address of its own.
  */
 describe('login and registration limits, by client address', () => {
   let svc: UserServiceUnderTest;
   before(async () => {
     svc = await startUserServiceForTest({
-      TRUST_PROXY: 'true',
+      TRUST_PROXY: 'loopback',
       LOGIN_MAX_ATTEMPTS_PER_USERNAME: '5',
       LOGIN_MAX_ATTEMPTS_PER_ACCOUNT: '12',
       LOGIN_MAX_ATTEMPTS_PER_IP: '100000',

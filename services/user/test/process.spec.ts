@@ -72,6 +72,8 @@ describe('the user service as a process', () => {
       }
       const traced = lines.filter((l) => l.traceId === traceId);
       assert.ok(traced.some((l) => l.message === 'request completed' && l.status === 401), 'request log line carries the trace id');
+      // The address the per-address limits count (TRUST_PROXY unset: the peer's own).
+      assert.ok(traced.some((l) => l.message === 'request completed' && l.clientIp === '127.0.0.1'), 'request log line carries the client address');
       assert.ok(!output().includes('Wrong1234'), 'passwords never reach the log');
     } finally {
       child.kill('SIGTERM');

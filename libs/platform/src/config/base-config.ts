@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { IsOriginList, parseOriginList } from './cors-origins';
+import { IsTrustProxy, TrustProxy, parseTrustProxy } from './trust-proxy';
 
 /** @IsUrl options of a setting that is the http(s) address of another service (host names without a TLD). */
 export const SERVICE_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
@@ -67,10 +69,22 @@ export class BaseConfig {
   @Max(50 * 1024 * 1024)
   BODY_LIMIT_BYTES = 262144;
 
-  /** Trust X-Forwarded-For from a proxy in front (ingress); off by default so clients cannot spoof their address. */
-  @Transform(({ value }) => parseBoolean(value))
-  @IsBoolean()
-  TRUST_PROXY = false;
+  /**
+   * Whose X-Forwarded-For (the client address: login limits, logs) and X-Forwarded-Proto (HSTS) to
+   * believe: the proxies in front, by address/CIDR list or hop count. Nobody by default, so a client
+   * talking to the service directly cannot choose its own address; `true` is refused in production.
+   */
+  @Transform(({ value }) => parseTrustProxy(value))
+  @IsTrustProxy()
+  TRUST_PROXY: TrustProxy = false;
+
+  /**
+   * Web origins whose pages may call this service from a browser (CORS), e.g. a storefront on
+   * another domain. None by default: same-origin callers and non-browser clients need no entry.
+   */
+  @Transform(({ value }) => parseOriginList(value))
+  @IsOriginList()
+  CORS_ORIGINS: string[] = [];
 
   /**
    * Connections waiting to be accepted (the kernel caps it at net.core.somaxconn). Node's default
@@ -102,12 +116,3 @@ export const DEV_DEFAULT_SECRETS = {
   JWT_SECRET: 'dev-only-jwt-secret-do-not-use-in-production',
   SERVICE_SECRET: 'dev-only-service-secret-do-not-use-in-production',
 } as const;
-
-export function parseBoolean(value: unknown): boolean | unknown {
-  if (typeof value === 'boolean') return value;
-  if (typeof value !== 'string') return value;
-  const v = value.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
-  return value;
-}

@@ -11,6 +11,7 @@ import { JsonLogger } from '../logging/json-logger';
 import { enterTrace, newSpanId, newTraceId, parseTraceparent } from '../logging/trace-context';
 import { MetricsService } from '../metrics/metrics.service';
 import { createValidationPipe } from '../validation/validation';
+import { registerSecurityHeaders } from './security-headers';
 import { MAX_JSON_DEPTH, jsonNestingExceeds } from '../validation/unsafe-input';
 
 export interface AppDescription {
@@ -29,8 +30,9 @@ export interface RunningApp {
 
 /**
  * Builds and starts a service on Fastify: trace context and request metrics hooks, the one error
- * body (also for errors Fastify raises before Nest sees a request, like malformed JSON), the global
- * validation pipe, OpenAPI at /docs and /docs-json. A process's entry point adds `stopOnSignals`.
+ * body (also for errors Fastify raises before Nest sees a request, like malformed JSON), security
+ * headers and CORS, the global validation pipe, OpenAPI at /docs and /docs-json. A process's
+ * entry point adds `stopOnSignals`.
  */
 export async function startApp(
   module: Type<unknown> | import('@nestjs/common').DynamicModule,
@@ -68,6 +70,8 @@ export async function startApp(
       requestLog.info('request completed', {
         method: request.method,
         url: request.url,
+        // As TRUST_PROXY resolves it: what the per-address limits count.
+        clientIp: request.ip,
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 10) / 10,
       });
@@ -75,6 +79,7 @@ export async function startApp(
     done();
   });
   acceptJsonOnly(fastify);
+  await registerSecurityHeaders(app, config);
 
   app.useGlobalPipes(createValidationPipe());
 

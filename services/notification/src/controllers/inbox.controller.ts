@@ -3,15 +3,17 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Public, UuidPipe } from '@etsr/platform';
 import { InboxService } from '../services/inbox.service';
 
-/** Headers of the inbox pages: HTML, never cached, and no scripts or remote content whatever the page holds. */
+/**
+ * Headers of the inbox pages: HTML, never cached, and no scripts or remote content whatever the
+ * page holds. This CSP replaces the platform's API one (helmet); nosniff, frame denial and
+ * Referrer-Policy come from the platform as on every answer.
+ */
 const HtmlPage = () =>
   applyDecorators(
     Header('Content-Type', 'text/html; charset=utf-8'),
     Header('Cache-Control', 'no-store'),
     // Defence in depth under the escaping: nothing fetched, no scripts; images only from data: URLs.
     Header('Content-Security-Policy', "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
-    Header('X-Content-Type-Options', 'nosniff'),
-    Header('Referrer-Policy', 'no-referrer'),
   );
 
 /**

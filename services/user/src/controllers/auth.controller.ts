@@ -1,10 +1,16 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { FastifyReply, FastifyRequest, Public } from '@etsr/platform';
+import { FastifyReply, FastifyRequest, NoStore, Public } from '@etsr/platform';
 import { LoginDto, RefreshTokenDto, TokenResponseDto } from '../dtos/auth.dto';
 import { RegisterUserDto, UserResponseDto } from '../dtos/user.dto';
 import { AuthService } from '../services/auth.service';
 import { UsersService } from '../services/users.service';
+
+/** Documented on answers that carry tokens. */
+const TOKEN_HEADERS = {
+  'Cache-Control': { description: 'no-store: the tokens must not be cached', schema: { type: 'string', example: 'no-store' } },
+  Pragma: { description: 'no-cache, for HTTP/1.0 caches', schema: { type: 'string', example: 'no-cache' } },
+};
 
 @ApiTags('authentication')
 @Public()
@@ -29,8 +35,9 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
+  @NoStore()
   @ApiOperation({ summary: 'Log in: an access token (3600 s) and a refresh token' })
-  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiOkResponse({ type: TokenResponseDto, headers: TOKEN_HEADERS })
   @ApiUnauthorizedResponse({ description: 'INVALID_CREDENTIALS' })
   @ApiTooManyRequestsResponse({ description: 'Too many attempts from this client address, for this username from this address, or for this username from everywhere; see Retry-After' })
   login(@Body() dto: LoginDto, @Req() request: FastifyRequest): Promise<TokenResponseDto> {
@@ -39,8 +46,9 @@ export class AuthController {
 
   @Post('refresh')
   @HttpCode(200)
+  @NoStore()
   @ApiOperation({ summary: 'Exchange a refresh token for new tokens (the old refresh token is spent)' })
-  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiOkResponse({ type: TokenResponseDto, headers: TOKEN_HEADERS })
   @ApiUnauthorizedResponse({ description: 'INVALID_REFRESH_TOKEN, or REFRESH_TOKEN_REUSED (the whole session is revoked)' })
   refresh(@Body() dto: RefreshTokenDto): Promise<TokenResponseDto> {
     return this.auth.refresh(dto.refreshToken);

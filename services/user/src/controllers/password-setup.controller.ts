@@ -11,7 +11,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { FastifyRequest, IdPipe, Public, Roles } from '@etsr/platform';
+import { FastifyRequest, IdPipe, NoStore, Public, Roles } from '@etsr/platform';
 import { UserConfig } from '../config';
 import { ConfirmPasswordSetupDto, PasswordResetRequestedDto, PasswordSetupTokenDto, RequestPasswordResetDto } from '../dtos/password-setup.dto';
 import { PasswordSetupService } from '../services/password-setup.service';
@@ -26,6 +26,7 @@ export class PasswordSetupController {
 
   @Post(':id/password-setup')
   @Roles('ADMIN')
+  @NoStore()
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Invite the owner of an account to set a password (admin)',
@@ -33,7 +34,7 @@ export class PasswordSetupController {
       "Issues a one-time token, valid 72 hours, and e-mails it to the account's address. Imported accounts have no password until their owner sets one " +
       'with /v1/users/password-setup/confirm. The token is answered too, for an admin who hands it over another way.',
   })
-  @ApiCreatedResponse({ type: PasswordSetupTokenDto })
+  @ApiCreatedResponse({ type: PasswordSetupTokenDto, headers: { 'Cache-Control': { description: 'no-store: the token must not be cached', schema: { type: 'string', example: 'no-store' } } } })
   @ApiNotFoundResponse({ description: 'USER_NOT_FOUND' })
   @ApiForbiddenResponse({ description: 'Not an admin' })
   issue(@Param('id', IdPipe) id: number): Promise<PasswordSetupTokenDto> {
