@@ -112,7 +112,7 @@ describe('Postman collection: the file', () => {
     assert.deepEqual(problems, []);
   });
 
-  it('the environment: base URLs on localhost with the contract ports, event 1, the demo accounts, the ids the flow keeps', () => {
+  it('the environment: base URLs on localhost with the documented ports, event 1, the demo accounts, the ids the flow keeps', () => {
     const value = (key: string) => environment.values.find((v) => v.key === key)?.value;
     for (const [name, s] of Object.entries(SERVICES)) assert.equal(value(s.variable), `http://localhost:${s.port}`, name);
     assert.equal(value('event_id'), '1');
