@@ -7,7 +7,7 @@
 //   node scripts/postman/generate.mjs  # in another
 //
 // The services' addresses are the base_url_* values of postman/etsr.postman_environment.json
-// (localhost on the contract ports); ETSR_<SERVICE>_URL (e.g. ETSR_USER_URL) overrides one.
+// (localhost on the ports in docs/architecture.md); ETSR_<SERVICE>_URL (e.g. ETSR_USER_URL) overrides one.
 //
 // Plain code, no converter library: every public operation (not /internal/..., not metrics) becomes
 // one request named by its summary, with its path parameters as Postman path variables, its query
