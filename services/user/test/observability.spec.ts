@@ -108,15 +108,44 @@ describe('health when the database is gone', () => {
       const down = await svc.api.get('/actuator/health');
       assert.equal(down.status, 503);
       assert.equal(down.body.status, 'DOWN');
+      assert.equal(down.headers.get('retry-after'), '1');
       // A request that needs the database fails cleanly: a 503 with the error body, not a hang or a 500.
       const me = await svc.api.get('/v1/users/me', { token: s.accessToken });
       assert.equal(me.status, 503, me.text);
       assert.equal(me.body.error, 'DEPENDENCY_UNAVAILABLE');
+      assert.equal(me.headers.get('retry-after'), '1');
     } finally {
       await admin(`ALTER DATABASE ${svc.db.name} ALLOW_CONNECTIONS true`);
     }
     const up = await svc.api.get('/health');
     assert.equal(up.status, 200);
+    assert.equal((await svc.api.get('/v1/users/me', { token: s.accessToken })).status, 200);
+  });
+});
+
+describe('a database too slow to answer', () => {
+  let svc: UserServiceUnderTest;
+  before(async () => {
+    svc = await startUserServiceForTest({ DB_STATEMENT_TIMEOUT_MS: '300' });
+  });
+  after(() => svc.stop());
+
+  it('a statement cut off by the timeout answers 503 TIMEOUT with Retry-After', async () => {
+    const s = await registeredUser(svc.api);
+    // Another session holds the users table: every query on it waits until statement_timeout ends it.
+    const holder = new Client({ connectionString: svc.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+      const me = await svc.api.get('/v1/users/me', { token: s.accessToken });
+      assert.equal(me.status, 503, me.text);
+      assert.equal(me.body.error, 'TIMEOUT');
+      assert.equal(me.headers.get('retry-after'), '1');
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
     assert.equal((await svc.api.get('/v1/users/me', { token: s.accessToken })).status, 200);
   });
 });
