@@ -7,7 +7,9 @@
 //
 // Services run in their own process groups, so a Ctrl-C in the terminal reaches only this
 // launcher, which then stops them in order: services first (SIGTERM, SIGKILL after 10 s), then
-// the database.
+// the database. A service that stops on its own once it has answered healthy is started again
+// after a back-off (scripts/lib/supervisor.mjs); after 5 crashes within 5 minutes the launcher
+// gives up: it says so in a banner, stops everything and exits 1.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -26,6 +28,7 @@ import {
 import { DEMO_ACCOUNTS, loadDemoData } from './lib/demo-data.mjs';
 import { databaseUrl, ensureDatabases, startEmbeddedPostgres } from './lib/embedded-pg.mjs';
 import { envPrefix, presentServices, resolveServices, serviceUrl } from './lib/services.mjs';
+import { formatDelay, supervise } from './lib/supervisor.mjs';
 
 const DATA_DIR = path.join(repoRoot, '.data');
 const LOG_DIR = path.join(DATA_DIR, 'logs');
@@ -56,7 +59,8 @@ const state = {
   ready: false,
   build: null, // the tsc child process while building
   database: null, // promise of the embedded PostgreSQL handle, when one is used
-  running: new Map(), // service name → { service, child, tail, logFile, exit, closed }
+  running: new Map(), // service name → its current run: { service, child, tail, logFile, exit, closed }
+  supervisors: new Map(), // service name → supervisor, from the service's first healthy answer on
   mail: null, // where the notification service sends e-mail: { url, description, stop? }
   shutdown: null, // promise, once stopping
   firstSignalAt: 0,
@@ -86,8 +90,13 @@ async function main() {
   if (stopping()) return;
 
   const allServices = resolveServices();
-  for (const service of services) spawnService(service, serviceEnv(service, allServices, database, secrets));
-  await Promise.all([...state.running.values()].map(waitHealthy));
+  await Promise.all(
+    services.map(async (service) => {
+      const env = serviceEnv(service, allServices, database, secrets);
+      await waitHealthy(spawnService(service, env));
+      if (!stopping()) superviseService(service, env);
+    }),
+  );
   if (stopping()) return;
 
   const urls = Object.fromEntries(services.map((service) => [service.name, serviceUrl(service)]));
@@ -260,8 +269,8 @@ function spawnService(service, env) {
       resolve(entry.exit);
     });
   });
-  entry.closed.then(() => onServiceExit(entry));
   captureLogs(entry);
+  return entry;
 }
 
 /** Appends all output to .data/logs/<name>.log; echoes warnings and errors (everything if START_VERBOSE=1). */
@@ -319,18 +328,42 @@ async function answers200(url) {
   }
 }
 
-/** A service that stops after start-up is reported; the others keep running. */
-function onServiceExit(entry) {
-  if (state.shutdown || !state.ready) return; // shutting down, or reported by the start-up path
-  console.error(`\n${entry.service.name} stopped unexpectedly (${describeExit(entry.exit)}).`);
-  printTail(entry);
-  const alive = [...state.running.values()].filter((other) => !other.exit);
-  if (alive.length > 0) {
-    console.error(`The other services keep running. Restart npm start to bring ${entry.service.name} back.`);
-  } else {
-    console.error('No service is left running.');
-    shutdown(1);
-  }
+/**
+ * From its first healthy answer on, a service that stops on its own is started again after a
+ * back-off. One that crashes too often is given up on loudly, and everything stops with exit code
+ * 1: half a platform (orders without payments, say) would only fail its users more quietly.
+ */
+function superviseService(service, env) {
+  let first = state.running.get(service.name);
+  const url = serviceUrl(service) + service.health;
+  const supervisor = supervise({
+    name: service.name,
+    start: () => {
+      const entry = first ?? spawnService(service, env);
+      first = null;
+      return entry;
+    },
+    healthy: () => answers200(url),
+    describeExit,
+    say: (line) => console.error(`\n${line}`),
+    onCrash: () => printTail(state.running.get(service.name)),
+    onGiveUp: ({ crashes, windowMs, exit }) => {
+      const entry = state.running.get(service.name);
+      const rule = '!'.repeat(78);
+      console.error(
+        [
+          '',
+          rule,
+          `!! GIVING UP ON ${service.name.toUpperCase()}: it crashed ${crashes} times within ${formatDelay(windowMs)} (last: ${describeExit(exit)}).`,
+          `!! Stopping every service; npm start exits with code 1. Its log: ${relative(entry.logFile)}`,
+          rule,
+        ].join('\n'),
+      );
+      printTail(entry);
+      shutdown(1);
+    },
+  });
+  state.supervisors.set(service.name, supervisor);
 }
 
 function describeExit(exit) {
@@ -414,6 +447,8 @@ async function fail(err) {
 /** Stops services (SIGTERM, then SIGKILL after 10 s) and then the database, and exits. Runs once. */
 function shutdown(exitCode) {
   state.shutdown ??= (async () => {
+    // First of all: no restarts while stopping.
+    for (const supervisor of state.supervisors.values()) supervisor.stop();
     state.build?.kill('SIGTERM');
     await stopServices();
     await state.mail?.stop?.().catch(() => {});
