@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { freePort } from '../src/deploy/registry';
 import { Launcher, startLauncher } from '../src/launcher';
 
 /** `npm start` itself (scripts/start.mjs), all six services on the test server's databases. */
@@ -34,5 +39,55 @@ describe('npm start supervises its services', () => {
     assert.match(shutdown, /Stopped\./);
     assert.doesNotMatch(shutdown, /restarting|stopped unexpectedly/);
     for (const name of Object.keys(launcher.urls)) assert.equal(launcher.servicePid(name), undefined, `${name} still running`);
+  });
+});
+
+describe('NODE_ENV=production npm start', () => {
+  it('without secrets: exits 1 before starting anything, naming every missing setting', async () => {
+    const launcher = await startLauncher({ NODE_ENV: 'production', SECRETS_FILE: '' });
+    const code = await launcher.exited;
+    await launcher.stop();
+    assert.equal(code, 1, launcher.output());
+    assert.match(launcher.output(), /NODE_ENV=production: JWT_SECRET, SERVICE_SECRET, CALLBACK_SECRET, TICKET_SIGNING_KEY, SMTP_URL are not set\./);
+    assert.match(launcher.output(), /secrets\.env \(KEY=VALUE lines; another file with SECRETS_FILE=path\)/);
+    assert.doesNotMatch(launcher.output(), /Starting|Stopping/);
+  });
+
+  it('with a secrets file: starts without demo data or SMTP sink, /docs off, /metrics on the service port', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'etsr-secrets-'));
+    const file = join(dir, 'production.env');
+    const secret = () => randomBytes(32).toString('base64url');
+    writeFileSync(
+      file,
+      [
+        '# production secrets',
+        `JWT_SECRET=${secret()}`,
+        `SERVICE_SECRET=${secret()}`,
+        `CALLBACK_SECRET="${secret()}"`,
+        `TICKET_SIGNING_KEY=${randomBytes(32).toString('hex')}`,
+        `SMTP_URL=smtp://127.0.0.1:${await freePort()}`,
+        'ADMIN_PASSWORD=Operator-chosen-Pass-42',
+        '',
+      ].join('\n'),
+    );
+    const launcher = await startLauncher({ NODE_ENV: 'production', SECRETS_FILE: file });
+    try {
+      await launcher.waitFor(/Press Ctrl-C to stop\./);
+      const output = launcher.output();
+      assert.match(output, /production: no demo data; administrator admin from ADMIN_PASSWORD/);
+      assert.doesNotMatch(output, /Admin123!|alice_johnson|SMTP sink|\/inbox/);
+      const docs = await fetch(`${launcher.urls.user}/docs`);
+      assert.equal(docs.status, 404);
+      assert.equal(((await docs.json()) as { error: string }).error, 'NOT_FOUND');
+      assert.equal((await fetch(`${launcher.urls.payment}/metrics`)).status, 200);
+      assert.equal((await fetch(`${launcher.urls.notification}/inbox`)).status, 404);
+      const login = (username: string, password: string) =>
+        fetch(`${launcher.urls.user}/v1/users/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+      assert.equal((await login('admin', 'Operator-chosen-Pass-42')).status, 200);
+      assert.equal((await login('alice_johnson', 'SecurePass123!')).status, 401);
+    } finally {
+      assert.equal(await launcher.stop(), 0, launcher.output());
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
