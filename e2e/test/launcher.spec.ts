@@ -22,7 +22,7 @@ describe('npm start supervises its services', () => {
     const pid = launcher.servicePid('payment');
     assert.ok(pid, 'the payment process');
     process.kill(pid, 'SIGKILL');
-    await launcher.waitFor(/payment stopped unexpectedly \(killed by SIGKILL\); restarting it in 1 s \(crash 1 of 5 allowed within 5 min\)\./);
+    await launcher.waitFor(/payment stopped unexpectedly \(killed by SIGKILL\); restarting it in 1 s \(crash 1; gives up at 5 within 5 min\)\./);
     await launcher.waitFor(/payment is back: healthy again .* after its restart\./);
     const health = await fetch(`${launcher.urls.payment}/health`);
     assert.equal(health.status, 200);
@@ -39,6 +39,29 @@ describe('npm start supervises its services', () => {
     assert.match(shutdown, /Stopped\./);
     assert.doesNotMatch(shutdown, /restarting|stopped unexpectedly/);
     for (const name of Object.keys(launcher.urls)) assert.equal(launcher.servicePid(name), undefined, `${name} still running`);
+  });
+});
+
+describe('npm start gives up on a service that keeps crashing', () => {
+  it('after the fifth crash within 5 minutes: a loud banner, every service stopped, exit code 1', async () => {
+    const launcher = await startLauncher();
+    try {
+      await launcher.waitFor(/Press Ctrl-C to stop\./);
+      for (let crash = 1; crash <= 4; crash++) {
+        process.kill(launcher.servicePid('payment')!, 'SIGKILL');
+        await launcher.waitFor(new RegExp(`payment stopped unexpectedly \\(killed by SIGKILL\\); restarting it in \\d+ s \\(crash ${crash};`));
+        await launcher.waitFor(new RegExp(`(payment is back: [\\s\\S]*){${crash}}`));
+      }
+      process.kill(launcher.servicePid('payment')!, 'SIGKILL');
+      assert.equal(await launcher.exited, 1);
+      const output = launcher.output();
+      assert.match(output, /!! GIVING UP ON PAYMENT: it crashed 5 times within 5 min \(last: killed by SIGKILL\)\.\n!! Stopping every service; npm start exits with code 1\./);
+      assert.match(output, /Stopped\./);
+      assert.deepEqual(['1 s', '2 s', '4 s', '8 s'], [...output.matchAll(/payment stopped unexpectedly \(killed by SIGKILL\); restarting it in (\d+ s)/g)].map((m) => m[1]));
+      for (const name of Object.keys(launcher.urls)) assert.equal(launcher.servicePid(name), undefined, `${name} still running`);
+    } finally {
+      await launcher.stop();
+    }
   });
 });
 

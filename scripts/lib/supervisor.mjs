@@ -74,7 +74,7 @@ export function supervise({ name, start, healthy, describeExit = String, say, on
       }
       say(
         `${name} stopped unexpectedly (${describeExit(exit)}); restarting it in ${formatDelay(delayMs)} ` +
-          `(crash ${crashes.length} of ${o.giveUpAfter} allowed within ${formatDelay(o.crashWindowMs)}).`,
+          `(crash ${crashes.length}; gives up at ${o.giveUpAfter} within ${formatDelay(o.crashWindowMs)}).`,
       );
       onCrash({ exit });
       await pause(delayMs);
