@@ -5,14 +5,21 @@
 // With a notification service, e-mail goes to an SMTP sink that writes .data/mail/*.eml (unless
 // SMTP_URL is set).
 //
+// With NODE_ENV=production it generates nothing and loads no demo data: the secrets come from the
+// environment or a secrets file (SECRETS_FILE, default secrets.env: KEY=VALUE lines), and a
+// missing one stops the launcher before anything starts, naming it. Mail goes to SMTP_URL only.
+//
 // Services run in their own process groups, so a Ctrl-C in the terminal reaches only this
 // launcher, which then stops them in order: services first (SIGTERM, SIGKILL after 10 s), then
-// the database.
+// the database. A service that stops on its own once it has answered healthy is started again
+// after a back-off (scripts/lib/supervisor.mjs); after 5 crashes within 5 minutes the launcher
+// gives up: it says so in a banner, stops everything and exits 1.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import dotenv from 'dotenv';
 import {
   checkNodeVersion,
   formatMs,
@@ -26,10 +33,13 @@ import {
 import { DEMO_ACCOUNTS, loadDemoData } from './lib/demo-data.mjs';
 import { databaseUrl, ensureDatabases, startEmbeddedPostgres } from './lib/embedded-pg.mjs';
 import { envPrefix, presentServices, resolveServices, serviceUrl } from './lib/services.mjs';
+import { formatDelay, supervise } from './lib/supervisor.mjs';
 
 const DATA_DIR = path.join(repoRoot, '.data');
 const LOG_DIR = path.join(DATA_DIR, 'logs');
 const SECRETS_FILE = path.join(DATA_DIR, 'dev-secrets.json');
+const DEFAULT_OPERATOR_SECRETS_FILE = path.join(repoRoot, 'secrets.env');
+const PRODUCTION = process.env.NODE_ENV === 'production';
 const DEFAULT_EMBEDDED_PG_PORT = 54329;
 const HEALTH_TIMEOUT_MS = 90_000;
 const HEALTH_POLL_MS = 250;
@@ -56,7 +66,8 @@ const state = {
   ready: false,
   build: null, // the tsc child process while building
   database: null, // promise of the embedded PostgreSQL handle, when one is used
-  running: new Map(), // service name → { service, child, tail, logFile, exit, closed }
+  running: new Map(), // service name → its current run: { service, child, tail, logFile, exit, closed }
+  supervisors: new Map(), // service name → supervisor, from the service's first healthy answer on
   mail: null, // where the notification service sends e-mail: { url, description, stop? }
   shutdown: null, // promise, once stopping
   firstSignalAt: 0,
@@ -68,8 +79,10 @@ installProcessHandlers();
 main().catch(fail);
 
 async function main() {
+  loadSecretsFile();
   const services = await explained(() => presentServices(repoRoot));
   if (services.length === 0) throw new StartupError('No services found (no services/<name>/package.json).');
+  if (PRODUCTION) checkProductionSettings(services);
   fs.mkdirSync(LOG_DIR, { recursive: true });
 
   const build = await runTypeScriptBuild(repoRoot, { onChild: (child) => (state.build = child) });
@@ -80,18 +93,24 @@ async function main() {
 
   const database = await explained(() => openDatabase(services));
   if (stopping()) return;
-  const secrets = loadDevSecrets();
+  const secrets = PRODUCTION ? pickSecrets(process.env) : loadDevSecrets();
   await checkServicePorts(services);
   state.mail = await explained(() => openMail(services));
   if (stopping()) return;
 
   const allServices = resolveServices();
-  for (const service of services) spawnService(service, serviceEnv(service, allServices, database, secrets));
-  await Promise.all([...state.running.values()].map(waitHealthy));
+  await Promise.all(
+    services.map(async (service) => {
+      const env = serviceEnv(service, allServices, database, secrets);
+      await waitHealthy(spawnService(service, env));
+      if (!stopping()) superviseService(service, env);
+    }),
+  );
   if (stopping()) return;
 
   const urls = Object.fromEntries(services.map((service) => [service.name, serviceUrl(service)]));
-  await explained(() => loadDemoData({ urls, log: (line) => console.log(line) }), state.running.get('user'));
+  // Demo accounts with published passwords have no place in production.
+  if (!PRODUCTION) await explained(() => loadDemoData({ urls, log: (line) => console.log(line) }), state.running.get('user'));
   if (stopping()) return;
   state.ready = true;
   printBanner(services, database);
@@ -161,6 +180,46 @@ async function openDatabase(services) {
   };
 }
 
+/**
+ * The operator's KEY=VALUE file (SECRETS_FILE, else secrets.env in the repository root when it
+ * exists; git-ignored) into process.env, so that everything below and every service sees it.
+ * Variables already in the environment win over the file.
+ */
+function loadSecretsFile() {
+  const file = process.env.SECRETS_FILE ? path.resolve(process.env.SECRETS_FILE) : DEFAULT_OPERATOR_SECRETS_FILE;
+  let text;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (!process.env.SECRETS_FILE && err.code === 'ENOENT') return;
+    throw new StartupError(`SECRETS_FILE ${file} cannot be read (${err.code ?? err.message}).`);
+  }
+  for (const [name, value] of Object.entries(dotenv.parse(text))) process.env[name] ??= value;
+}
+
+/**
+ * What production needs from the operator, as no development value may stand in: the shared
+ * secrets, the order service's ticket key and callback secret (payment's too), a real SMTP server.
+ */
+function checkProductionSettings(services) {
+  const present = new Set(services.map((service) => service.name));
+  const needed = ['JWT_SECRET', 'SERVICE_SECRET'];
+  if (present.has('order') || present.has('payment')) needed.push('CALLBACK_SECRET');
+  if (present.has('order')) needed.push('TICKET_SIGNING_KEY');
+  if (present.has('notification')) needed.push('SMTP_URL');
+  const missing = needed.filter((name) => !process.env[name]);
+  if (missing.length === 0) return;
+  throw new StartupError(
+    `NODE_ENV=production: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set.\n` +
+      'Set them in the environment or in secrets.env (KEY=VALUE lines; another file with SECRETS_FILE=path). ' +
+      'Nothing is generated in production (README, "npm start in production mode").',
+  );
+}
+
+function pickSecrets(env) {
+  return Object.fromEntries(SECRET_NAMES.filter((name) => env[name]).map((name) => [name, env[name]]));
+}
+
 /** JWT/service/callback secrets: generated once into .data/dev-secrets.json (0600); env values win. */
 function loadDevSecrets() {
   let saved = {};
@@ -185,7 +244,8 @@ function loadDevSecrets() {
 async function openMail(services) {
   const notification = services.find((service) => service.name === 'notification');
   if (!notification) return null;
-  const inbox = `inbox http://localhost:${notification.port}/inbox`;
+  // The inbox page is development only (the notification service has no /inbox in production).
+  const inbox = PRODUCTION ? 'no inbox page in production' : `inbox http://localhost:${notification.port}/inbox`;
   if (process.env.SMTP_URL) return { url: process.env.SMTP_URL, description: `sent through SMTP_URL ${maskPassword(process.env.SMTP_URL)}; ${inbox}` };
   const port = portFromEnv(process.env, 'SMTP_SINK_PORT', DEFAULT_SMTP_SINK_PORT);
   const { startSmtpSink } = await import('./lib/smtp-sink.mjs');
@@ -226,7 +286,10 @@ function serviceEnv(service, allServices, database, secrets) {
   if (service.name === 'notification' && state.mail) env.SMTP_URL = state.mail.url;
   // Where the password e-mails send buyers (the user service's own address, wherever it listens).
   if (service.name === 'user' && !process.env.PUBLIC_URL) env.PUBLIC_URL = serviceUrl(service);
-  if (service.name === 'user') {
+  // One METRICS_PORT for six services would clash: each takes its own <NAME>_METRICS_PORT.
+  delete env.METRICS_PORT;
+  if (process.env[`${envPrefix(service.name)}_METRICS_PORT`]) env.METRICS_PORT = process.env[`${envPrefix(service.name)}_METRICS_PORT`];
+  if (service.name === 'user' && !PRODUCTION) {
     // The development administrator the user service creates at boot (demo only).
     env.ADMIN_USERNAME = DEMO_ACCOUNTS.admin.username;
     env.ADMIN_EMAIL = DEMO_ACCOUNTS.admin.email;
@@ -260,8 +323,8 @@ function spawnService(service, env) {
       resolve(entry.exit);
     });
   });
-  entry.closed.then(() => onServiceExit(entry));
   captureLogs(entry);
+  return entry;
 }
 
 /** Appends all output to .data/logs/<name>.log; echoes warnings and errors (everything if START_VERBOSE=1). */
@@ -319,18 +382,42 @@ async function answers200(url) {
   }
 }
 
-/** A service that stops after start-up is reported; the others keep running. */
-function onServiceExit(entry) {
-  if (state.shutdown || !state.ready) return; // shutting down, or reported by the start-up path
-  console.error(`\n${entry.service.name} stopped unexpectedly (${describeExit(entry.exit)}).`);
-  printTail(entry);
-  const alive = [...state.running.values()].filter((other) => !other.exit);
-  if (alive.length > 0) {
-    console.error(`The other services keep running. Restart npm start to bring ${entry.service.name} back.`);
-  } else {
-    console.error('No service is left running.');
-    shutdown(1);
-  }
+/**
+ * From its first healthy answer on, a service that stops on its own is started again after a
+ * back-off. One that crashes too often is given up on loudly, and everything stops with exit code
+ * 1: half a platform (orders without payments, say) would only fail its users more quietly.
+ */
+function superviseService(service, env) {
+  let first = state.running.get(service.name);
+  const url = serviceUrl(service) + service.health;
+  const supervisor = supervise({
+    name: service.name,
+    start: () => {
+      const entry = first ?? spawnService(service, env);
+      first = null;
+      return entry;
+    },
+    healthy: () => answers200(url),
+    describeExit,
+    say: (line) => console.error(`\n${line}`),
+    onCrash: () => printTail(state.running.get(service.name)),
+    onGiveUp: ({ crashes, windowMs, exit }) => {
+      const entry = state.running.get(service.name);
+      const rule = '!'.repeat(78);
+      console.error(
+        [
+          '',
+          rule,
+          `!! GIVING UP ON ${service.name.toUpperCase()}: it crashed ${crashes} times within ${formatDelay(windowMs)} (last: ${describeExit(exit)}).`,
+          `!! Stopping every service; npm start exits with code 1. Its log: ${relative(entry.logFile)}`,
+          rule,
+        ].join('\n'),
+      );
+      printTail(entry);
+      shutdown(1);
+    },
+  });
+  state.supervisors.set(service.name, supervisor);
 }
 
 function describeExit(exit) {
@@ -350,11 +437,22 @@ function printTail(entry) {
 // ---------------------------------------------------------------------------------------------
 // Banner
 
+/** The services' own rule (libs/platform BaseConfig): DOCS_ENABLED, else on outside production. */
+function docsOn() {
+  const value = (process.env.DOCS_ENABLED ?? '').trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  return !PRODUCTION;
+}
+
 function printBanner(services, database) {
   const rows = [['service', 'url', 'health', 'docs', 'metrics']];
   for (const service of services) {
     const base = `http://localhost:${service.port}`;
-    rows.push([service.name, base, base + service.health, base + service.docs, base + service.metrics]);
+    const metricsPort = process.env[`${envPrefix(service.name)}_METRICS_PORT`];
+    const docs = docsOn() ? base + service.docs : 'off (DOCS_ENABLED)';
+    const metrics = metricsPort ? `http://localhost:${metricsPort}${service.metrics}` : base + service.metrics;
+    rows.push([service.name, base, base + service.health, docs, metrics]);
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const table = rows.map((row) => `  ${row.map((cell, i) => cell.padEnd(widths[i])).join('  ')}`.trimEnd());
@@ -368,10 +466,14 @@ function printBanner(services, database) {
     '',
     `Logs:      ${relative(LOG_DIR)}/<service>.log (warnings and errors are shown here; START_VERBOSE=1 shows everything)`,
     `Database:  ${database.description}`,
-    `Accounts:  ${admin.username} / ${admin.password} (administrator), ${buyer.username} / ${buyer.password} (buyer)`,
   ];
+  if (PRODUCTION) {
+    lines.push(`Mode:      production: no demo data${process.env.ADMIN_PASSWORD ? `; administrator ${process.env.ADMIN_USERNAME || 'admin'} from ADMIN_PASSWORD` : '; no administrator (set ADMIN_PASSWORD for one)'}`);
+  } else {
+    lines.push(`Accounts:  ${admin.username} / ${admin.password} (administrator), ${buyer.username} / ${buyer.password} (buyer)`);
+  }
   if (state.mail) lines.push(`Mail:      ${state.mail.description}`);
-  if (user) {
+  if (user && !PRODUCTION) {
     lines.push(
       'Try:',
       `  curl -s -X POST http://localhost:${user.port}/v1/users/login -H "Content-Type: application/json" ` +
@@ -414,6 +516,8 @@ async function fail(err) {
 /** Stops services (SIGTERM, then SIGKILL after 10 s) and then the database, and exits. Runs once. */
 function shutdown(exitCode) {
   state.shutdown ??= (async () => {
+    // First of all: no restarts while stopping.
+    for (const supervisor of state.supervisors.values()) supervisor.stop();
     state.build?.kill('SIGTERM');
     await stopServices();
     await state.mail?.stop?.().catch(() => {});

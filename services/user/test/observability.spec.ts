@@ -153,15 +153,98 @@ describe('health when the database is gone', () => {
       const down = await svc.api.get('/actuator/health');
       assert.equal(down.status, 503);
       assert.equal(down.body.status, 'DOWN');
+      assert.equal(down.headers.get('retry-after'), '1');
       // A request that needs the database fails cleanly: a 503 with the error body, not a hang or a 500.
       const me = await svc.api.get('/v1/users/me', { token: s.accessToken });
       assert.equal(me.status, 503, me.text);
       assert.equal(me.body.error, 'DEPENDENCY_UNAVAILABLE');
+      assert.equal(me.headers.get('retry-after'), '1');
     } finally {
       await admin(`ALTER DATABASE ${svc.db.name} ALLOW_CONNECTIONS true`);
     }
     const up = await svc.api.get('/health');
     assert.equal(up.status, 200);
     assert.equal((await svc.api.get('/v1/users/me', { token: s.accessToken })).status, 200);
+  });
+});
+
+describe('a database too slow to answer', () => {
+  let svc: UserServiceUnderTest;
+  before(async () => {
+    svc = await startUserServiceForTest({ DB_STATEMENT_TIMEOUT_MS: '300' });
+  });
+  after(() => svc.stop());
+
+  it('a statement cut off by the timeout answers 503 TIMEOUT with Retry-After', async () => {
+    const s = await registeredUser(svc.api);
+    // Another session holds the users table: every query on it waits until statement_timeout ends it.
+    const holder = new Client({ connectionString: svc.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+      const me = await svc.api.get('/v1/users/me', { token: s.accessToken });
+      assert.equal(me.status, 503, me.text);
+      assert.equal(me.body.error, 'TIMEOUT');
+      assert.equal(me.headers.get('retry-after'), '1');
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    assert.equal((await svc.api.get('/v1/users/me', { token: s.accessToken })).status, 200);
+  });
+});
+
+describe('production mode: documentation off, metrics where Prometheus looks', () => {
+  const production = {
+    NODE_ENV: 'production',
+    JWT_SECRET: 'j'.repeat(48),
+    SERVICE_SECRET: 's'.repeat(48),
+    ADMIN_PASSWORD: 'A-real-admin-password-1',
+  };
+
+  it('answers /docs and /docs-json 404 unless DOCS_ENABLED; /metrics stays on the service port', async () => {
+    const svc = await startUserServiceForTest(production);
+    try {
+      for (const path of ['/docs', '/docs-json']) {
+        const res = await svc.api.get(path);
+        assert.equal(res.status, 404, `${path}: ${res.text}`);
+        assert.equal(res.body.error, 'NOT_FOUND');
+      }
+      const metrics = await svc.api.get('/actuator/prometheus');
+      assert.equal(metrics.status, 200);
+      assert.notEqual(metricValue(metrics.text, 'process_cpu_seconds_total'), undefined);
+    } finally {
+      await svc.stop();
+    }
+  });
+
+  it('DOCS_ENABLED=true serves /docs in production too', async () => {
+    const svc = await startUserServiceForTest({ ...production, DOCS_ENABLED: 'true' });
+    try {
+      assert.equal((await svc.api.get('/docs')).status, 200);
+    } finally {
+      await svc.stop();
+    }
+  });
+
+  it('METRICS_PORT moves /metrics and /actuator/prometheus to an internal listener; the service port answers them 404', async () => {
+    const svc = await startUserServiceForTest({ ...production, METRICS_PORT: '0' });
+    try {
+      assert.ok(svc.app.metricsUrl, 'metrics listener started');
+      await svc.api.get('/v1/users/me');
+      for (const path of ['/metrics', '/actuator/prometheus']) {
+        const internal = await fetch(`${svc.app.metricsUrl}${path}`);
+        const text = await internal.text();
+        assert.equal(internal.status, 200);
+        assert.ok((metricValue(text, 'http_server_requests_seconds_count', { route: '/v1/users/me', status: '401' }) ?? 0) >= 1, 'the service port\'s requests are counted');
+        const onServicePort = await svc.api.get(path);
+        assert.equal(onServicePort.status, 404);
+        assert.equal(onServicePort.body.error, 'NOT_FOUND');
+      }
+      assert.equal((await fetch(`${svc.app.metricsUrl}/health`)).status, 404);
+    } finally {
+      await svc.stop();
+    }
   });
 });

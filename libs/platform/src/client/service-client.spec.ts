@@ -65,6 +65,46 @@ describe('ServiceClient', () => {
     assert.equal(calls[0].body, '{"a":1}');
   });
 
+  it('a callee answering 503 with Retry-After, then 200: the call succeeds, sent again no sooner than asked', async () => {
+    const sentAt: number[] = [];
+    handler = (_, res) => {
+      sentAt.push(Date.now());
+      if (sentAt.length === 1) res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"error":"BUSY"}');
+      else json(res, 200, { ok: true });
+    };
+    assert.deepEqual(await newClient().request({ method: 'GET', path: '/x' }), { ok: true });
+    assert.equal(calls.length, 2);
+    assert.ok(sentAt[1] - sentAt[0] >= 1000, `sent again after ${sentAt[1] - sentAt[0]} ms`);
+  });
+
+  it('retries a 429 with Retry-After, and a POST carrying an Idempotency-Key', async () => {
+    let n = 0;
+    handler = (_, res) => (++n === 1 ? res.writeHead(429, { 'retry-after': '0' }).end() : json(res, 201, { n }));
+    const body = await newClient().request({ method: 'POST', path: '/internal/v1/x', body: { a: 1 }, headers: { 'Idempotency-Key': 'k-1' } });
+    assert.deepEqual(body, { n: 2 });
+    assert.deepEqual(calls.map((c) => c.headers['idempotency-key']), ['k-1', 'k-1']);
+  });
+
+  it('does not retry a POST without Idempotency-Key, even on 503 with Retry-After', async () => {
+    handler = (_, res) => res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' }).end('{"error":"BUSY"}');
+    await assert.rejects(newClient().request({ method: 'POST', path: '/x', body: { a: 1 } }), (e: unknown) => e instanceof UpstreamError && e.status === 503);
+    assert.equal(calls.length, 1);
+  });
+
+  it('does not wait longer than maxRetryAfterMs: a callee asking for more gets its answer back at once', async () => {
+    handler = (_, res) => res.writeHead(503, { 'retry-after': '30' }).end();
+    await assert.rejects(newClient({ maxRetryAfterMs: 2000 }).request({ method: 'GET', path: '/x' }), (e: unknown) => e instanceof UpstreamError && e.status === 503);
+    assert.equal(calls.length, 1);
+  });
+
+  it('a callee shedding load (503 with Retry-After) does not open the circuit', async () => {
+    handler = (_, res) => res.writeHead(503, { 'retry-after': '1' }).end();
+    const client = newClient({ maxAttempts: 1, breakerWindowMs: 5000, breakerMinimumRps: 1, halfOpenAfterMs: 60_000 });
+    for (let i = 0; i < 10; i++) await assert.rejects(client.request({ method: 'GET', path: '/x' }), (e: unknown) => e instanceof UpstreamError && e.status === 503);
+    handler = (_, res) => json(res, 200, { ok: true });
+    assert.deepEqual(await client.request({ method: 'GET', path: '/x' }), { ok: true });
+  });
+
   it('does not retry a 4xx: it is the callee\'s answer', async () => {
     handler = (_, res) => json(res, 409, { error: 'SEAT_UNAVAILABLE' });
     await assert.rejects(newClient().request({ method: 'GET', path: '/x' }), (e: unknown) => e instanceof UpstreamError && e.code === 'SEAT_UNAVAILABLE');

@@ -30,6 +30,11 @@ export interface ServiceClientOptions {
   /** Attempts for idempotent calls, the first included. */
   maxAttempts?: number;
   /**
+   * The longest Retry-After (on a 429 or 503) a retry waits for; a callee asking for longer is not
+   * retried, its answer goes back to the caller at once. Default 2,000 ms.
+   */
+  maxRetryAfterMs?: number;
+  /**
    * The circuit opens when at least this share of calls failed (5xx, 429, no answer) over the last
    * `breakerWindowMs`, once at least `breakerMinimumRps` calls a second were made; it lets a trial
    * call through after `halfOpenAfterMs`. Defaults: half of the calls over 10 s, 2 calls a second, 5 s.
@@ -54,8 +59,9 @@ export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
   /**
-   * Safe to send again: GET/PUT/DELETE are; a POST is only when the callee deduplicates it
-   * (an Idempotency-Key, or an operation keyed by its own ids such as allocate-by-reservation).
+   * Safe to send again: GET/PUT/DELETE are, and so is a call carrying an Idempotency-Key header;
+   * another POST only when the callee deduplicates it (an operation keyed by its own ids, such as
+   * allocate-by-reservation) and the caller says so here.
    */
   idempotent?: boolean;
   /** Send a user's bearer token instead of the service credential (acting on the user's behalf). */
@@ -68,6 +74,8 @@ export class UpstreamError extends Error {
     readonly target: string,
     readonly status: number,
     readonly body: unknown,
+    /** The callee's Retry-After, in milliseconds, when it sent one. */
+    readonly retryAfterMs?: number,
   ) {
     super(`${target} answered ${status}: ${typeof body === 'object' ? JSON.stringify(body) : String(body)}`);
     this.name = 'UpstreamError';
@@ -77,13 +85,30 @@ export class UpstreamError extends Error {
   }
 }
 
-/** Transport failures and 5xx/429 answers: worth another try, and what the breaker counts. */
+/** Transport failures and 5xx/429 answers: worth another try. */
 const isTransient = (e: unknown) =>
   !(e instanceof UpstreamError) || e.status >= 500 || e.status === 429;
 
 /**
+ * What the circuit breaker counts: transient failures, except a 429 or 503 with Retry-After. That
+ * callee is up and answering at once, shedding load on purpose and saying when to come back; cutting
+ * it off for everyone would turn a busy moment into an outage. A dead or hanging callee still opens it.
+ */
+const failsCallee = (e: unknown) =>
+  isTransient(e) && !(e instanceof UpstreamError && e.retryAfterMs !== undefined && (e.status === 503 || e.status === 429));
+
+/** Retry-After in milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
  * Calls another service over axios: a bounded number of calls in flight (the rest wait in order),
- * a per-attempt timeout, retries with exponential backoff for idempotent calls, a circuit breaker
+ * a per-attempt timeout, retries for idempotent calls (exponential backoff, or the callee's
+ * Retry-After up to `maxRetryAfterMs`, with jitter), a circuit breaker
  * per callee so a dead service fails fast instead of tying up requests, W3C traceparent and the
  * service credential on every call. Policies come from cockatiel.
  */
@@ -100,7 +125,7 @@ export class ServiceClient {
     // A failure rate over a window, not N failures in a row: under a flash sale a callee that is
     // merely busy answers a few calls late among hundreds, and N in a row would cut it off for
     // everyone (measured: a breaker of 5 in a row turned a busy seating service into 773 refused orders).
-    this.breaker = circuitBreaker(handleWhen(isTransient), {
+    this.breaker = circuitBreaker(handleWhen(failsCallee), {
       halfOpenAfter: options.halfOpenAfterMs ?? 5000,
       breaker: new SamplingBreaker({
         threshold: options.breakerFailureRate ?? 0.5,
@@ -121,22 +146,30 @@ export class ServiceClient {
   }
 
   async request<T = unknown>(req: RequestOptions): Promise<T> {
-    const idempotent = req.idempotent ?? ['GET', 'PUT', 'DELETE'].includes(req.method);
+    const idempotent =
+      req.idempotent ?? (['GET', 'PUT', 'DELETE'].includes(req.method) || Object.keys(req.headers ?? {}).some((h) => h.toLowerCase() === 'idempotency-key'));
     const attempts = idempotent ? Math.max(1, this.options.maxAttempts ?? 3) : 1;
+    const maxRetryAfterMs = this.options.maxRetryAfterMs ?? 2000;
     // Retries are ours rather than cockatiel's retry policy, so that every attempt passes the check
     // below. Cockatiel queues a call that meets a half-open circuit behind the trial call and then
     // runs it without its signal, on one process-wide signal that collects an abort listener per
     // queued call (MaxListenersExceededWarning under load).
     let backoff = this.backoff.next();
     for (let attempt = 1; ; attempt++) {
+      let retryAfterMs: number | undefined;
       try {
         if (this.breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
         // A signal of this call's own: without one, cockatiel's policies fall back to that shared signal.
         return (await this.attempt.execute(({ signal }) => this.send<T>(req, signal), new AbortController().signal)) as T;
       } catch (e) {
         if (attempt >= attempts || !isTransient(e) || e instanceof BrokenCircuitError) throw this.translate(e, req);
+        retryAfterMs = e instanceof UpstreamError ? e.retryAfterMs : undefined;
+        if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) throw this.translate(e, req);
       }
-      await new Promise((resolve) => setTimeout(resolve, backoff.duration));
+      // Never sooner than the callee asked; up to a fifth later, so that the many callers it told
+      // "1 second" at the same moment do not all come back in the same instant.
+      const delay = retryAfterMs === undefined ? backoff.duration : Math.max(backoff.duration, retryAfterMs * (1 + Math.random() * 0.2));
+      await new Promise((resolve) => setTimeout(resolve, delay));
       backoff = backoff.next(undefined);
     }
   }
@@ -165,14 +198,16 @@ export class ServiceClient {
         /* keep the text */
       }
     }
-    if (response.status < 200 || response.status > 299) throw new UpstreamError(this.options.target, response.status, body);
+    if (response.status < 200 || response.status > 299) {
+      throw new UpstreamError(this.options.target, response.status, body, parseRetryAfter(response.headers['retry-after']));
+    }
     return (text ? body : undefined) as T;
   }
 
   /** Errors the caller can act on: UpstreamError for answers, 503 AppError when the callee cannot be reached. */
   private translate(e: unknown, req: RequestOptions): Error {
     if (e instanceof UpstreamError) {
-      // 5xx and 429 count towards opening the circuit: say so, or an open circuit has no visible cause.
+      // 5xx and 429 may count towards opening the circuit: say so, or an open circuit has no visible cause.
       if (isTransient(e)) this.options.log?.warn('Call to another service failed', { target: this.options.target, method: req.method, path: req.path, status: e.status, code: e.code });
       return e;
     }

@@ -106,7 +106,31 @@ export class BaseConfig {
   @IsOptional()
   @IsString()
   VERSION?: string;
+
+  /**
+   * The OpenAPI UI at /docs and its JSON at /docs-json. Unset: on, except with NODE_ENV=production,
+   * where the API's full description is a map for an attacker and of no use to a buyer.
+   */
+  @IsOptional()
+  @Transform(({ value }) => parseBoolean(value))
+  @IsBoolean()
+  DOCS_ENABLED?: boolean;
+
+  /**
+   * When set, /metrics and /actuator/prometheus are served on this port only, by a listener of
+   * their own on HOST (for Prometheus inside the deployment), and PORT answers them 404. Unset:
+   * they are on PORT, where docker-compose's and Kubernetes' scrape configurations look for them.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT?: number;
 }
+
+/** Whether this service serves /docs and /docs-json (DOCS_ENABLED, else off in production only). */
+export const docsEnabled = (config: BaseConfig): boolean => config.DOCS_ENABLED ?? config.NODE_ENV !== 'production';
 
 /**
  * Development-only defaults. `loadConfig` refuses them when NODE_ENV=production, so a deployment

@@ -28,7 +28,12 @@ export const unprocessable = (message: string, code = 'UNPROCESSABLE', details?:
   new AppError(422, code, message, details);
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new AppError(429, 'TOO_MANY_REQUESTS', message, { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
+/**
+ * Seconds a client should wait before sending again after any 503 of ours (load shed, a database or
+ * peer away): short, because these pass within seconds, and our ServiceClient waits exactly this long.
+ */
+export const RETRY_AFTER_SECONDS = 1;
 /** Load shed on purpose: more work is waiting than the service takes on; the same request may come again in a second. */
-export const busy = (message: string) => new AppError(503, 'BUSY', message, undefined, { 'Retry-After': '1' });
+export const busy = (message: string) => new AppError(503, 'BUSY', message, undefined, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
 export const dependencyUnavailable = (message: string, code = 'DEPENDENCY_UNAVAILABLE') =>
   new AppError(503, code, message);

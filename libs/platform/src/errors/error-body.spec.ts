@@ -48,6 +48,23 @@ describe('mapError', () => {
     assert.equal(m.body.error, 'DEPENDENCY_UNAVAILABLE');
   });
 
+  it('every 503 says when to come back (Retry-After), whoever raised it', () => {
+    const raised = [
+      new AppError(503, 'DEPENDENCY_UNAVAILABLE', 'The seating service is unavailable'),
+      new HttpException('Service Unavailable', 503),
+      pgError('40001'),
+      pgError('57014'),
+      new Error('connect ECONNREFUSED 127.0.0.1:5432'),
+    ];
+    for (const e of raised) {
+      const m = mapError(e, ctx);
+      assert.equal(m.body.statusCode, 503, String(e));
+      assert.equal(m.headers['Retry-After'], '1', String(e));
+    }
+    // A Retry-After the raiser chose is kept.
+    assert.deepEqual(mapError(new AppError(503, 'BUSY', 'later', undefined, { 'Retry-After': '5' }), ctx).headers, { 'Retry-After': '5' });
+  });
+
   it('hides the details of anything unexpected behind a 500 and flags it for the log', () => {
     const m = mapError(new TypeError("Cannot read properties of undefined (reading 'secret')"), ctx);
     assert.equal(m.body.statusCode, 500);

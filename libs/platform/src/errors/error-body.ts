@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { AppError } from './app-error';
+import { AppError, RETRY_AFTER_SECONDS } from './app-error';
 
 /** The one error body of every service (docs/api.md#errors). */
 export interface ErrorBody {
@@ -74,7 +74,19 @@ const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|Connectio
 /** SQLSTATEs meaning "the database is not there right now": connection exceptions, shutdowns, too many connections. */
 const isUnavailableState = (state: string) => state.startsWith('08') || state.startsWith('57P0') || state === '53300';
 
+/**
+ * Every 503 carries Retry-After (the status means "come back later"; this says when), whoever
+ * raised it: a database away, a statement timeout, a peer away, a load shed.
+ */
 export function mapError(err: unknown, context: { traceId?: string; path?: string }): MappedError {
+  const mapped = mapToBody(err, context);
+  if (mapped.body.statusCode === 503 && !Object.keys(mapped.headers).some((h) => h.toLowerCase() === 'retry-after')) {
+    mapped.headers = { ...mapped.headers, 'Retry-After': String(RETRY_AFTER_SECONDS) };
+  }
+  return mapped;
+}
+
+function mapToBody(err: unknown, context: { traceId?: string; path?: string }): MappedError {
   const timestamp = new Date().toISOString();
   const base = { traceId: context.traceId, path: context.path, timestamp };
   if (err instanceof AppError) {
@@ -119,7 +131,7 @@ export function mapError(err: unknown, context: { traceId?: string; path?: strin
   if (isUnavailableState(state) || (typeof e?.message === 'string' && CONNECTION_ERRORS.test(e.message))) {
     return {
       body: { statusCode: 503, error: 'DEPENDENCY_UNAVAILABLE', message: 'A dependency is unavailable; retry shortly', ...base },
-      headers: { 'Retry-After': '1' },
+      headers: {},
       unexpected: true,
     };
   }

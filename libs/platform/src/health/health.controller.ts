@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/decorators';
 import { BaseConfig } from '../config/base-config';
 import { DatabaseProbe } from './database-probe';
+import { RETRY_AFTER_SECONDS } from '../errors/app-error';
 
 export const DB_CHECK_TIMEOUT_MS = 2000;
 
@@ -31,6 +32,7 @@ export class HealthController {
       db = { status: 'DOWN', error: e instanceof Error ? e.message : String(e) };
     }
     const status = db.status === 'UP' ? 'UP' : 'DOWN';
+    if (status === 'DOWN') reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
     reply
       .status(status === 'UP' ? 200 : 503)
       .header('Cache-Control', 'no-store')

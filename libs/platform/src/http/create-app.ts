@@ -3,12 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BaseConfig } from '../config/base-config';
+import { BaseConfig, docsEnabled } from '../config/base-config';
 import { ConfigError, describeConfig } from '../config/load-config';
 import { sendError } from '../errors/all-exceptions.filter';
 import { AppError } from '../errors/app-error';
 import { JsonLogger } from '../logging/json-logger';
 import { enterTrace, newSpanId, newTraceId, parseTraceparent } from '../logging/trace-context';
+import { startMetricsListener } from '../metrics/metrics-listener';
 import { MetricsService } from '../metrics/metrics.service';
 import { createValidationPipe } from '../validation/validation';
 import { registerSecurityHeaders } from './security-headers';
@@ -25,14 +26,17 @@ export interface RunningApp {
   url: string;
   /** The service's logger, for the process around it (stopOnSignals). */
   logger: JsonLogger;
+  /** http://127.0.0.1:<port> of the metrics listener, when METRICS_PORT is set. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
 /**
  * Builds and starts a service on Fastify: trace context and request metrics hooks, the one error
  * body (also for errors Fastify raises before Nest sees a request, like malformed JSON), security
- * headers and CORS, the global validation pipe, OpenAPI at /docs and /docs-json. A process's
- * entry point adds `stopOnSignals`.
+ * headers and CORS, the global validation pipe, OpenAPI at /docs and /docs-json (unless
+ * DOCS_ENABLED says otherwise), metrics on METRICS_PORT when set. A process's entry point adds
+ * `stopOnSignals`.
  */
 export async function startApp(
   module: Type<unknown> | import('@nestjs/common').DynamicModule,
@@ -89,14 +93,19 @@ export async function startApp(
     .setVersion(config.VERSION ?? '1.0.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  SwaggerModule.setup('docs', app, () => withPlatformErrors(SwaggerModule.createDocument(app, openApi)), { jsonDocumentUrl: 'docs-json' });
+  if (docsEnabled(config)) SwaggerModule.setup('docs', app, () => withPlatformErrors(SwaggerModule.createDocument(app, openApi)), { jsonDocumentUrl: 'docs-json' });
 
   await app.listen({ port: config.PORT, host: config.HOST, backlog: config.LISTEN_BACKLOG });
+  const metricsListener = config.METRICS_PORT === undefined ? undefined : await startMetricsListener(metrics, config.HOST, config.METRICS_PORT);
   const address = fastify.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://127.0.0.1:${port}`;
-  logger.log('Service started', { url, config: describeConfig(config) }, 'Bootstrap');
-  return { app, url, logger, close: () => app.close() };
+  logger.log('Service started', { url, metricsUrl: metricsListener?.url, config: describeConfig(config) }, 'Bootstrap');
+  const close = async () => {
+    await metricsListener?.close();
+    await app.close();
+  };
+  return { app, url, logger, metricsUrl: metricsListener?.url, close };
 }
 
 /**
