@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 import { IsOriginList, parseOriginList } from './cors-origins';
 import { IsTrustProxy, TrustProxy, parseTrustProxy } from './trust-proxy';
 
@@ -140,3 +140,13 @@ export const DEV_DEFAULT_SECRETS = {
   JWT_SECRET: 'dev-only-jwt-secret-do-not-use-in-production',
   SERVICE_SECRET: 'dev-only-service-secret-do-not-use-in-production',
 } as const;
+
+/** "true"/"false" (and 1/0, yes/no, on/off) from the environment; anything else is left for @IsBoolean to refuse. */
+export function parseBoolean(value: unknown): boolean | unknown {
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  return value;
+}
