@@ -46,7 +46,7 @@ export class OrdersService {
     private readonly config: OrderConfig,
     logger: JsonLogger,
   ) {
-    this.idempotency = new IdempotencyStore(db);
+    this.idempotency = new IdempotencyStore(db, { leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS });
     this.placing = new WorkLine(
       config.ORDER_CREATE_CONCURRENCY,
       config.ORDER_CREATE_QUEUE_LIMIT,
