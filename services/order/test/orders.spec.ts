@@ -191,7 +191,7 @@ describe('orders: create, idempotency, ownership, cancel', () => {
       assert.equal(retry.status, 201, retry.text);
     });
 
-    it('seating tied the hold but its answers were lost: the retry with the same key finishes the same order', async () => {
+    it('seating tied the hold but its answers were lost: the order it is tied to exists, and the retry with the same key finishes it', async () => {
       const reservation = svc.seating.addReservation();
       const key = newKey();
       // Every attempt of the first request reaches seating and ties the hold; no answer comes back.
@@ -200,10 +200,16 @@ describe('orders: create, idempotency, ownership, cancel', () => {
       assert.equal(lost.status, 503, lost.text);
       const orderId = stableUuid(`user:2:${key}`);
       assert.equal(svc.seating.reservations.get(reservation.reservationId)!.orderId, orderId, 'seating did tie the hold');
-      assert.deepEqual(await ordersOf(reservation.reservationId), []);
+      // Never a hold tied to an order id nobody stored: the order is there, PENDING, for a retry or the reconciler.
+      assert.deepEqual(await ordersOf(reservation.reservationId), [orderId]);
+      // The key is free again, but it placed this order: another reservation under it is refused.
+      const other = await post(userToken(2), key, orderBody(svc.seating.addReservation()));
+      assert.equal(other.status, 422, other.text);
+      assert.equal(other.body.error, 'IDEMPOTENCY_KEY_REUSED');
       const retry = await post(userToken(2), key, orderBody(reservation));
       assert.equal(retry.status, 201, retry.text);
       assert.equal(retry.body.orderId, orderId);
+      assert.equal(retry.body.holdExpiresAt, svc.seating.reservations.get(reservation.reservationId)!.expiresAt);
     });
 
     it('refuses service credentials and missing or expired tokens', async () => {
