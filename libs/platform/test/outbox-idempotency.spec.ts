@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { IdempotencyStore, createIdempotencyTable, fingerprint, requireIdempotencyKey } from '../src/idempotency/idempotency';
+import { IdempotencyStore, addIdempotencyLease, createIdempotencyTable, fingerprint, requireIdempotencyKey } from '../src/idempotency/idempotency';
 import { JsonLogger } from '../src/logging/json-logger';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { OutboxWorker, PermanentFailure, enqueue, enqueueLeased, retryDelayMs } from '../src/outbox/outbox';
@@ -13,6 +13,7 @@ class Tables1700000000001 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await createOutboxTable(q);
     await createIdempotencyTable(q);
+    await addIdempotencyLease(q);
   }
   async down(): Promise<void> {}
 }
@@ -190,6 +191,38 @@ describe('outbox and idempotency (real PostgreSQL)', () => {
       assert.deepEqual((await s.completedAnswers('k-tx', 'other_%')).map((a) => a.scope), ['other_%:9'], 'the prefix is matched literally');
       assert.deepEqual(await s.completedAnswers('k-tx', 'other__'), []);
       assert.equal((await s.waitForFirst('owner:7', 'k-tx', 'a'.repeat(64))).body, '{"id":1}');
+    });
+
+    it('a request whose lease lapsed (its process died) is taken over by a repeat, which runs the work itself', async () => {
+      // The dead request: claimed, never renewed, never completed; its lease is made to lapse.
+      assert.equal(await store().claim(null, 'user:3', 'k-dead', 'd'.repeat(64)), true);
+      await ds.query(`UPDATE idempotency_keys SET lease_expires_at = now() - interval '1 second' WHERE key = 'k-dead'`);
+      let runs = 0;
+      const taken = await store().run('user:3', 'k-dead', 'd'.repeat(64), async () => ({ status: 201, body: { run: ++runs } }));
+      assert.deepEqual([taken.status, taken.body, taken.replayed, runs], [201, '{"run":1}', false, 1]);
+      assert.equal((await store().run('user:3', 'k-dead', 'd'.repeat(64), async () => ({ status: 201, body: { run: ++runs } }))).replayed, true);
+      assert.equal(runs, 1);
+    });
+
+    it('a live request renews its lease: a repeat is 409 REQUEST_IN_PROGRESS with Retry-After, never a second run', async () => {
+      let runs = 0;
+      const live = new IdempotencyStore(ds, { leaseSeconds: 1 });
+      let finish!: () => void;
+      const finished = new Promise<void>((r) => (finish = r));
+      const first = live.run('user:4', 'k-live', 'e'.repeat(64), async () => {
+        runs++;
+        await finished;
+        return { status: 201, body: { ok: true } };
+      });
+      await new Promise((r) => setTimeout(r, 1500)); // past the first lease: only its renewals keep the key
+      const repeat = new IdempotencyStore(ds, { leaseSeconds: 1, waitForFirstMs: 300 });
+      await assert.rejects(
+        repeat.run('user:4', 'k-live', 'e'.repeat(64), async () => ({ status: 201, body: { ok: 'twice' } })),
+        (e: unknown) => e instanceof AppError && e.code === 'REQUEST_IN_PROGRESS' && e.headers?.['Retry-After'] === '1',
+      );
+      finish();
+      assert.equal((await first).status, 201);
+      assert.equal(runs, 1);
     });
 
     it('a failed first request lets the key be used again', async () => {

@@ -65,6 +65,17 @@ export class OrderConfig extends BaseConfig {
   @Max(100_000)
   ORDER_CREATE_QUEUE_LIMIT = 2000;
 
+  /**
+   * The lease on an order's Idempotency-Key while it is being placed, renewed every third of it by
+   * the request placing it: a retry after that request's process died takes the key over once the
+   * lease lapses (a live one is answered 409 REQUEST_IN_PROGRESS with Retry-After).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(120)
+  IDEMPOTENCY_LEASE_SECONDS = 5;
+
   /** How long the seats stay held for an order from its creation, at least (capped by seating). */
   @Type(() => Number)
   @IsInt()

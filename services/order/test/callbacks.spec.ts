@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signPayload } from '@etsr/platform';
+import { call } from '@etsr/platform/testing';
 import { stableUuid } from '../src/services/saga.service';
 import { callbackBody, confirmedOrder, createOrder, newPaymentId, unknownOrderId, waitForStatus } from './factories';
 import { CALLBACK_SECRET, OrderServiceUnderTest, adminToken, emailOf, eventually, startOrderForTest, userToken } from './harness';
@@ -54,6 +55,26 @@ describe('the signed payment callback and the booking saga', () => {
         assert.equal(res.status, 200, `${path}: ${res.text}`);
         assert.deepEqual(res.body, { received: true, applied: true });
         await waitForStatus(svc, order.orderId, 'CONFIRMED');
+      }
+    });
+
+    it('authenticates before it validates: an unsigned or wrongly signed callback with an unexpected body is 401, not 400', async () => {
+      const garbage: unknown[] = [{ surprise: true }, { order_id: 'order_abc123', status: 'PAID' }, [1, 2, 3], 'hello', 42];
+      for (const body of garbage) {
+        const raw = JSON.stringify(body);
+        for (const [what, signature] of [
+          ['unsigned', null],
+          ['wrongly signed', signPayload('not-the-callback-secret-but-long-enough', raw)],
+          ['malformed signature', 't=abc,v1=def'],
+        ] as const) {
+          const res = await call('POST', new URL('/v1/payments/callback', svc.url).toString(), { raw, headers: signature === null ? {} : { 'x-signature': signature } });
+          assert.equal(res.status, 401, `${what} ${raw}: ${res.text}`);
+          assert.equal(res.body.error, 'INVALID_SIGNATURE', `${what} ${raw}`);
+        }
+        // Signed by the payment service, the same body is what it is: invalid (400).
+        const signed = await call('POST', new URL('/v1/orders/callback', svc.url).toString(), { raw, headers: { 'x-signature': signPayload(CALLBACK_SECRET, raw) } });
+        assert.equal(signed.status, 400, `signed ${raw}: ${signed.text}`);
+        assert.equal(signed.body.error, 'VALIDATION_FAILED', `signed ${raw}`);
       }
     });
 

@@ -143,12 +143,13 @@ describe('order: health, metrics, documentation, schema', () => {
     assert.deepEqual(of('order_items'), ['id', 'order_id', 'seat_id', 'seat_code', 'seat_price_cents', 'created_at']);
     assert.deepEqual(of('tickets'), ['id', 'order_id', 'event_id', 'seat_id', 'seat_code', 'ticket_code', 'signed_payload', 'status', 'checked_in_at', 'issued_at', 'voided_at']);
     assert.deepEqual(of('processed_callbacks'), ['callback_key', 'order_id', 'received_at']);
+    assert.ok(of('idempotency_keys').includes('lease_expires_at'), 'a claimed key has a lease');
     const unique = await svc.sql<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexdef LIKE 'CREATE UNIQUE%' ORDER BY indexname`);
     for (const index of ['orders_reservation_key', 'orders_external_ref_key', 'order_items_order_seat_key', 'tickets_code_key', 'tickets_order_seat_key', 'tickets_valid_seat_key', 'processed_callbacks_pkey', 'outbox_dedupe_key', 'idempotency_keys_pkey']) {
       assert.ok(unique.some((u) => u.indexname === index), index);
     }
     const [{ n }] = await svc.sql<{ n: number }>('SELECT count(*)::int AS n FROM migrations');
-    assert.equal(n, 3);
+    assert.equal(n, 4);
   });
 
   it('the database refuses what the API refuses, even if a bug let it through', async () => {
@@ -173,11 +174,11 @@ describe('order: health, metrics, documentation, schema', () => {
     const db = await createTestDatabase('ordermig');
     const ds = await new DataSource({ type: 'postgres', url: db.url, entities: database.entities, migrations: database.migrations, migrationsTableName: 'migrations' }).initialize();
     try {
-      assert.equal((await ds.runMigrations()).length, 3);
-      for (let i = 0; i < 3; i++) await ds.undoLastMigration();
+      assert.equal((await ds.runMigrations()).length, 4);
+      for (let i = 0; i < 4; i++) await ds.undoLastMigration();
       const left = await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
       assert.deepEqual(left.map((t: { table_name: string }) => t.table_name), ['migrations']);
-      assert.equal((await ds.runMigrations()).length, 3);
+      assert.equal((await ds.runMigrations()).length, 4);
       // No entities: TypeORM has nothing it would create or change.
       assert.deepEqual((await ds.driver.createSchemaBuilder().log()).upQueries, []);
     } finally {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { stableUuid } from '../src/services/saga.service';
 import { callbackBody, createOrder, newKey, newPaymentId, orderBody, unknownOrderId, waitForStatus } from './factories';
-import { OrderServiceUnderTest, adminToken, emailOf, serviceToken, startOrderForTest, userToken } from './harness';
+import { OrderServiceUnderTest, adminToken, emailOf, eventually, serviceToken, startOrderForTest, userToken } from './harness';
 
 describe('orders: create, idempotency, ownership, cancel', () => {
   let svc: OrderServiceUnderTest;
@@ -191,7 +191,7 @@ describe('orders: create, idempotency, ownership, cancel', () => {
       assert.equal(retry.status, 201, retry.text);
     });
 
-    it('seating tied the hold but its answers were lost: the retry with the same key finishes the same order', async () => {
+    it('seating tied the hold but its answers were lost: the order it is tied to exists, and the retry with the same key finishes it', async () => {
       const reservation = svc.seating.addReservation();
       const key = newKey();
       // Every attempt of the first request reaches seating and ties the hold; no answer comes back.
@@ -200,10 +200,16 @@ describe('orders: create, idempotency, ownership, cancel', () => {
       assert.equal(lost.status, 503, lost.text);
       const orderId = stableUuid(`user:2:${key}`);
       assert.equal(svc.seating.reservations.get(reservation.reservationId)!.orderId, orderId, 'seating did tie the hold');
-      assert.deepEqual(await ordersOf(reservation.reservationId), []);
+      // Never a hold tied to an order id nobody stored: the order is there, PENDING, for a retry or the reconciler.
+      assert.deepEqual(await ordersOf(reservation.reservationId), [orderId]);
+      // The key is free again, but it placed this order: another reservation under it is refused.
+      const other = await post(userToken(2), key, orderBody(svc.seating.addReservation()));
+      assert.equal(other.status, 422, other.text);
+      assert.equal(other.body.error, 'IDEMPOTENCY_KEY_REUSED');
       const retry = await post(userToken(2), key, orderBody(reservation));
       assert.equal(retry.status, 201, retry.text);
       assert.equal(retry.body.orderId, orderId);
+      assert.equal(retry.body.holdExpiresAt, svc.seating.reservations.get(reservation.reservationId)!.expiresAt);
     });
 
     it('refuses service credentials and missing or expired tokens', async () => {
@@ -315,5 +321,36 @@ describe('orders: create, idempotency, ownership, cancel', () => {
       const { order } = await createOrder(svc);
       assert.equal((await svc.api.post(`/v1/orders/${order.orderId}/cancel`, { token: serviceToken('payment') })).status, 403);
     });
+  });
+});
+
+describe('the lease on an Idempotency-Key being placed', () => {
+  let svc: OrderServiceUnderTest;
+  before(async () => {
+    // A 2 s lease; calls to seating wait up to 20 s, so a slow seating is slow, not a timeout.
+    svc = await startOrderForTest({ IDEMPOTENCY_LEASE_SECONDS: '2', HTTP_CLIENT_TIMEOUT_MS: '20000' });
+  });
+  after(() => svc.stop());
+
+  const post = (token: string, key: string, body: unknown) => svc.api.post('/v1/orders', { token, body, headers: { 'Idempotency-Key': key } });
+
+  it("a live request keeps its key: a repeat while seating is slow is 409 REQUEST_IN_PROGRESS with Retry-After, never a second placement", async () => {
+    const reservation = svc.seating.addReservation();
+    const key = newKey();
+    // Seating takes longer than the lease (2 s here) and the repeat's 3 s wait together: only renewal keeps the key.
+    svc.seating.faultNext('holdForOrder', { kind: 'delay', ms: 9000 });
+    const first = post(userToken(2), key, orderBody(reservation));
+    await eventually(async () => (svc.seating.calls('holdForOrder', (b) => b.orderId === stableUuid(`user:2:${key}`)).length ? true : undefined), 5000, 'the tie to be asked for');
+    await new Promise((r) => setTimeout(r, 2500)); // past the first lease: the claim lives only if it was renewed
+    const repeat = await post(userToken(2), key, orderBody(reservation));
+    assert.equal(repeat.status, 409, repeat.text);
+    assert.equal(repeat.body.error, 'REQUEST_IN_PROGRESS');
+    const retryAfter = Number(repeat.headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 2, `Retry-After: ${repeat.headers.get('retry-after')}`);
+    const done = await first;
+    assert.equal(done.status, 201, done.text);
+    assert.equal(svc.seating.calls('holdForOrder', (b) => b.orderId === done.body.orderId).length, 1, 'placed once');
+    const after = await post(userToken(2), key, orderBody(reservation));
+    assert.equal(after.text, done.text);
   });
 });

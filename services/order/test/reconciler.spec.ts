@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { callbackBody, createOrder, newPaymentId, waitForStatus } from './factories';
+import { stableUuid } from '../src/services/saga.service';
+import { callbackBody, createOrder, newKey, newPaymentId, orderBody, waitForStatus } from './factories';
 import { OrderServiceUnderTest, eventually, startOrderForTest, userToken } from './harness';
 
 /**
@@ -74,6 +75,20 @@ describe('the reconciler: orders whose callback never came', () => {
       assert.equal(svc.seating.reservations.get(reservation.reservationId)!.status, 'RELEASED');
       assert.ok(svc.notification.of(order.orderId, 'ORDER_CANCELLED').length === 1);
     }
+  });
+
+  it('an order whose placement died after seating tied the hold (never answered, never retried) is CANCELLED past its hold and the hold released', async () => {
+    const reservation = svc.seating.addReservation();
+    const key = newKey('abandoned');
+    svc.seating.faultNext('holdForOrder', { kind: 'lose' }, 3);
+    const lost = await svc.api.post('/v1/orders', { token: userToken(2), body: orderBody(reservation), headers: { 'Idempotency-Key': key } });
+    assert.equal(lost.status, 503, lost.text);
+    const orderId = stableUuid(`user:2:${key}`);
+    assert.equal(svc.seating.reservations.get(reservation.reservationId)!.orderId, orderId, 'seating tied the hold');
+    await age([orderId], true);
+    await waitForStatus(svc, orderId, 'CANCELLED');
+    await svc.outboxSettled();
+    assert.equal(svc.seating.reservations.get(reservation.reservationId)!.status, 'RELEASED');
   });
 
   it('an order whose payment is still PENDING is left alone, even past its hold', async () => {

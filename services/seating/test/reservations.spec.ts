@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
-import { metricValue } from '@etsr/platform/testing';
+import { eventually, metricValue } from '@etsr/platform/testing';
 import { SeatPlan, createPlan, readSettled } from './factories';
 import { SeatingUnderTest, adminToken, serviceToken, startSeatingForTest, userToken } from './harness';
 
@@ -316,10 +316,62 @@ describe('expiry', () => {
     assert.equal(alloc.body.message, 'Reservation expired');
   });
 
+  it('a lapsed hold whose seats someone else took reads EXPIRED before any sweep, and every operation on it treats it as expired', async () => {
+    const seats = [plan.ids['VIP-A-3'], plan.ids['VIP-A-4']];
+    const first = await svc.api.post('/v1/seats/reserve', { token: userToken(6), body: { eventId: plan.eventId, seatIds: seats } });
+    assert.equal(first.status, 201, first.text);
+    const id = first.body.reservationId;
+    await expireNow(id);
+    const second = await svc.api.post('/v1/seats/reserve', { token: userToken(7), body: { eventId: plan.eventId, seatIds: seats } });
+    assert.equal(second.status, 201, second.text);
+    // No sweep ran (SWEEP_INTERVAL_MS is a minute): the first hold is over all the same.
+    const read = await svc.api.get(`/v1/seats/reservation/${id}`, { token: userToken(6) });
+    assert.equal(read.status, 200, read.text);
+    assert.equal(read.body.status, 'EXPIRED');
+    assert.equal(read.body.ttlSeconds, 0);
+    assert.equal((await svc.api.get(`/v1/seats/reservation/${id}`, { token: serviceToken() })).body.status, 'EXPIRED');
+
+    const orderId = randomUUID();
+    const alloc = await svc.api.post('/v1/seats/allocate', { token: serviceToken(), body: { reservationId: id, orderId } });
+    assert.equal(alloc.status, 400, alloc.text);
+    assert.equal(alloc.body.error, 'RESERVATION_EXPIRED');
+    const extend = await svc.api.post(`/internal/v1/reservations/${id}/order`, { token: serviceToken(), body: { orderId, extendSeconds: 600 } });
+    assert.equal(extend.status, 400, extend.text);
+    assert.equal(extend.body.error, 'RESERVATION_EXPIRED');
+    const cancel = await svc.api.delete(`/v1/seats/reservation/${id}`, { token: userToken(6) });
+    assert.equal(cancel.status, 200, cancel.text);
+    assert.equal(cancel.body.status, 'EXPIRED');
+    const release = await svc.api.post('/v1/seats/release', { token: serviceToken(), body: { reservationId: id } });
+    assert.equal(release.status, 200, release.text);
+    assert.equal(release.body.status, 'EXPIRED');
+
+    // None of it touched the second buyer's hold.
+    const theirs = await svc.api.get(`/v1/seats/reservation/${second.body.reservationId}`, { token: userToken(7) });
+    assert.equal(theirs.body.status, 'RESERVED');
+    const pg = new Client({ connectionString: svc.db.url });
+    await pg.connect();
+    try {
+      const { rows } = await pg.query(`SELECT status, reservation_id FROM seats WHERE seat_id = ANY ($1::bigint[]) ORDER BY seat_id`, [seats]);
+      assert.deepEqual(rows, seats.map(() => ({ status: 'RESERVED', reservation_id: second.body.reservationId })));
+    } finally {
+      await pg.end();
+    }
+  });
+
+  it('a lapsed hold whose seats nobody took reads EXPIRED and cannot be extended for an order', async () => {
+    const held = await svc.api.post('/v1/seats/reserve', { token: userToken(8), body: { eventId: plan.eventId, seatIds: [plan.ids['VIP-A-7']] } });
+    await expireNow(held.body.reservationId);
+    assert.equal((await svc.api.get(`/v1/seats/reservation/${held.body.reservationId}`, { token: userToken(8) })).body.status, 'EXPIRED');
+    const extend = await svc.api.post(`/internal/v1/reservations/${held.body.reservationId}/order`, { token: serviceToken(), body: { orderId: randomUUID() } });
+    assert.equal(extend.status, 400, extend.text);
+    assert.equal(extend.body.error, 'RESERVATION_EXPIRED');
+  });
+
   it('an expired hold whose seats are untaken can still be allocated', async () => {
     const held = await svc.api.post('/v1/seats/reserve', { token: userToken(3), body: { eventId: plan.eventId, seatIds: [plan.ids['VIP-A-2']] } });
     await expireNow(held.body.reservationId);
-    // Until the sweeper runs, the lapsed hold is visible to the "holds stuck past TTL" alert.
+    // It reads EXPIRED at once; until the sweeper runs, it is visible to the "holds stuck past TTL" alert.
+    assert.equal((await svc.api.get(`/v1/seats/reservation/${held.body.reservationId}`, { token: userToken(3) })).body.status, 'EXPIRED');
     const before = (await svc.api.get('/metrics')).text;
     assert.ok((metricValue(before, 'seats_held_past_expiry_count') ?? 0) >= 1);
     assert.ok((metricValue(before, 'seat_hold_oldest_overdue_seconds') ?? 0) >= 1);
@@ -333,15 +385,26 @@ describe('expiry', () => {
     assert.equal(alloc.body.status, 'ALLOCATED');
   });
 
-  it('a lapsed hold reads EXPIRED only once its seats are back in inventory', async () => {
+  it('the sweeper stores a lapsed hold as EXPIRED only once its seats are back in inventory (it reads EXPIRED all along)', async () => {
     const seat = plan.ids['VIP-B-2'];
     const held = await svc.api.post('/v1/seats/reserve', { token: userToken(5), body: { eventId: plan.eventId, seatIds: [seat] } });
     await expireNow(held.body.reservationId);
-    // The hold lapsed after the sweep freed seats and before it marked reservations: not yet EXPIRED.
+    const stored = async () => {
+      const pg = new Client({ connectionString: svc.db.url });
+      await pg.connect();
+      try {
+        return (await pg.query(`SELECT status FROM reservations WHERE reservation_id = $1`, [held.body.reservationId])).rows[0].status;
+      } finally {
+        await pg.end();
+      }
+    };
+    // The hold lapsed after the sweep freed seats and before it marked reservations: not stored EXPIRED yet.
     const { ReservationsRepository } = await import('../src/repositories/reservations.repository.js');
-    assert.equal(await svc.app.app.get(ReservationsRepository).expireLapsed(), 0);
-    assert.equal((await svc.api.get(`/v1/seats/reservation/${held.body.reservationId}`, { token: userToken(5) })).body.status, 'RESERVED');
+    await svc.app.app.get(ReservationsRepository).expireLapsed();
+    assert.equal(await stored(), 'RESERVED');
+    assert.equal((await svc.api.get(`/v1/seats/reservation/${held.body.reservationId}`, { token: userToken(5) })).body.status, 'EXPIRED');
     await svc.app.app.get((await import('../src/services/hold-sweeper.service.js')).HoldSweeperService).sweep();
+    assert.equal(await stored(), 'EXPIRED');
     assert.equal((await svc.api.get(`/v1/seats/reservation/${held.body.reservationId}`, { token: userToken(5) })).body.status, 'EXPIRED');
     assert.equal((await svc.api.get(`/v1/seats/${seat}`)).body.status, 'AVAILABLE');
   });
@@ -352,19 +415,21 @@ describe('expiry', () => {
       const seat = plan.ids['VIP-B-1'];
       const held = await sweeping.api.post('/v1/seats/reserve', { token: userToken(4), body: { eventId: plan.eventId, seatIds: [seat] } });
       assert.equal(held.status, 201);
-      const deadline = Date.now() + 5000;
-      let status = '';
-      while (Date.now() < deadline) {
-        status = (await sweeping.api.get(`/v1/seats/reservation/${held.body.reservationId}`, { token: userToken(4) })).body.status;
-        if (status === 'EXPIRED') break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.equal(status, 'EXPIRED');
-      const pg = new Client({ connectionString: svc.db.url });
-      await pg.connect();
-      const { rows } = await pg.query(`SELECT status, reservation_id FROM seats WHERE seat_id = $1`, [seat]);
-      await pg.end();
-      assert.deepEqual(rows[0], { status: 'AVAILABLE', reservation_id: null });
+      // The hold reads EXPIRED as soon as it lapses; what the sweeper does is store it so and free the seat.
+      const stored = async () => {
+        const pg = new Client({ connectionString: svc.db.url });
+        await pg.connect();
+        try {
+          const seatRow = (await pg.query(`SELECT status, reservation_id FROM seats WHERE seat_id = $1`, [seat])).rows[0];
+          const reservation = (await pg.query(`SELECT status FROM reservations WHERE reservation_id = $1`, [held.body.reservationId])).rows[0];
+          return { seat: seatRow, reservation: reservation.status };
+        } finally {
+          await pg.end();
+        }
+      };
+      await eventually(async () => ((await stored()).reservation === 'EXPIRED' ? true : undefined), 5000, 'the sweeper to store the hold EXPIRED');
+      assert.deepEqual((await stored()).seat, { status: 'AVAILABLE', reservation_id: null });
+      assert.equal((await sweeping.api.get(`/v1/seats/reservation/${held.body.reservationId}`, { token: userToken(4) })).body.status, 'EXPIRED');
       const text = (await sweeping.api.get('/metrics')).text;
       assert.ok((metricValue(text, 'expired_reservations_released_total') ?? 0) >= 1);
     } finally {

@@ -93,22 +93,62 @@ function toTicket(r: Record<string, unknown>): Ticket {
 export class OrdersRepository {
   constructor(@InjectDataSource() readonly db: DataSource) {}
 
-  /** Creates the order with its items; an order with this id already there (a retried request) is kept. */
-  async insert(order: Omit<Order, 'createdAt' | 'updatedAt' | 'status' | 'paymentId' | 'failureReason'>): Promise<Order> {
-    await this.db.transaction(async (tx) => {
-      const inserted = await sqlRows(
-        tx,
-        `INSERT INTO orders (id, user_id, customer_email, event_id, event_name, reservation_id, subtotal_cents, tax_cents, total_cents, currency, hold_expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [order.id, order.userId, order.customerEmail, order.eventId, order.eventName, order.reservationId, order.subtotalCents, order.taxCents, order.totalCents, order.currency, order.holdExpiresAt],
-      );
-      if (!inserted.length) return;
-      await tx.query(
-        `INSERT INTO order_items (order_id, seat_id, seat_code, seat_price_cents) SELECT $1, * FROM unnest($2::bigint[], $3::varchar[], $4::int[])`,
-        [order.id, order.items.map((i) => i.seatId), order.items.map((i) => i.seatCode), order.items.map((i) => i.priceCents)],
-      );
-    });
-    return (await this.find(order.id))!;
+  /**
+   * Stores a new order with its items, in one statement (committed before seating ties the hold
+   * to it). An order with this id already there (a retry of a request that died half way) is kept:
+   * the reservation it is for is returned, or null when this call inserted it. Another order of the
+   * same reservation fails on orders_reservation_key (unique violation).
+   */
+  async insert(order: Omit<Order, 'createdAt' | 'updatedAt' | 'status' | 'paymentId' | 'failureReason'>): Promise<{ existingReservationId: string | null }> {
+    const [row] = await sqlRows<{ inserted: boolean; reservation_id: string }>(
+      this.db,
+      `WITH o AS (
+         INSERT INTO orders (id, user_id, customer_email, event_id, event_name, reservation_id, subtotal_cents, tax_cents, total_cents, currency, hold_expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING RETURNING id),
+       i AS (
+         INSERT INTO order_items (order_id, seat_id, seat_code, seat_price_cents)
+         SELECT o.id, x.* FROM o, unnest($12::bigint[], $13::varchar[], $14::int[]) AS x)
+       SELECT true AS inserted, $6::varchar AS reservation_id FROM o
+       UNION ALL
+       SELECT false, reservation_id FROM orders WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM o)`,
+      [
+        order.id,
+        order.userId,
+        order.customerEmail,
+        order.eventId,
+        order.eventName,
+        order.reservationId,
+        order.subtotalCents,
+        order.taxCents,
+        order.totalCents,
+        order.currency,
+        order.holdExpiresAt,
+        order.items.map((i) => i.seatId),
+        order.items.map((i) => i.seatCode),
+        order.items.map((i) => i.priceCents),
+      ],
+    );
+    if (row) return { existingReservationId: row.inserted ? null : row.reservation_id };
+    // Inserted by a copy of this request in a transaction this statement's snapshot predates.
+    return { existingReservationId: (await this.find(order.id))!.reservationId };
+  }
+
+  /** Records the hold's expiry seating granted the order; the order as it now is. */
+  async setHoldExpiry(id: string, holdExpiresAt: Date): Promise<Order> {
+    const [row] = await sqlRows<Record<string, unknown>>(
+      this.db,
+      `UPDATE orders o SET hold_expires_at = $2, updated_at = now() WHERE o.id = $1 RETURNING ${ORDER_COLUMNS}`,
+      [id, holdExpiresAt],
+    );
+    return toOrder(row);
+  }
+
+  /**
+   * Removes an order seating refused to tie the hold to (so no hold is tied to it): a refused
+   * request stores nothing. Only while nobody has paid or changed it.
+   */
+  async deleteUnplaced(id: string): Promise<void> {
+    await this.db.query(`DELETE FROM orders WHERE id = $1 AND status = 'PENDING' AND payment_id IS NULL`, [id]);
   }
 
   async find(id: string, tx: DataSource | EntityManager = this.db): Promise<Order | null> {
@@ -124,11 +164,6 @@ export class OrdersRepository {
 
   async findForUpdate(tx: EntityManager, id: string): Promise<Order | null> {
     const [row] = await sqlRows<Record<string, unknown>>(tx, `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = $1 FOR UPDATE OF o`, [id]);
-    return row ? toOrder(row) : null;
-  }
-
-  async findByReservation(reservationId: string): Promise<Order | null> {
-    const [row] = await sqlRows<Record<string, unknown>>(this.db, `SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.reservation_id = $1`, [reservationId]);
     return row ? toOrder(row) : null;
   }
 

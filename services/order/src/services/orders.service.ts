@@ -19,6 +19,7 @@ import {
   isAdmin,
   notFound,
   resolveActingUser,
+  unprocessable,
 } from '@etsr/platform';
 import { Reservation, ServiceClients } from '../clients/service-clients';
 import { OrderConfig } from '../config';
@@ -46,7 +47,7 @@ export class OrdersService {
     private readonly config: OrderConfig,
     logger: JsonLogger,
   ) {
-    this.idempotency = new IdempotencyStore(db);
+    this.idempotency = new IdempotencyStore(db, { leaseSeconds: config.IDEMPOTENCY_LEASE_SECONDS });
     this.placing = new WorkLine(
       config.ORDER_CREATE_CONCURRENCY,
       config.ORDER_CREATE_QUEUE_LIMIT,
@@ -57,8 +58,10 @@ export class OrdersService {
 
   /**
    * POST /v1/orders. Priced from the reservation held by the seating service, never from the body.
-   * The order id is derived from the caller and the Idempotency-Key, so a retry after a crash half
-   * way (hold tied in seating, order not yet stored) finishes the same order instead of failing.
+   * The order id is derived from the caller and the Idempotency-Key, and the order is committed
+   * before seating ties the hold to it: a crash at any point leaves either no tied hold, or a tied
+   * hold whose order exists (PENDING, settled by the reconciler), and a retry with the key (once
+   * the dead request's lease lapsed) finishes the same order.
    */
   async create(actor: UserPrincipal, key: string, dto: CreateOrderDto): Promise<StoredResponse> {
     const request = dto.normalized();
@@ -70,18 +73,14 @@ export class OrdersService {
     const scope = `user:${userId}`;
     return this.idempotency.run(scope, key, fingerprint(request), async () => {
       const orderId = stableUuid(`${scope}:${key}`);
-      const existing = await this.orders.findByReservation(request.reservationId);
-      if (existing && existing.id !== orderId) throw conflict(`Reservation ${request.reservationId} already has an order`, 'RESERVATION_ALREADY_ORDERED');
-
       const reservation = await this.clients.reservation(request.reservationId);
       if (!reservation) throw notFound(`Reservation ${request.reservationId} not found`, 'RESERVATION_NOT_FOUND');
       this.check(reservation, userId, request, orderId);
-      const held = await this.holdForOrder(request.reservationId, orderId);
 
       const items = reservation.seats.map((s) => ({ seatId: s.seatId, seatCode: `${s.section}-${s.row}-${s.number}`, priceCents: Math.round(s.price * 100) }));
       const subtotalCents = items.reduce((n, i) => n + i.priceCents, 0);
       const taxCents = Math.round((subtotalCents * this.config.TAX_PERCENT) / 100);
-      const order = await this.orders.insert({
+      const stored = await this.storeOrder({
         id: orderId,
         userId,
         customerEmail: actor.email ?? null,
@@ -92,13 +91,29 @@ export class OrdersService {
         taxCents,
         totalCents: subtotalCents + taxCents,
         currency: this.config.CURRENCY,
-        holdExpiresAt: new Date(held.expiresAt),
+        // The hold's expiry as read; replaced by the one seating grants the order just below.
+        holdExpiresAt: new Date(reservation.expiresAt),
         items,
       });
+      if (stored.existingReservationId && stored.existingReservationId !== reservation.reservationId) {
+        throw unprocessable('This Idempotency-Key already placed an order for another reservation', 'IDEMPOTENCY_KEY_REUSED');
+      }
+      const held = await this.holdForOrder(request.reservationId, orderId);
+      const order = await this.orders.setHoldExpiry(orderId, new Date(held.expiresAt));
       this.metrics.created.inc({ event_id: String(order.eventId) });
       this.log.info('Order created', { orderId, reservationId: reservation.reservationId, totalCents: order.totalCents });
       return { status: 201, body: mapOrder(order) };
     });
+  }
+
+  private async storeOrder(order: Parameters<OrdersRepository['insert']>[0]) {
+    try {
+      return await this.orders.insert(order);
+    } catch (e) {
+      // orders_reservation_key: one order per hold, whichever key placed it first.
+      if ((e as { code?: string }).code === '23505') throw conflict(`Reservation ${order.reservationId} already has an order`, 'RESERVATION_ALREADY_ORDERED');
+      throw e;
+    }
   }
 
   async get(actor: Principal, id: string): Promise<OrderDto> {
@@ -203,10 +218,18 @@ export class OrdersService {
     }
   }
 
+  /**
+   * Seating ties the hold to the order. A refusal (4xx) means it is not tied: the order stored
+   * for it goes (a refused request stores nothing). An error without an answer (5xx, timeout) may
+   * have tied it: the order stays, so the hold is never tied to an order that does not exist; a
+   * retry with the key finishes it, or the reconciler cancels it when its hold is over.
+   */
   private async holdForOrder(reservationId: string, orderId: string) {
     try {
       return await this.clients.holdForOrder(reservationId, orderId, this.config.ORDER_HOLD_SECONDS);
     } catch (e) {
+      const refused = e instanceof UpstreamError && [400, 404, 409].includes(e.status);
+      if (refused) await this.orders.deleteUnplaced(orderId);
       if (e instanceof UpstreamError && e.status === 409) throw conflict('This reservation already has an order', 'RESERVATION_ALREADY_ORDERED');
       if (e instanceof UpstreamError && e.status === 400) throw conflict('The reservation has expired', 'RESERVATION_EXPIRED');
       if (e instanceof UpstreamError && e.status === 404) throw notFound(`Reservation ${reservationId} not found`, 'RESERVATION_NOT_FOUND');

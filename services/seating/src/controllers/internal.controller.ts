@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ServiceOnly } from '@etsr/platform';
 import { HoldForOrderDto, ReservationDto } from '../dtos/reservation.dto';
 import { AvailabilityChangesDto, ChangesQuery } from '../dtos/seat.dto';
@@ -30,6 +30,7 @@ export class InternalController {
   @ApiOperation({ summary: 'Tie a hold to the order paying for it and keep it while payment runs (capped)' })
   @ApiOkResponse({ type: ReservationDto })
   @ApiConflictResponse({ description: 'RESERVATION_RELEASED, RESERVATION_ALLOCATED or RESERVATION_ORDERED (another order), or CONFLICT: the order already has another reservation' })
+  @ApiBadRequestResponse({ description: 'RESERVATION_EXPIRED: the hold lapsed (by the database clock), or a seat of it was freed or taken' })
   holdForOrder(@Param('id', ReservationIdPipe) id: string, @Body() dto: HoldForOrderDto): Promise<ReservationDto> {
     return this.reservations.holdForOrder(id, dto);
   }

@@ -61,7 +61,7 @@ export class ReservationsController {
 
   @Get('reservation/:id')
   @AllowService()
-  @ApiOperation({ summary: 'A reservation (its owner, an admin or a platform service)' })
+  @ApiOperation({ summary: 'A reservation (its owner, an admin or a platform service); EXPIRED as soon as its time is up, swept or not' })
   @ApiOkResponse({ type: ReservationDto })
   get(@CurrentPrincipal() actor: Principal, @Param('id', ReservationIdPipe) id: string): Promise<ReservationDto> {
     return this.reservations.get(actor, id);

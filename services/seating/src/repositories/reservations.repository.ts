@@ -26,8 +26,15 @@ export type ChangeResult =
   | { kind: 'not-found' }
   | { kind: 'refused'; reservation: ReservationEntity; reason: 'expired' | 'released' | 'allocated' | 'other-order' | 'in-checkout' };
 
+/**
+ * A hold past its expiry reads EXPIRED at once, by the database's clock, whether or not the
+ * sweeper has stored it so yet (it does once the seats are back in inventory): every read and
+ * every change below sees a reservation through this one expression, so none can treat a lapsed
+ * hold as live. Same boundary as the seats': held while `expiry >= now()`.
+ */
 const RESERVATION_COLUMNS = `reservation_id AS id, event_id AS "eventId", user_id AS "userId", seat_ids AS "seatIds",
-  total_amount AS "totalAmount", status, expires_at AS "expiresAt", original_expires_at AS "originalExpiresAt",
+  total_amount AS "totalAmount", CASE WHEN status = 'RESERVED' AND expires_at < now() THEN 'EXPIRED' ELSE status END AS status,
+  expires_at AS "expiresAt", original_expires_at AS "originalExpiresAt",
   order_id AS "orderId", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 function toReservation(r: Record<string, unknown>): ReservationEntity {
@@ -152,14 +159,7 @@ export class ReservationsRepository {
       if (r.orderId && r.orderId !== orderId) return { kind: 'refused', reservation: r, reason: 'other-order' };
       if (r.status === 'ALLOCATED') return { kind: 'unchanged', reservation: r };
       if (r.status === 'RELEASED') return { kind: 'refused', reservation: r, reason: 'released' };
-      const [{ still_held }] = await sqlRows<{ still_held: string }>(
-        tx,
-        `SELECT count(*) AS still_held FROM seats WHERE reservation_id = $1 AND status = 'RESERVED'`,
-        [r.id],
-      );
-      if (r.expiresAt.getTime() <= Date.now() || Number(still_held) !== r.seatIds.length) {
-        return { kind: 'refused', reservation: r, reason: 'expired' };
-      }
+      if (r.status === 'EXPIRED') return { kind: 'refused', reservation: r, reason: 'expired' };
       const [row] = await sqlRows<Record<string, unknown>>(
         tx,
         `UPDATE reservations
@@ -169,7 +169,17 @@ export class ReservationsRepository {
         [r.id, orderId, extendSeconds, maxExtensionSeconds],
       );
       const updated = toReservation(row);
-      await tx.query(`UPDATE seats SET reservation_expiry = $2, updated_at = now() WHERE reservation_id = $1 AND status = 'RESERVED'`, [r.id, updated.expiresAt]);
+      // Every seat must still be this hold's, live (locked in seat id order, like every hold): one
+      // the sweeper freed or another buyer took meanwhile makes the whole hold expired.
+      const kept = await sqlRows(
+        tx,
+        `UPDATE seats s SET reservation_expiry = $2, updated_at = now()
+           FROM (SELECT seat_id FROM seats WHERE reservation_id = $1 AND status = 'RESERVED' AND reservation_expiry >= now()
+                  ORDER BY seat_id FOR UPDATE) AS mine
+          WHERE s.seat_id = mine.seat_id RETURNING s.seat_id`,
+        [r.id, updated.expiresAt],
+      );
+      if (kept.length !== r.seatIds.length) throw new RollbackWith({ kind: 'refused', reservation: r, reason: 'expired' });
       return { kind: 'done', reservation: updated };
     });
   }
