@@ -101,11 +101,14 @@ describe('booking saga: all six services as processes', () => {
     await waitFor(async () => (await orderStatus(order.orderId)) === 'CONFIRMED', 'order CONFIRMED after the retry');
   });
 
-  it('a refund voids the tickets and puts the seats back on sale', async () => {
+  it('a refund voids the tickets and puts the seats back on sale; a buyer cannot refund at the payment service directly', async () => {
     const { order, seatIds } = await orderSeats(2);
     const paid = await charge(order);
     await waitFor(async () => (await orderStatus(order.orderId)) === 'CONFIRMED', 'order CONFIRMED');
-    const refund = await api.payment.post('/v1/refund', { token: buyer, body: { payment_id: paid.body.payment_id, reason: 'Cannot attend' } });
+    const direct = await api.payment.post('/v1/refund', { token: buyer, body: { payment_id: paid.body.payment_id, reason: 'Cannot attend' } });
+    assert.equal(direct.status, 403, direct.text);
+    assert.equal(direct.body.error, 'REFUND_VIA_ORDER');
+    const refund = await api.payment.post('/v1/refund', { token: admin, body: { payment_id: paid.body.payment_id, reason: 'Cannot attend' } });
     assert.equal(refund.status, 200, refund.text);
     assert.equal(refund.body.status, 'REFUNDED');
     await waitFor(async () => (await orderStatus(order.orderId)) === 'REFUNDED', 'order REFUNDED');

@@ -18,10 +18,23 @@ describe('refunds', () => {
   };
   const refund = (body: Record<string, unknown>, token?: string) => svc.api.post('/v1/refund', { body, token });
 
-  it('the owner refunds a payment in full: the shape of section 6.1, the payment REFUNDED, a REFUNDED callback', async () => {
+  it("a buyer cannot refund their own payment here: 403 REFUND_VIA_ORDER naming the order's cancel route; nothing refunded", async () => {
+    const payment = await pay();
+    const res = await refund({ payment_id: payment.payment_id, reason: 'Changed my mind' }, userToken(2));
+    assert.equal(res.status, 403, res.text);
+    assert.equal(res.body.error, 'REFUND_VIA_ORDER');
+    assert.match(res.body.message, /POST \/v1\/orders\/\{orderId\}\/cancel/);
+    assert.equal(res.body.details.cancelRoute, 'POST /v1/orders/{orderId}/cancel');
+    const [row] = await svc.sql(`SELECT status FROM payments WHERE payment_id = $1`, [payment.payment_id]);
+    assert.equal(row.status, 'SUCCESS');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(svc.orders.delivered(payment.payment_id).some((c) => c.body?.status === 'REFUNDED'), false);
+  });
+
+  it('an admin refunds a payment in full: the shape of section 6.1, the payment REFUNDED, a REFUNDED callback', async () => {
     const payment = await pay();
     const refunds = (await svc.metric('refund_transactions_total')) ?? 0;
-    const res = await refund({ payment_id: payment.payment_id, reason: 'Event cancelled' }, userToken(2));
+    const res = await refund({ payment_id: payment.payment_id, reason: 'Event cancelled' }, adminToken());
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(Object.keys(res.body), ['refund_id', 'payment_id', 'amount_cents', 'currency', 'status', 'refunded_at']);
     assert.match(res.body.refund_id, /^ref_[A-Za-z0-9_-]{22}$/);
@@ -51,7 +64,7 @@ describe('refunds', () => {
     const payment = await pay();
     const first = await refund({ payment_id: payment.payment_id }, adminToken());
     const refunds = await svc.metric('refund_transactions_total');
-    const again = await refund({ payment_id: payment.payment_id }, userToken(2));
+    const again = await refund({ payment_id: payment.payment_id }, serviceToken('order'));
     assert.equal(again.status, 200);
     assert.equal(again.text, first.text);
     assert.equal(await svc.metric('refund_transactions_total'), refunds);
@@ -87,7 +100,7 @@ describe('refunds', () => {
 
   it('a FAILED or PENDING payment is not refundable (409 NOT_REFUNDABLE)', async () => {
     const declined = await pay('TEST_DECLINE');
-    const res = await refund({ payment_id: declined.payment_id }, userToken(2));
+    const res = await refund({ payment_id: declined.payment_id }, adminToken());
     assert.equal(res.status, 409);
     assert.equal(res.body.error, 'NOT_REFUNDABLE');
 

@@ -98,10 +98,13 @@ export class PaymentsController {
   @HttpCode(200)
   @AllowService()
   @ApiOperation({
-    summary: 'Refund a successful payment in full (its owner, an admin or a platform service)',
-    description: 'Refunding a refunded payment answers the same again (idempotent).',
+    summary: 'Refund a successful payment in full (an admin or a platform service; not the buyer)',
+    description:
+      'Refunding a refunded payment answers the same again (idempotent). A buyer cancels through the order service instead ' +
+      '(POST /v1/orders/{orderId}/cancel), which voids the tickets and refuses once a ticket was used: a buyer\'s token here is 403 REFUND_VIA_ORDER.',
   })
   @ApiOkResponse({ type: RefundResponseDto })
+  @ApiForbiddenResponse({ description: "REFUND_VIA_ORDER: a buyer's token; refunds of an order go through the order service's cancel route" })
   @ApiNotFoundResponse({ description: 'PAYMENT_NOT_FOUND' })
   @ApiConflictResponse({ description: 'NOT_REFUNDABLE: the payment is PENDING or FAILED' })
   refund(@CurrentPrincipal() actor: Principal, @Body() dto: RefundDto): Promise<RefundResponseDto> {

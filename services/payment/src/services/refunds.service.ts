@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, JsonLogger, OutboxWorker, Principal, assertOwnerOrAdmin, conflict } from '@etsr/platform';
+import { AppError, JsonLogger, OutboxWorker, Principal, conflict, isAdmin } from '@etsr/platform';
 import { RefundDto, RefundResponseDto, mapRefund } from '../dtos/payment.dto';
 import { PAYMENT_GATEWAY, PaymentGateway } from '../gateway/payment-gateway';
 import { PaymentsRepository } from '../repositories/payments.repository';
@@ -7,8 +7,10 @@ import { PaymentMetrics } from './payment-metrics';
 import { PaymentsService } from './payments.service';
 
 /**
- * Full refunds of successful payments (the owner, an admin, or the order service when seats could
- * not be allocated). Idempotent: the gateway refunds a payment once whatever it is asked, and the
+ * Full refunds of successful payments, asked by the order service (a cancel, seats that could not
+ * be allocated) or an admin. Not by the buyer: a refund of an order's payment goes through the
+ * order service, which applies the box office rule (no refund once a ticket was used) and voids the
+ * tickets it refunds. Idempotent: the gateway refunds a payment once whatever it is asked, and the
  * conditional SUCCESS → REFUNDED update lets one of two racing refunds record it; the other, and
  * any later repeat, gets the same answer.
  */
@@ -28,8 +30,8 @@ export class RefundsService {
   }
 
   async refund(actor: Principal, dto: RefundDto): Promise<RefundResponseDto> {
+    if (actor.kind === 'user' && !isAdmin(actor)) throw refundViaOrder();
     const payment = await this.reader.require(dto.payment_id);
-    assertOwnerOrAdmin(actor, payment.userId, 'payment');
     if (payment.status === 'REFUNDED') return mapRefund(payment);
     if (payment.status !== 'SUCCESS') throw notRefundable(payment.status);
 
@@ -53,6 +55,16 @@ export class RefundsService {
     throw notRefundable(now.status);
   }
 }
+
+export const ORDER_CANCEL_ROUTE = 'POST /v1/orders/{orderId}/cancel';
+
+const refundViaOrder = () =>
+  new AppError(
+    403,
+    'REFUND_VIA_ORDER',
+    `A buyer's refund goes through the order service, which voids the tickets and applies the box office rule: ${ORDER_CANCEL_ROUTE}`,
+    { cancelRoute: ORDER_CANCEL_ROUTE },
+  );
 
 const notRefundable = (status: string) =>
   conflict(`A ${status} payment cannot be refunded; only a successful one can`, 'NOT_REFUNDABLE', { payment_status: status });
