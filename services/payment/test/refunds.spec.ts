@@ -118,7 +118,7 @@ describe('refunds', () => {
     const unknown = await refund({ payment_id: 'pay_xyz789abc' }, adminToken());
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.error, 'PAYMENT_NOT_FOUND');
-    for (const body of [{ payment_id: 'xyz' }, { payment_id: 42 }, {}, { payment_id: 'pay_abc', reason: '' }, { payment_id: 'pay_abc', reason: 'x'.repeat(501) }, { payment_id: 'pay_abc', amount_cents: 5 }]) {
+    for (const body of [{ payment_id: 'xyz' }, { payment_id: 42 }, {}, { payment_id: 'pay_abc', reason: '' }, { payment_id: 'pay_abc', reason: 'x'.repeat(501) }, { payment_id: 'pay_abc', amount_cents: 5 }, { payment_id: 'pay_abc', amount_cents: 0, refund_key: 'k' }, { payment_id: 'pay_abc', amount_cents: 5, refund_key: 'a b' }]) {
       const res = await refund(body, adminToken());
       assert.equal(res.status, 400, JSON.stringify(body));
     }
@@ -131,5 +131,73 @@ describe('refunds', () => {
     const again = await svc.api.post('/v1/charge', { body: chargeBody(order), headers: { 'Idempotency-Key': newKey() } });
     assert.equal(again.status, 409);
     assert.equal(again.body.error, 'ORDER_ALREADY_PAID');
+  });
+
+  describe('partial refunds', () => {
+    const paymentRow = async (id: string) =>
+      (await svc.sql<{ status: string; refunded_cents: number }>(`SELECT status, refunded_cents FROM payments WHERE payment_id = $1`, [id]))[0];
+    const refundedCallbacks = (id: string) => svc.orders.delivered(id).filter((c) => c.body?.status === 'REFUNDED');
+
+    it('refunds an amount under a key: PARTIALLY_REFUNDED, the payment still SUCCESS, no callback; the same key again is the same refund; the rest makes it REFUNDED', async () => {
+      const payment = await pay();
+      const part = await refund({ payment_id: payment.payment_id, amount_cents: 11000, refund_key: 'unused-tickets-1', reason: 'Two seats unused' }, serviceToken('order'));
+      assert.equal(part.status, 200, part.text);
+      assert.equal(part.body.status, 'PARTIALLY_REFUNDED');
+      assert.equal(part.body.amount_cents, 11000);
+      assert.deepEqual(await paymentRow(payment.payment_id), { status: 'SUCCESS', refunded_cents: 11000 });
+
+      const refunds = await svc.metric('refund_transactions_total');
+      const again = await refund({ payment_id: payment.payment_id, amount_cents: 11000, refund_key: 'unused-tickets-1' }, serviceToken('order'));
+      assert.equal(again.text, part.text);
+      assert.equal(await svc.metric('refund_transactions_total'), refunds);
+      const reused = await refund({ payment_id: payment.payment_id, amount_cents: 5000, refund_key: 'unused-tickets-1' }, serviceToken('order'));
+      assert.equal(reused.status, 422, reused.text);
+      assert.equal(reused.body.error, 'REFUND_KEY_REUSED');
+      assert.deepEqual(await paymentRow(payment.payment_id), { status: 'SUCCESS', refunded_cents: 11000 });
+      assert.equal(refundedCallbacks(payment.payment_id).length, 0);
+
+      const rest = await refund({ payment_id: payment.payment_id, reason: 'Show cancelled' }, adminToken());
+      assert.equal(rest.status, 200, rest.text);
+      assert.equal(rest.body.status, 'REFUNDED');
+      assert.equal(rest.body.amount_cents, 22000);
+      assert.deepEqual(await paymentRow(payment.payment_id), { status: 'REFUNDED', refunded_cents: 33000 });
+      await svc.orders.waitFor(() => refundedCallbacks(payment.payment_id).length === 1, 'the REFUNDED callback');
+
+      const more = await refund({ payment_id: payment.payment_id, amount_cents: 100, refund_key: 'late' }, adminToken());
+      assert.equal(more.status, 409, more.text);
+      assert.equal(more.body.error, 'REFUND_EXCEEDS_PAYMENT');
+      assert.equal(more.body.details.refundable_cents, 0);
+    });
+
+    it('more than is left is 409 REFUND_EXCEEDS_PAYMENT naming what is left; an amount without a key is 400 REFUND_KEY_REQUIRED', async () => {
+      const payment = await pay();
+      const over = await refund({ payment_id: payment.payment_id, amount_cents: 33001, refund_key: 'too-much' }, adminToken());
+      assert.equal(over.status, 409, over.text);
+      assert.equal(over.body.error, 'REFUND_EXCEEDS_PAYMENT');
+      assert.equal(over.body.details.refundable_cents, 33000);
+      const keyless = await refund({ payment_id: payment.payment_id, amount_cents: 100 }, adminToken());
+      assert.equal(keyless.status, 400, keyless.text);
+      assert.equal(keyless.body.error, 'REFUND_KEY_REQUIRED');
+      assert.deepEqual(await paymentRow(payment.payment_id), { status: 'SUCCESS', refunded_cents: 0 });
+    });
+
+    it('partial refunds racing never refund more than the payment: ten of 5000 on 33000, six go through, four are refused', async () => {
+      const payment = await pay();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => refund({ payment_id: payment.payment_id, amount_cents: 5000, refund_key: `race-${i}` }, serviceToken('order'))),
+      );
+      assert.deepEqual(results.map((r) => r.status).sort(), [200, 200, 200, 200, 200, 200, 409, 409, 409, 409], results.map((r) => r.text).join('\n'));
+      assert.ok(results.filter((r) => r.status === 409).every((r) => r.body.error === 'REFUND_EXCEEDS_PAYMENT'));
+      const [{ total }] = await svc.sql<{ total: number }>(`SELECT sum(amount_cents)::int AS total FROM payment_refunds WHERE payment_id = $1`, [payment.payment_id]);
+      assert.equal(total, 30000);
+      assert.deepEqual(await paymentRow(payment.payment_id), { status: 'SUCCESS', refunded_cents: 30000 });
+    });
+
+    it('two racing refunds that together exceed the payment: exactly one goes through', async () => {
+      const payment = await pay();
+      const [a, b] = await Promise.all(['a', 'b'].map((k) => refund({ payment_id: payment.payment_id, amount_cents: 20000, refund_key: k }, adminToken())));
+      assert.deepEqual([a.status, b.status].sort(), [200, 409], `${a.text} ${b.text}`);
+      assert.deepEqual(await paymentRow(payment.payment_id), { status: 'SUCCESS', refunded_cents: 20000 });
+    });
   });
 });
