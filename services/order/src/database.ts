@@ -2,6 +2,7 @@ import { DatabaseDefinition } from '@etsr/platform';
 import { CreateOrders1763900000000 } from './migrations/1763900000000-create-orders';
 import { OrderEventName1763900000001 } from './migrations/1763900000001-order-event-name';
 import { ImportedOrders1764200000000 } from './migrations/1764200000000-imported-orders';
+import { PartiallyRefunded1766000000000 } from './migrations/1766000000000-partially-refunded';
 
 /**
  * orderdb's migrations. The service reads and writes with SQL (OrdersRepository), so TypeORM needs
@@ -9,5 +10,5 @@ import { ImportedOrders1764200000000 } from './migrations/1764200000000-imported
  */
 export const database: DatabaseDefinition = {
   entities: [],
-  migrations: [CreateOrders1763900000000, OrderEventName1763900000001, ImportedOrders1764200000000],
+  migrations: [CreateOrders1763900000000, OrderEventName1763900000001, ImportedOrders1764200000000, PartiallyRefunded1766000000000],
 };
