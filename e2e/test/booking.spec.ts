@@ -120,6 +120,25 @@ describe('booking saga: all six services as processes', () => {
     assert.equal(scan.body.error, 'TICKET_VOID');
   });
 
+  it('the box office refunds the unused tickets only: the payment service refunds their price, the used ticket stays valid', async () => {
+    const { order } = await orderSeats(2);
+    const paid = await charge(order);
+    await waitFor(async () => (await orderStatus(order.orderId)) === 'CONFIRMED', 'order CONFIRMED');
+    const { tickets } = (await api.order.get(`/v1/orders/${order.orderId}/tickets`, { token: buyer })).body;
+    assert.equal((await api.order.post(`/v1/tickets/${tickets[0].ticketCode}/check-in`, { token: admin })).status, 200);
+    const res = await api.order.post(`/v1/orders/${order.orderId}/refund-unused`, { token: admin, body: { reason: 'One of the party could not come' } });
+    assert.equal(res.status, 202, res.text);
+    assert.equal(res.body.order.status, 'PARTIALLY_REFUNDED');
+    assert.deepEqual(res.body.voidedTickets, [tickets[1].ticketCode]);
+    assert.ok(res.body.refundCents > 0 && res.body.refundCents < order.totalCents, String(res.body.refundCents));
+    await waitFor(async () => (await api.payment.get(`/v1/payments/${paid.body.payment_id}`, { token: admin })).body.refunded_cents === res.body.refundCents, 'the partial refund');
+    const payment = (await api.payment.get(`/v1/payments/${paid.body.payment_id}`, { token: admin })).body;
+    assert.equal(payment.status, 'SUCCESS');
+    const after = (await api.order.get(`/v1/orders/${order.orderId}/tickets`, { token: buyer })).body.tickets;
+    assert.deepEqual(after.map((t: { status: string }) => t.status), ['VALID', 'VOID']);
+    assert.equal(await orderStatus(order.orderId), 'PARTIALLY_REFUNDED');
+  });
+
   it('cancel before payment: CANCELLED and the hold released; after payment: REFUNDED', async () => {
     const unpaid = await orderSeats(1);
     const cancelled = await api.order.post(`/v1/orders/${unpaid.order.orderId}/cancel`, { token: buyer });

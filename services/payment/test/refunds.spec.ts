@@ -145,6 +145,7 @@ describe('refunds', () => {
       assert.equal(part.body.status, 'PARTIALLY_REFUNDED');
       assert.equal(part.body.amount_cents, 11000);
       assert.deepEqual(await paymentRow(payment.payment_id), { status: 'SUCCESS', refunded_cents: 11000 });
+      assert.equal((await svc.api.get(`/v1/payments/${payment.payment_id}`, { token: adminToken() })).body.refunded_cents, 11000);
 
       const refunds = await svc.metric('refund_transactions_total');
       const again = await refund({ payment_id: payment.payment_id, amount_cents: 11000, refund_key: 'unused-tickets-1' }, serviceToken('order'));

@@ -153,6 +153,7 @@ export class PaymentResponseDto {
   @ApiProperty({ example: '2025-11-09T10:55:00.000Z' }) created_at: string;
   @ApiProperty({ example: '2025-11-09T10:55:05.000Z' }) updated_at: string;
   @ApiPropertyOptional({ example: 'Card declined', description: 'Only when status is FAILED' }) failure_reason?: string;
+  @ApiPropertyOptional({ example: 11000, description: 'Only when part of a SUCCESS payment was refunded: the sum of its refunds so far' }) refunded_cents?: number;
   @ApiPropertyOptional({ example: 'ref_abc123xyz', description: 'Only when status is REFUNDED' }) refund_id?: string;
   @ApiPropertyOptional({ example: '2025-11-09T11:30:00.000Z', description: 'Only when status is REFUNDED' }) refunded_at?: string;
 }
@@ -211,6 +212,7 @@ export function mapPayment(p: PaymentEntity): PaymentResponseDto {
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),
     ...(p.status === 'FAILED' ? { failure_reason: p.failureReason ?? 'Payment failed' } : {}),
+    ...(p.status === 'SUCCESS' && p.refundedCents > 0 ? { refunded_cents: p.refundedCents } : {}),
     ...(p.status === 'REFUNDED' && p.refundId && p.refundedAt ? { refund_id: p.refundId, refunded_at: p.refundedAt.toISOString() } : {}),
   };
 }
