@@ -101,11 +101,14 @@ describe('booking saga: all six services as processes', () => {
     await waitFor(async () => (await orderStatus(order.orderId)) === 'CONFIRMED', 'order CONFIRMED after the retry');
   });
 
-  it('a refund voids the tickets and puts the seats back on sale', async () => {
+  it('a refund voids the tickets and puts the seats back on sale; a buyer cannot refund at the payment service directly', async () => {
     const { order, seatIds } = await orderSeats(2);
     const paid = await charge(order);
     await waitFor(async () => (await orderStatus(order.orderId)) === 'CONFIRMED', 'order CONFIRMED');
-    const refund = await api.payment.post('/v1/refund', { token: buyer, body: { payment_id: paid.body.payment_id, reason: 'Cannot attend' } });
+    const direct = await api.payment.post('/v1/refund', { token: buyer, body: { payment_id: paid.body.payment_id, reason: 'Cannot attend' } });
+    assert.equal(direct.status, 403, direct.text);
+    assert.equal(direct.body.error, 'REFUND_VIA_ORDER');
+    const refund = await api.payment.post('/v1/refund', { token: admin, body: { payment_id: paid.body.payment_id, reason: 'Cannot attend' } });
     assert.equal(refund.status, 200, refund.text);
     assert.equal(refund.body.status, 'REFUNDED');
     await waitFor(async () => (await orderStatus(order.orderId)) === 'REFUNDED', 'order REFUNDED');
@@ -115,6 +118,25 @@ describe('booking saga: all six services as processes', () => {
     const scan = await api.order.post(`/v1/tickets/${tickets.body.tickets[0].ticketCode}/check-in`, { token: admin });
     assert.equal(scan.status, 409);
     assert.equal(scan.body.error, 'TICKET_VOID');
+  });
+
+  it('the box office refunds the unused tickets only: the payment service refunds their price, the used ticket stays valid', async () => {
+    const { order } = await orderSeats(2);
+    const paid = await charge(order);
+    await waitFor(async () => (await orderStatus(order.orderId)) === 'CONFIRMED', 'order CONFIRMED');
+    const { tickets } = (await api.order.get(`/v1/orders/${order.orderId}/tickets`, { token: buyer })).body;
+    assert.equal((await api.order.post(`/v1/tickets/${tickets[0].ticketCode}/check-in`, { token: admin })).status, 200);
+    const res = await api.order.post(`/v1/orders/${order.orderId}/refund-unused`, { token: admin, body: { reason: 'One of the party could not come' } });
+    assert.equal(res.status, 202, res.text);
+    assert.equal(res.body.order.status, 'PARTIALLY_REFUNDED');
+    assert.deepEqual(res.body.voidedTickets, [tickets[1].ticketCode]);
+    assert.ok(res.body.refundCents > 0 && res.body.refundCents < order.totalCents, String(res.body.refundCents));
+    await waitFor(async () => (await api.payment.get(`/v1/payments/${paid.body.payment_id}`, { token: admin })).body.refunded_cents === res.body.refundCents, 'the partial refund');
+    const payment = (await api.payment.get(`/v1/payments/${paid.body.payment_id}`, { token: admin })).body;
+    assert.equal(payment.status, 'SUCCESS');
+    const after = (await api.order.get(`/v1/orders/${order.orderId}/tickets`, { token: buyer })).body.tickets;
+    assert.deepEqual(after.map((t: { status: string }) => t.status), ['VALID', 'VOID']);
+    assert.equal(await orderStatus(order.orderId), 'PARTIALLY_REFUNDED');
   });
 
   it('cancel before payment: CANCELLED and the hold released; after payment: REFUNDED', async () => {

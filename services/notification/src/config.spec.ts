@@ -13,8 +13,10 @@ describe('NotificationConfig', () => {
     assert.equal(c.SMS_PROVIDER, 'log');
     assert.deepEqual(
       [c.NOTIFICATION_SEND_INTERVAL_MS, c.NOTIFICATION_MAX_ATTEMPTS, c.NOTIFICATION_RETRY_BASE_MS, c.NOTIFICATION_RETRY_MAX_MS, c.NOTIFICATION_LEASE_SECONDS],
-      [1000, 20, 1000, 300_000, 120],
+      [1000, 20, 1000, 300_000, 300],
     );
+    assert.deepEqual([c.SMTP_CONNECTION_TIMEOUT_MS, c.SMTP_GREETING_TIMEOUT_MS, c.SMTP_SOCKET_TIMEOUT_MS, c.NOTIFICATION_SEND_TIMEOUT_MS], [10_000, 30_000, 60_000, 120_000]);
+    assert.equal(c.messageIdDomain, 'example.com');
   });
   it('SMTP_URL is required and must be smtp:// or smtps://', () => {
     assert.throws(() => load({ SMTP_URL: undefined }), /SMTP_URL: .*not set/);
@@ -36,5 +38,12 @@ describe('NotificationConfig', () => {
     assert.throws(() => load({ SMS_PROVIDER: 'twilio' }), /SMS_PROVIDER/);
     assert.throws(() => load({ MAIL_FROM: 'Event Tickets' }), /MAIL_FROM must be an address/);
     assert.equal(load({ MAIL_FROM: 'tickets@example.org' }).MAIL_FROM, 'tickets@example.org');
+  });
+  it('each SMTP timeout fits in the whole attempt; the Message-ID domain is MAIL_FROM\'s unless set', () => {
+    assert.throws(() => load({ SMTP_SOCKET_TIMEOUT_MS: '60000', NOTIFICATION_SEND_TIMEOUT_MS: '30000' }), /SMTP_SOCKET_TIMEOUT_MS must not exceed NOTIFICATION_SEND_TIMEOUT_MS/);
+    assert.throws(() => load({ SMTP_GREETING_TIMEOUT_MS: '40000', NOTIFICATION_SEND_TIMEOUT_MS: '30000', SMTP_SOCKET_TIMEOUT_MS: '30000' }), /SMTP_GREETING_TIMEOUT_MS/);
+    assert.equal(load({ MAIL_FROM: 'tickets@example.org' }).messageIdDomain, 'example.org');
+    assert.equal(load({ MAIL_MESSAGE_ID_DOMAIN: 'mail.example.net' }).messageIdDomain, 'mail.example.net');
+    assert.throws(() => load({ MAIL_MESSAGE_ID_DOMAIN: 'not a domain>' }), /MAIL_MESSAGE_ID_DOMAIN must be a domain name/);
   });
 });

@@ -31,6 +31,14 @@ export class NotificationConfig extends BaseConfig {
   @Matches(/^(?:[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, { message: 'MAIL_FROM must be an address or "Name <address>"' })
   MAIL_FROM = 'Event Tickets <tickets@example.com>';
 
+  /**
+   * The right-hand side of every e-mail's Message-ID, `<notification-{id}@{domain}>`: a domain we
+   * own, so the id is unique worldwide. Defaults to the domain of MAIL_FROM.
+   */
+  @IsOptional()
+  @Matches(/^(?=.{1,200}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, { message: 'MAIL_MESSAGE_ID_DOMAIN must be a domain name' })
+  MAIL_MESSAGE_ID_DOMAIN?: string;
+
   /** Where SMS go. `log`: one JSON log line per SMS (development; no real provider is wired yet). */
   @IsIn(SMS_PROVIDERS)
   SMS_PROVIDER: SmsProviderName = 'log';
@@ -68,22 +76,55 @@ export class NotificationConfig extends BaseConfig {
   @Max(200)
   NOTIFICATION_BATCH_SIZE = 10;
 
-  /** The most one attempt may take (SMTP connect, greeting, each command); then it counts as failed. */
+  /** SMTP: the longest wait for the TCP (and TLS) connection. */
   @Type(() => Number)
   @IsInt()
   @Min(100)
   @Max(600_000)
-  NOTIFICATION_SEND_TIMEOUT_MS = 30_000;
+  SMTP_CONNECTION_TIMEOUT_MS = 10_000;
+
+  /** SMTP: the longest wait for the server's greeting once connected. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  SMTP_GREETING_TIMEOUT_MS = 30_000;
 
   /**
-   * A claimed notification belongs to its sender for this long. A sender that dies mid-send loses
-   * it when the lease runs out, and another (or the restarted one) sends it again.
+   * SMTP: the longest silence while waiting for any one reply, the one to the end of DATA
+   * included. A server that has the whole message but answers late has usually queued it: the
+   * longer we wait for that answer, the rarer a resend it did not need.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  SMTP_SOCKET_TIMEOUT_MS = 60_000;
+
+  /**
+   * The most one whole attempt may take. At this point the attempt is aborted (the SMTP connection
+   * is closed) and only then counted as failed, so its retry never runs beside it.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  NOTIFICATION_SEND_TIMEOUT_MS = 120_000;
+
+  /**
+   * A claimed notification belongs to its sender for this long: longer than a whole attempt, so it
+   * is only taken over from a sender that died. Then another (or the restarted one) sends it again.
    */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(86_400)
-  NOTIFICATION_LEASE_SECONDS = 120;
+  NOTIFICATION_LEASE_SECONDS = 300;
+
+  /** The Message-ID domain in use: MAIL_MESSAGE_ID_DOMAIN, or that of MAIL_FROM. */
+  get messageIdDomain(): string {
+    return this.MAIL_MESSAGE_ID_DOMAIN ?? /@([^<>@\s]+?)>?$/.exec(this.MAIL_FROM)![1];
+  }
 }
 
 /**
@@ -95,6 +136,9 @@ export function finishNotificationConfig(config: NotificationConfig): Notificati
   const problems: string[] = [];
   if (config.NOTIFICATION_LEASE_SECONDS * 1000 < 2 * config.NOTIFICATION_SEND_TIMEOUT_MS) {
     problems.push('NOTIFICATION_LEASE_SECONDS must be at least twice NOTIFICATION_SEND_TIMEOUT_MS, or a slow send could be taken over while it runs');
+  }
+  for (const name of ['SMTP_CONNECTION_TIMEOUT_MS', 'SMTP_GREETING_TIMEOUT_MS', 'SMTP_SOCKET_TIMEOUT_MS'] as const) {
+    if (config[name] > config.NOTIFICATION_SEND_TIMEOUT_MS) problems.push(`${name} must not exceed NOTIFICATION_SEND_TIMEOUT_MS, the whole attempt`);
   }
   if (config.NOTIFICATION_RETRY_MAX_MS < config.NOTIFICATION_RETRY_BASE_MS) {
     problems.push('NOTIFICATION_RETRY_MAX_MS must not be below NOTIFICATION_RETRY_BASE_MS');

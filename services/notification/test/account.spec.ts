@@ -73,7 +73,7 @@ describe('notification: account e-mails (ACCOUNT_SETUP, PASSWORD_RESET)', () => 
       const mail = await deliveredOnce(event.eventId);
       assert.equal(mail.subject, subject);
       assert.equal(mail.to && !Array.isArray(mail.to) ? mail.to.text : '', 'alice@example.com');
-      assert.equal(mail.messageId, `<${n.notificationId}@notification.etsr>`);
+      assert.equal(mail.messageId, `<notification-${n.notificationId}@example.com>`);
       assert.equal(mail.headers.get('x-notification-type'), type);
       assert.equal(mail.attachments.length, 0);
       const text = String(mail.text);

@@ -153,7 +153,7 @@ describe('notification: receiving is a stored write; rendering and sending come 
         return n === 0 ? true : undefined;
       }, 30_000);
       await new Promise((r) => setTimeout(r, 700));
-      const problems = () => JSON.stringify([...a.logs, ...b.logs].filter((l) => l.level !== 'info').slice(0, 20));
+      const problems = () => JSON.stringify([...a.logs, ...b.logs].filter((l) => String(l.level).toLowerCase() !== 'info').slice(0, 20));
       assert.equal(smtp.messages.length, 60, problems());
       for (const e of events) assert.equal(byEvent(smtp, e.eventId).length, 1, `event ${e.eventId}`);
       const [counts] = await sql<{ notifications: number; sms: number; firstAttempt: number; payloads: number }>(

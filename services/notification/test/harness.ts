@@ -47,8 +47,13 @@ export async function startNotificationForTest(smtpUrl: string, env: Record<stri
       NOTIFICATION_SEND_INTERVAL_MS: '200',
       NOTIFICATION_RETRY_BASE_MS: '100',
       NOTIFICATION_RETRY_MAX_MS: '500',
-      NOTIFICATION_SEND_TIMEOUT_MS: '5000',
-      NOTIFICATION_LEASE_SECONDS: '10',
+      // Generous: on a busy test machine a send cut short by its deadline may be delivered twice
+      // (at least once, as documented), which would break the tests that count mails exactly.
+      NOTIFICATION_SEND_TIMEOUT_MS: '15000',
+      SMTP_SOCKET_TIMEOUT_MS: '15000',
+      SMTP_GREETING_TIMEOUT_MS: '15000',
+      SMTP_CONNECTION_TIMEOUT_MS: '15000',
+      NOTIFICATION_LEASE_SECONDS: '30',
       ...env,
     },
     { logDestination: destination },

@@ -47,7 +47,7 @@ describe('notification: receiving events and the mail they produce', () => {
     assert.equal(mail.subject, n.subject);
     assert.equal(mail.from?.text, '"Event Tickets" <tickets@example.com>');
     assert.equal(mail.to && !Array.isArray(mail.to) ? mail.to.text : '', 'alice@example.com');
-    assert.equal(mail.messageId, `<${n.notificationId}@notification.etsr>`);
+    assert.equal(mail.messageId, `<notification-${n.notificationId}@example.com>`);
     const tickets = (event.data as { tickets: { ticketCode: string; seatCode: string }[] }).tickets;
     for (const t of tickets) {
       assert.ok(mail.text?.includes(`Seat ${t.seatCode}, ticket ${t.ticketCode}`), `text lists ${t.ticketCode}`);

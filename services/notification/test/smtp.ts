@@ -7,6 +7,8 @@ export interface TestSmtpServer {
   url: string;
   /** Every message accepted so far, parsed. */
   messages: ParsedMail[];
+  /** What happened on the server, in order: `open 1`, `mail 1` (MAIL FROM), `data 1` (end of DATA), `close 1`, … by connection number. */
+  events: string[];
   /** Resolves once `count` messages arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   stop(): Promise<void>;
@@ -19,6 +21,13 @@ export interface TestSmtpOptions {
   messages?: ParsedMail[];
   /** Answer RCPT TO for these addresses with 550. */
   rejectRecipients?: string[];
+  /**
+   * A stalled server, on its first `connections` connections: the greeting comes after
+   * `greetingDelayMs` (a slow server, slow at every step), and the reply to the end of DATA never
+   * comes while the client waits; once the client hangs up, the message is accepted all the same,
+   * as a server that had queued it before it could answer delivers it.
+   */
+  stall?: { connections: number; greetingDelayMs: number };
 }
 
 /**
@@ -28,11 +37,34 @@ export interface TestSmtpOptions {
 export async function startTestSmtpServer(options: TestSmtpOptions = {}): Promise<TestSmtpServer> {
   const messages = options.messages ?? [];
   const waiters = new Set<() => void>();
+  const events: string[] = [];
+  const connectionNumbers = new Map<string, number>();
+  const onClosed = new Map<string, () => void>();
+  const stalled = (n: number) => options.stall !== undefined && n <= options.stall.connections;
+  const accept = (mail: ParsedMail) => {
+    messages.push(mail);
+    for (const wake of waiters) wake();
+  };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
     closeTimeout: 200,
+    onConnect(session, callback) {
+      const n = connectionNumbers.size + 1;
+      connectionNumbers.set(session.id, n);
+      events.push(`open ${n}`);
+      if (stalled(n)) setTimeout(callback, options.stall!.greetingDelayMs);
+      else callback();
+    },
+    onClose(session) {
+      events.push(`close ${connectionNumbers.get(session.id)}`);
+      onClosed.get(session.id)?.();
+    },
+    onMailFrom(_address, session, callback) {
+      events.push(`mail ${connectionNumbers.get(session.id)}`);
+      callback();
+    },
     onRcptTo(address, _session, callback) {
       if (options.rejectRecipients?.includes(address.address)) {
         const err = Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 });
@@ -41,12 +73,17 @@ export async function startTestSmtpServer(options: TestSmtpOptions = {}): Promis
       }
       callback();
     },
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
+      const n = connectionNumbers.get(session.id)!;
       // keepCidLinks: the HTML as sent (mailparser would otherwise inline cid: images as data: URLs).
       simpleParser(stream, { keepCidLinks: true }).then(
         (mail) => {
-          messages.push(mail);
-          for (const wake of waiters) wake();
+          events.push(`data ${n}`);
+          if (stalled(n)) {
+            onClosed.set(session.id, () => accept(mail));
+            return;
+          }
+          accept(mail);
           callback();
         },
         (e: Error) => callback(e),
@@ -63,6 +100,7 @@ export async function startTestSmtpServer(options: TestSmtpOptions = {}): Promis
     port,
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    events,
     waitFor(count, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {

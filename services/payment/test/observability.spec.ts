@@ -91,6 +91,6 @@ describe('payment: health, metrics, documentation, schema', () => {
 
   it('the migration made the idempotency and outbox tables of the platform', async () => {
     const tables = await svc.sql<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`);
-    assert.deepEqual(tables.map((t) => t.table_name), ['idempotency_keys', 'migrations', 'outbox', 'payments']);
+    assert.deepEqual(tables.map((t) => t.table_name), ['idempotency_keys', 'migrations', 'outbox', 'payment_refunds', 'payments']);
   });
 });

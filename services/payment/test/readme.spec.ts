@@ -4,13 +4,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { curlExamples, substitute } from '@etsr/platform/testing';
-import { PaymentServiceUnderTest, startPaymentForTest, userToken } from './harness';
+import { PaymentServiceUnderTest, adminToken, startPaymentForTest, userToken } from './harness';
 
 const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 
 describe('README walkthrough: payments', () => {
   let svc: PaymentServiceUnderTest;
-  const vars: Record<string, string> = { JWT_TOKEN: userToken(2), ORDER_ID: randomUUID() };
+  const vars: Record<string, string> = { JWT_TOKEN: userToken(2), ADMIN_TOKEN: adminToken(), ORDER_ID: randomUUID() };
   before(async () => {
     svc = await startPaymentForTest();
     svc.orders.addOrder({ orderId: 'b418c1e8-908f-4c90-b77d-5d99c52b1fa3', totalCents: 45000, userId: 2 });

@@ -15,7 +15,7 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
-  /** The same Message-ID on every attempt, so a resend after a crash can be recognised as a duplicate. */
+  /** The same Message-ID on every attempt, so a resend (after a crash or a timeout) can be recognised as a duplicate. */
   messageId: string;
   headers: Record<string, string>;
   attachments: OutgoingAttachment[];
@@ -24,14 +24,20 @@ export interface OutgoingMail {
 /** An SMTP answer that will not change on retry: the server refused the recipient for good. */
 export class PermanentDeliveryError extends Error {}
 
-/** Sends one e-mail; resolves with what the server called it once the server has accepted it. */
+/**
+ * Sends one e-mail; resolves with what the server called it once the server has accepted it. When
+ * `signal` aborts, the attempt is given up: it rejects only once nothing of it is left running (no
+ * connection that could still deliver), since the sender schedules the retry on that rejection.
+ */
 export abstract class MailTransport {
-  abstract send(mail: OutgoingMail): Promise<{ providerMessageId: string }>;
+  abstract send(mail: OutgoingMail, signal: AbortSignal): Promise<{ providerMessageId: string }>;
 }
 
 /**
  * E-mail over SMTP with nodemailer: one connection per message (no pool), so a server that went
  * away and came back needs nothing but the next attempt. STARTTLS is used when the server offers it.
+ * On abort nodemailer closes the connection before it rejects (socketCloseTimeout 0: at once), so
+ * a reply that comes later reaches nobody and the attempt cannot be reported as delivered.
  */
 @Injectable()
 export class SmtpMailTransport extends MailTransport implements OnApplicationShutdown {
@@ -46,16 +52,18 @@ export class SmtpMailTransport extends MailTransport implements OnApplicationShu
       port: url.port ? Number(url.port) : secure ? 465 : 587,
       secure,
       auth: config.SMTP_USER ? { user: config.SMTP_USER, pass: config.SMTP_PASSWORD ?? '' } : undefined,
-      connectionTimeout: config.NOTIFICATION_SEND_TIMEOUT_MS,
-      greetingTimeout: config.NOTIFICATION_SEND_TIMEOUT_MS,
-      socketTimeout: config.NOTIFICATION_SEND_TIMEOUT_MS,
+      connectionTimeout: config.SMTP_CONNECTION_TIMEOUT_MS,
+      greetingTimeout: config.SMTP_GREETING_TIMEOUT_MS,
+      socketTimeout: config.SMTP_SOCKET_TIMEOUT_MS,
+      socketCloseTimeout: 0,
       logger: false,
     }, { from: config.MAIL_FROM });
   }
 
-  async send(mail: OutgoingMail): Promise<{ providerMessageId: string }> {
+  async send(mail: OutgoingMail, signal: AbortSignal): Promise<{ providerMessageId: string }> {
     try {
       const info = await this.transport.sendMail({
+        signal,
         to: mail.to,
         subject: mail.subject,
         text: mail.text,

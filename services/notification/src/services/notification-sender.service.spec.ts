@@ -54,7 +54,7 @@ interface Harness {
 
 function harness(options: {
   due: NotificationEntity[];
-  mail?: (m: OutgoingMail) => Promise<{ providerMessageId: string }>;
+  mail?: (m: OutgoingMail, signal: AbortSignal) => Promise<{ providerMessageId: string }>;
   leaseLost?: boolean;
   config?: Partial<NotificationConfig>;
   /** The event as received, for notifications not rendered yet. */
@@ -77,9 +77,9 @@ function harness(options: {
     },
   });
   const mail = strict<MailTransport>('mail', {
-    send: async (m: OutgoingMail) => {
+    send: async (m: OutgoingMail, signal: AbortSignal) => {
       mails.push(m);
-      return options.mail ? options.mail(m) : { providerMessageId: '250 OK queued' };
+      return options.mail ? options.mail(m, signal) : { providerMessageId: '250 OK queued' };
     },
   });
   const smsProvider = strict<SmsProvider>('sms', { name: 'test', send: async (s: OutgoingSms) => (sms.push(s), { providerMessageId: 'sms-1' }) });
@@ -105,7 +105,7 @@ describe('NotificationSender', () => {
     const h = harness({ due: [notification()] });
     await h.sender.drain();
     assert.equal(h.mails.length, 1);
-    assert.equal(h.mails[0].messageId, '<0b8f5a52-4c1e-4f7e-9a43-5d2a1c9e8b70@notification.etsr>');
+    assert.equal(h.mails[0].messageId, '<notification-0b8f5a52-4c1e-4f7e-9a43-5d2a1c9e8b70@example.com>');
     assert.equal(h.mails[0].headers['X-Event-Id'], 'b5c1f0e2-8a4d-4c1e-9f0a-2d6b7e3c1a90');
     assert.deepEqual(h.marked.sent, [['0b8f5a52-4c1e-4f7e-9a43-5d2a1c9e8b70', '250 OK queued']]);
     assert.deepEqual(h.marked.failed, []);
@@ -144,10 +144,14 @@ describe('NotificationSender', () => {
     assert.ok(refused.lines.some((l) => l.message === 'Notification given up' && l.level === 'ERROR'));
   });
 
-  it('a send that hangs counts as failed after NOTIFICATION_SEND_TIMEOUT_MS', async () => {
-    const h = harness({ due: [notification()], mail: () => new Promise(() => undefined), config: { NOTIFICATION_SEND_TIMEOUT_MS: 50 } });
+  it('a send that hangs is aborted after NOTIFICATION_SEND_TIMEOUT_MS and counted as failed once it gave up', async () => {
+    let gaveUp = false;
+    const hangsUntilAborted = (_m: OutgoingMail, signal: AbortSignal) =>
+      new Promise<never>((_, reject) => signal.addEventListener('abort', () => ((gaveUp = true), reject(new Error('aborted')))));
+    const h = harness({ due: [notification()], mail: hangsUntilAborted, config: { NOTIFICATION_SEND_TIMEOUT_MS: 50 } });
     await h.sender.drain();
-    assert.match(h.marked.failed[0][2], /no answer within 50 ms/);
+    assert.equal(gaveUp, true);
+    assert.match(h.marked.failed[0][2], /no answer within 50 ms: attempt aborted/);
   });
 
   it('a failure reported after another sender took over is only logged', async () => {

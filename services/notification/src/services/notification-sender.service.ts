@@ -17,8 +17,11 @@ import { RetrySettings, afterFailure } from './retry-policy';
  * NOTIFICATION_MAX_ATTEMPTS a notification is FAILED for good.
  *
  * At least once: a sender that dies after the SMTP server accepted a message but before marking it
- * SENT loses its lease, and the message is sent again when the lease runs out. Every attempt of an
- * e-mail carries the same Message-ID, so a duplicate can be recognised.
+ * SENT loses its lease, and the message is sent again when the lease runs out; a server that had
+ * the whole message but answered after the attempt was given up may deliver it too. Every attempt
+ * of an e-mail carries the same Message-ID, so a duplicate can be recognised. An attempt is only
+ * counted as failed (and its retry scheduled) once it is over, and the lease outlasts a whole
+ * attempt, so no retry ever runs beside an attempt that could still deliver.
  */
 @Injectable()
 export class NotificationSender implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -73,12 +76,15 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
   private async deliver(n: NotificationEntity): Promise<void> {
     const fields = { notificationId: n.id, eventId: n.eventId, channel: n.channel, type: n.type, attempt: n.attempts };
     let providerMessageId: string;
+    let deadline: AbortSignal | undefined;
     try {
-      // Rendering is outside the deadline: it is local work, and a send given up while it still runs could go out twice.
+      // Rendering is outside the deadline: it is local work. The send is aborted, not abandoned, at the
+      // deadline: it settles once its connection is closed, and only then is a retry scheduled.
       const message = await this.message(n);
-      providerMessageId = await withDeadline(this.send(n, message), this.config.NOTIFICATION_SEND_TIMEOUT_MS);
+      deadline = AbortSignal.timeout(this.config.NOTIFICATION_SEND_TIMEOUT_MS);
+      providerMessageId = await this.send(n, message, deadline);
     } catch (e) {
-      const error = errorText(e);
+      const error = deadline?.aborted ? `no answer within ${this.config.NOTIFICATION_SEND_TIMEOUT_MS} ms: attempt aborted, connection closed` : errorText(e);
       const outcome = afterFailure(n.attempts, e instanceof PermanentDeliveryError, this.retry);
       this.metrics.sendFailures.inc({ channel: n.channel });
       try {
@@ -102,19 +108,19 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
-  private async send(n: NotificationEntity, message: RenderedNotification): Promise<string> {
+  private async send(n: NotificationEntity, message: RenderedNotification, signal: AbortSignal): Promise<string> {
     if (n.channel === 'SMS') {
-      return (await this.sms.send({ to: n.recipient, text: message.bodyText, reference: n.id })).providerMessageId;
+      return (await this.sms.send({ to: n.recipient, text: message.bodyText, reference: n.id }, signal)).providerMessageId;
     }
     const sent = await this.mail.send({
       to: n.recipient,
       subject: n.subject ?? '',
       text: message.bodyText,
       html: message.bodyHtml ?? '',
-      messageId: `<${n.id}@notification.etsr>`,
+      messageId: messageIdOf(n.id, this.config.messageIdDomain),
       headers: { 'X-Notification-Id': n.id, 'X-Event-Id': n.eventId, 'X-Notification-Type': n.type },
       attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, contentId: a.contentId, content: a.content })),
-    });
+    }, signal);
     return sent.providerMessageId;
   }
 
@@ -136,13 +142,7 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
   }
 }
 
-/** Rejects when `promise` has not settled within `ms` (the work itself may still finish later). */
-export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]);
+/** The Message-ID of every attempt of an e-mail: derived from the notification, so a repeat is recognisable. */
+export function messageIdOf(notificationId: string, domain: string): string {
+  return `<notification-${notificationId}@${domain}>`;
 }

@@ -105,8 +105,10 @@ export class ServiceClients {
     }
   }
 
-  refund(paymentId: string, reason: string): Promise<unknown> {
-    return this.payment.request({ method: 'POST', path: '/v1/refund', body: { payment_id: paymentId, reason }, idempotent: true });
+  /** The whole of what is left of a payment, or (`part`) an amount under a refund key: a repeat with the key refunds nothing more. */
+  refund(paymentId: string, reason: string, part?: { amountCents: number; refundKey: string }): Promise<unknown> {
+    const body = part ? { payment_id: paymentId, reason, amount_cents: part.amountCents, refund_key: part.refundKey } : { payment_id: paymentId, reason };
+    return this.payment.request({ method: 'POST', path: '/v1/refund', body, idempotent: true });
   }
 
   async paymentsOf(orderId: string): Promise<PaymentView[]> {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { CurrentPrincipal, CurrentUser, FastifyReply, pageOffset, Principal, requireIdempotencyKey, UserPrincipal, UuidPipe } from '@etsr/platform';
-import { CancelOrderDto, CreateOrderDto, ListOrdersQuery, OrderDto, OrderPageDto } from '../dtos/order.dto';
+import { CurrentPrincipal, CurrentUser, FastifyReply, pageOffset, Principal, requireIdempotencyKey, Roles, UserPrincipal, UuidPipe } from '@etsr/platform';
+import { CancelOrderDto, CreateOrderDto, ListOrdersQuery, OrderDto, OrderPageDto, RefundUnusedDto, RefundUnusedResultDto } from '../dtos/order.dto';
 import { OrderTicketsDto } from '../dtos/ticket.dto';
 import { OrdersService } from '../services/orders.service';
 import { TicketsService } from '../services/tickets.service';
@@ -95,6 +95,22 @@ export class OrdersController {
     const { status, order } = await this.orders.cancel(actor, id, dto.reason);
     reply.status(status);
     return order;
+  }
+
+  @Post(':id/refund-unused')
+  @Roles('ADMIN')
+  @ApiOperation({
+    summary: 'The box office refunds the unused tickets of a confirmed order (admin, with a reason)',
+    description:
+      'The valid tickets not checked in are void at once and their price (with its share of the tax) is refunded; the used tickets stay valid. ' +
+      'The order becomes PARTIALLY_REFUNDED. Atomic against check-in: a ticket scanned at the same moment is either kept (scanned first) or void (refunded first).',
+  })
+  @ApiAcceptedResponse({ type: RefundUnusedResultDto, description: 'The tickets are void; the refund is asked of the payment service' })
+  @ApiBadRequestResponse({ description: 'REASON_REQUIRED' })
+  @ApiConflictResponse({ description: 'ORDER_NOT_REFUNDABLE: not CONFIRMED or PARTIALLY_REFUNDED; NOTHING_TO_REFUND: every valid ticket was used' })
+  async refundUnused(@Param('id', UuidPipe) id: string, @Body() dto: RefundUnusedDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<RefundUnusedResultDto> {
+    reply.status(202);
+    return this.orders.refundUnused(id, dto.reason);
   }
 }
 

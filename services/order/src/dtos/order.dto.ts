@@ -89,6 +89,14 @@ export class CancelOrderDto {
   reason?: string;
 }
 
+export class RefundUnusedDto {
+  @ApiProperty({ example: 'Two of the party could not come; the box office refunds their seats', description: 'Why (required: 400 REASON_REQUIRED without); the refund carries it' })
+  @IsOptional()
+  @IsString()
+  @Length(3, 500)
+  reason?: string;
+}
+
 export class OrderItemDto {
   @ApiProperty({ example: 101 }) seatId: number;
   @ApiProperty({ example: 'PREMIUM-F-1' }) seatCode: string;
@@ -97,7 +105,7 @@ export class OrderItemDto {
 
 export class OrderDto {
   @ApiProperty({ example: '7f7ddc5b-2099-44a1-9f52-3089eb15c1d9' }) orderId: string;
-  @ApiProperty({ example: 'PENDING', enum: ['PENDING', 'PAYMENT_PROCESSING', 'CONFIRMED', 'FAILED', 'CANCELLED', 'REFUNDED'] }) status: string;
+  @ApiProperty({ example: 'PENDING', enum: ['PENDING', 'PAYMENT_PROCESSING', 'CONFIRMED', 'FAILED', 'CANCELLED', 'REFUNDED', 'PARTIALLY_REFUNDED'] }) status: string;
   @ApiProperty({ example: 2 }) userId: number;
   @ApiProperty({ example: 1 }) eventId: number;
   @ApiProperty({ example: 'res_abc123xyz' }) reservationId: string;
@@ -149,4 +157,11 @@ export function mapOrder(o: Order): OrderDto {
     createdAt: o.createdAt.toISOString(),
     updatedAt: o.updatedAt.toISOString(),
   };
+}
+
+/** The answer to an admin's refund of the unused tickets of an order. */
+export class RefundUnusedResultDto {
+  @ApiProperty({ type: () => OrderDto, description: 'The order, now PARTIALLY_REFUNDED' }) order: OrderDto;
+  @ApiProperty({ example: ['TCK-239FQZ5ZX5T6DTCMNF92'], description: 'The tickets voided and refunded (unused); the used ones stay valid' }) voidedTickets: string[];
+  @ApiProperty({ example: 11000, description: "What is refunded: the voided seats' prices with their share of the tax" }) refundCents: number;
 }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '@etsr/platform';
 
-export type OrderStatus = 'PENDING' | 'PAYMENT_PROCESSING' | 'CONFIRMED' | 'FAILED' | 'CANCELLED' | 'REFUNDED';
+export type OrderStatus = 'PENDING' | 'PAYMENT_PROCESSING' | 'CONFIRMED' | 'FAILED' | 'CANCELLED' | 'REFUNDED' | 'PARTIALLY_REFUNDED';
 
 export interface OrderItem {
   seatId: number;
@@ -214,6 +214,11 @@ export class OrdersRepository {
    */
   async lockValidTickets(tx: EntityManager, orderId: string): Promise<Ticket[]> {
     return (await sqlRows<Record<string, unknown>>(tx, `SELECT * FROM tickets WHERE order_id = $1 AND status = 'VALID' ORDER BY seat_id FOR UPDATE`, [orderId])).map(toTicket);
+  }
+
+  /** Voids these tickets (locked by lockValidTickets in `tx`) while they are valid and unused. */
+  async voidUnusedTickets(tx: EntityManager, ticketIds: string[]): Promise<void> {
+    await tx.query(`UPDATE tickets SET status = 'VOID', voided_at = now() WHERE id = ANY($1::uuid[]) AND status = 'VALID' AND checked_in_at IS NULL`, [ticketIds]);
   }
 
   async voidTickets(tx: EntityManager, orderId: string): Promise<void> {

@@ -23,7 +23,7 @@ import {
 } from '@etsr/platform';
 import { Reservation, ServiceClients } from '../clients/service-clients';
 import { OrderConfig } from '../config';
-import { CreateOrderDto, OrderDto, OrderPageDto, mapOrder } from '../dtos/order.dto';
+import { CreateOrderDto, OrderDto, OrderPageDto, RefundUnusedResultDto, mapOrder } from '../dtos/order.dto';
 import { Order, OrdersRepository, orderVersion } from '../repositories/orders.repository';
 import { OrderStatusWaiter } from './order-status-waiter.service';
 import { OrderMetrics } from './order-metrics';
@@ -167,7 +167,8 @@ export class OrdersService {
           await enqueue(tx, TOPICS.release, { orderId: id }, `release:${id}`);
           await this.saga.enqueueNotice(tx, id, 'ORDER_CANCELLED');
           return 200;
-        case 'CONFIRMED': {
+        case 'CONFIRMED':
+        case 'PARTIALLY_REFUNDED': {
           const used = (await this.orders.lockValidTickets(tx, id)).filter((t) => t.checkedInAt);
           if (used.length && !isAdmin(actor)) {
             throw conflict('A ticket of this order was used at the door, so it can no longer be cancelled here; the box office can refund it', 'TICKETS_USED', {
@@ -189,6 +190,41 @@ export class OrdersService {
     });
     this.saga.outbox.nudge();
     return { status: outcome, order: mapOrder((await this.orders.find(id))!) };
+  }
+
+  /**
+   * The box office refunds the unused tickets of a confirmed order (admin, with a reason): those
+   * tickets are void, their price (with its share of the tax) is refunded under a key naming them,
+   * and the used ones stay valid; the order becomes PARTIALLY_REFUNDED. The order row and then its
+   * valid tickets (in seat order, as the cancel does) are locked first, so a check-in at the same
+   * moment either lands first (and its ticket is kept and not refunded) or finds the ticket void.
+   */
+  async refundUnused(id: string, reason: string | undefined): Promise<RefundUnusedResultDto> {
+    if (!reason) throw badRequest('Say why the unused tickets are refunded', 'REASON_REQUIRED');
+    await this.require(id);
+    const done = await this.db.transaction(async (tx) => {
+      const current = (await this.orders.findForUpdate(tx, id))!;
+      if ((current.status !== 'CONFIRMED' && current.status !== 'PARTIALLY_REFUNDED') || !current.paymentId) {
+        throw conflict(`A ${current.status} order has no tickets to refund`, 'ORDER_NOT_REFUNDABLE', { status: current.status });
+      }
+      const unused = (await this.orders.lockValidTickets(tx, id)).filter((t) => !t.checkedInAt);
+      if (!unused.length) throw conflict('Every valid ticket of this order was used at the door: nothing to refund', 'NOTHING_TO_REFUND');
+      const seats = new Set(unused.map((t) => t.seatId));
+      const unusedSubtotal = current.items.filter((i) => seats.has(i.seatId)).reduce((sum, i) => sum + i.priceCents, 0);
+      // The seats' share of the total (tax included); all the seats refunded come to the total exactly.
+      const refundCents = current.subtotalCents > 0 ? Math.round((current.totalCents * unusedSubtotal) / current.subtotalCents) : 0;
+      await this.orders.voidUnusedTickets(tx, unused.map((t) => t.ticketId));
+      await this.orders.setStatus(tx, id, 'PARTIALLY_REFUNDED');
+      if (refundCents > 0) {
+        // Named by the tickets it refunds: the outbox's retries and the payment service's key make it one refund.
+        const refundKey = `tickets-${fingerprint(unused.map((t) => t.ticketId).sort().join(',')).slice(0, 40)}`;
+        const payload = { orderId: id, paymentId: current.paymentId, reason, amountCents: refundCents, refundKey };
+        await enqueue(tx, TOPICS.refund, payload, `refund:${current.paymentId}:${refundKey}`);
+      }
+      return { voidedTickets: unused.map((t) => t.ticketCode), refundCents };
+    });
+    this.saga.outbox.nudge();
+    return { order: mapOrder((await this.orders.find(id))!), ...done };
   }
 
   /** For the payment service: what an order costs and whether it can be paid. */

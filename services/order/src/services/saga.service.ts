@@ -156,9 +156,9 @@ export class SagaService {
   }
 
   private async refund(message: OutboxMessage): Promise<void> {
-    const { paymentId, reason } = message.payload as { paymentId: string; reason: string };
+    const { paymentId, reason, amountCents, refundKey } = message.payload as { paymentId: string; reason: string; amountCents?: number; refundKey?: string };
     try {
-      await this.clients.refund(paymentId, reason);
+      await this.clients.refund(paymentId, reason, amountCents !== undefined && refundKey ? { amountCents, refundKey } : undefined);
     } catch (e) {
       if (e instanceof UpstreamError && e.status < 500 && e.status !== 429) throw new PermanentFailure(`payment refused the refund: ${e.message}`);
       throw e;

@@ -98,12 +98,18 @@ export class PaymentsController {
   @HttpCode(200)
   @AllowService()
   @ApiOperation({
-    summary: 'Refund a successful payment in full (its owner, an admin or a platform service)',
-    description: 'Refunding a refunded payment answers the same again (idempotent).',
+    summary: 'Refund a successful payment, whole or partly (an admin or a platform service; not the buyer)',
+    description:
+      'Without amount_cents: all that is left, and the payment becomes REFUNDED. With amount_cents and refund_key: that much, at most what is left. ' +
+      'The same refund_key again answers the same (idempotent); refunding a refunded payment whole answers the same again. A buyer cancels through the order service instead ' +
+      '(POST /v1/orders/{orderId}/cancel), which voids the tickets and refuses once a ticket was used: a buyer\'s token here is 403 REFUND_VIA_ORDER.',
   })
   @ApiOkResponse({ type: RefundResponseDto })
+  @ApiForbiddenResponse({ description: "REFUND_VIA_ORDER: a buyer's token; refunds of an order go through the order service's cancel route" })
   @ApiNotFoundResponse({ description: 'PAYMENT_NOT_FOUND' })
-  @ApiConflictResponse({ description: 'NOT_REFUNDABLE: the payment is PENDING or FAILED' })
+  @ApiConflictResponse({ description: 'NOT_REFUNDABLE: the payment is PENDING or FAILED; REFUND_EXCEEDS_PAYMENT: more than is left to refund' })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED; REFUND_KEY_REQUIRED: amount_cents without refund_key' })
+  @ApiUnprocessableEntityResponse({ description: 'REFUND_KEY_REUSED: the refund_key was used for another amount' })
   refund(@CurrentPrincipal() actor: Principal, @Body() dto: RefundDto): Promise<RefundResponseDto> {
     return this.refunds.refund(actor, dto);
   }

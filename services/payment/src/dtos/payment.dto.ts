@@ -3,6 +3,7 @@ import { PageQuery } from '@etsr/platform';
 import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { MAX_AMOUNT_CENTS, PAYMENT_METHODS, PaymentMethod } from '../config';
+import { PaymentRefundEntity } from '../entities/payment-refund.entity';
 import { PAYMENT_STATUSES, PaymentEntity, PaymentStatus } from '../entities/payment.entity';
 import { E164_PATTERN, IsInstant, PAYMENT_ID_PATTERN, lower, trim } from './validation';
 
@@ -72,6 +73,26 @@ export class RefundDto {
   @IsString()
   @Length(1, 500)
   reason?: string;
+
+  @ApiPropertyOptional({
+    example: 11000,
+    description: 'A partial refund of this many minor units, at most what is left to refund; needs refund_key. Without it: everything left.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_AMOUNT_CENTS)
+  amount_cents?: number;
+
+  @ApiPropertyOptional({
+    example: 'unused-tickets-3f9a0c1d',
+    maxLength: 100,
+    description: 'Names the refund within its payment: the same key again is the same refund (answered again, nothing more refunded). Default "full".',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.:-]{1,100}$/, { message: 'refund_key must be 1-100 of A-Z a-z 0-9 _ . : -' })
+  refund_key?: string;
 }
 
 /** Filters of GET /v1/payments (admin); all optional, combined with AND. */
@@ -132,6 +153,7 @@ export class PaymentResponseDto {
   @ApiProperty({ example: '2025-11-09T10:55:00.000Z' }) created_at: string;
   @ApiProperty({ example: '2025-11-09T10:55:05.000Z' }) updated_at: string;
   @ApiPropertyOptional({ example: 'Card declined', description: 'Only when status is FAILED' }) failure_reason?: string;
+  @ApiPropertyOptional({ example: 11000, description: 'Only when part of a SUCCESS payment was refunded: the sum of its refunds so far' }) refunded_cents?: number;
   @ApiPropertyOptional({ example: 'ref_abc123xyz', description: 'Only when status is REFUNDED' }) refund_id?: string;
   @ApiPropertyOptional({ example: '2025-11-09T11:30:00.000Z', description: 'Only when status is REFUNDED' }) refunded_at?: string;
 }
@@ -151,9 +173,10 @@ export class OrderPaymentsDto {
 export class RefundResponseDto {
   @ApiProperty({ example: 'ref_abc123xyz' }) refund_id: string;
   @ApiProperty({ example: 'pay_xyz789abc' }) payment_id: string;
-  @ApiProperty({ example: 45000 }) amount_cents: number;
+  @ApiProperty({ example: 45000, description: 'What this refund gave back' }) amount_cents: number;
   @ApiProperty({ example: 'INR' }) currency: string;
-  @ApiProperty({ example: 'REFUNDED', enum: ['REFUNDED'] }) status: 'REFUNDED';
+  @ApiProperty({ example: 'REFUNDED', enum: ['REFUNDED', 'PARTIALLY_REFUNDED'], description: 'REFUNDED once the whole payment is refunded' })
+  status: 'REFUNDED' | 'PARTIALLY_REFUNDED';
   @ApiProperty({ example: '2025-11-09T11:30:00.000Z' }) refunded_at: string;
 }
 
@@ -189,11 +212,24 @@ export function mapPayment(p: PaymentEntity): PaymentResponseDto {
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),
     ...(p.status === 'FAILED' ? { failure_reason: p.failureReason ?? 'Payment failed' } : {}),
+    ...(p.status === 'SUCCESS' && p.refundedCents > 0 ? { refunded_cents: p.refundedCents } : {}),
     ...(p.status === 'REFUNDED' && p.refundId && p.refundedAt ? { refund_id: p.refundId, refunded_at: p.refundedAt.toISOString() } : {}),
   };
 }
 
-/** The answer to a refund; the same for a refund asked again. */
+/** The answer to one refund of a payment (its row of payment_refunds); the same for the refund asked again. */
+export function mapRefundOf(p: PaymentEntity, r: PaymentRefundEntity): RefundResponseDto {
+  return {
+    refund_id: r.id,
+    payment_id: p.id,
+    amount_cents: r.amountCents,
+    currency: p.currency,
+    status: p.refundedCents >= p.amountCents ? 'REFUNDED' : 'PARTIALLY_REFUNDED',
+    refunded_at: r.createdAt.toISOString(),
+  };
+}
+
+/** The answer to a refund of a payment refunded before refunds had rows of their own. */
 export function mapRefund(p: PaymentEntity): RefundResponseDto {
   if (p.status !== 'REFUNDED' || !p.refundId || !p.refundedAt) throw new Error(`payment ${p.id} is not refunded`);
   return {

@@ -17,6 +17,7 @@ export const PAYMENT_STATUSES: PaymentStatus[] = ['PENDING', 'SUCCESS', 'FAILED'
 @Check('payments_currency_check', `currency ~ '^[A-Z]{3}$'`)
 @Check('payments_method_check', `payment_method IN ('UPI', 'CREDIT_CARD', 'DEBIT_CARD', 'WALLET', 'NETBANKING', 'TEST_DECLINE')`)
 @Check('payments_failure_check', `status <> 'FAILED' OR failure_reason IS NOT NULL`)
+@Check('payments_refunded_cents_check', `refunded_cents >= 0 AND refunded_cents <= amount_cents`)
 @Check('payments_refund_check', `(status = 'REFUNDED') = (refund_id IS NOT NULL AND refunded_at IS NOT NULL)`)
 // At most one payment of an order that is not FAILED: the index decides between racing charges.
 @Index('payments_order_active_key', { synchronize: false })
@@ -67,6 +68,10 @@ export class PaymentEntity {
 
   @Column({ name: 'refunded_at', type: 'timestamptz', nullable: true })
   refundedAt: Date | null;
+
+  /** The sum of its refunds (payment_refunds); the payment is REFUNDED once it reaches amount_cents. */
+  @Column({ name: 'refunded_cents', type: 'integer', default: 0 })
+  refundedCents: number;
 
   /** '<source>:payments:<id>' of a payment loaded by the importer (history: never charged, no callback). */
   @Index('payments_external_ref_key', { unique: true })

@@ -38,6 +38,9 @@ export interface PaymentGateway {
    * a real provider looks it up by `paymentId` and may ignore it.
    */
   status(paymentId: string, original?: GatewayCharge): Promise<GatewayStatus>;
-  /** A full refund of a successful charge. */
-  refund(paymentId: string, amountCents: number): Promise<GatewayRefund>;
+  /**
+   * A refund of `amountCents` of a successful charge, named `refundKey` within the payment: the
+   * same key again returns the first answer and moves no more money.
+   */
+  refund(paymentId: string, amountCents: number, refundKey: string): Promise<GatewayRefund>;
 }

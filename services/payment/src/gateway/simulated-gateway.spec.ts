@@ -47,8 +47,8 @@ describe('simulated gateway', () => {
 
   it('refunds a payment once, with a stable refund id', async () => {
     const gateway = new SimulatedGateway(0);
-    const first = await gateway.refund('pay_r');
-    assert.deepEqual(await gateway.refund('pay_r'), first);
-    assert.deepEqual(await new SimulatedGateway(0).refund('pay_r'), first);
+    const first = await gateway.refund('pay_r', 100, 'full');
+    assert.deepEqual(await gateway.refund('pay_r', 100, 'full'), first);
+    assert.deepEqual(await new SimulatedGateway(0).refund('pay_r', 100, 'full'), first);
   });
 });

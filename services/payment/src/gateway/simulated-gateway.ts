@@ -23,9 +23,9 @@ export function simulatedOutcome(charge: Pick<GatewayCharge, 'paymentId' | 'meth
   return { status: 'SUCCESS', transactionId: `txn_${charge.method.toLowerCase()}_${seededDigits(`txn:${charge.paymentId}`)}` };
 }
 
-/** The refund id of a payment: one refund per payment, so derived from its id. */
-export function simulatedRefundId(paymentId: string): string {
-  return `ref_${digest(`refund:${paymentId}`).toString('base64url').slice(0, 22)}`;
+/** The refund id of a payment's refund: derived from the payment id and the refund's key ("full": the id whole refunds always had). */
+export function simulatedRefundId(paymentId: string, refundKey = 'full'): string {
+  return `ref_${digest(refundKey === 'full' ? `refund:${paymentId}` : `refund:${paymentId}:${refundKey}`).toString('base64url').slice(0, 22)}`;
 }
 
 /**
@@ -66,11 +66,12 @@ export class SimulatedGateway implements PaymentGateway {
     return { status: 'NOT_FOUND' };
   }
 
-  async refund(paymentId: string): Promise<GatewayRefund> {
-    const known = this.refunds.get(paymentId);
+  async refund(paymentId: string, _amountCents: number, refundKey = 'full'): Promise<GatewayRefund> {
+    const key = `${paymentId} ${refundKey}`;
+    const known = this.refunds.get(key);
     if (known) return known;
-    const refund = { refundId: simulatedRefundId(paymentId) };
-    this.remember(this.refunds, paymentId, refund);
+    const refund = { refundId: simulatedRefundId(paymentId, refundKey) };
+    this.remember(this.refunds, key, refund);
     return refund;
   }
 

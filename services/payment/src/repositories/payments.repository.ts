@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { OutboxMessage, currentTrace, enqueueLeased, sqlRows } from '@etsr/platform';
 import { PaymentMethod } from '../config';
 import { CALLBACK_LEASE_SECONDS, PAYMENT_RESULT_TOPIC, PaymentResultMessage, callbackDedupeKey, callbackFor } from '../dtos/callback.dto';
+import { PaymentRefundEntity } from '../entities/payment-refund.entity';
 import { PaymentEntity, PaymentStatus } from '../entities/payment.entity';
 import { GatewayOutcome } from '../gateway/payment-gateway';
 
@@ -35,9 +36,16 @@ export interface PaymentFilter {
 const COLUMNS = `payment_id AS id, merchant_order_id AS "merchantOrderId", user_id AS "userId", amount_cents AS "amountCents",
   currency, status, idempotency_key AS "idempotencyKey", payment_method AS "paymentMethod", transaction_id AS "transactionId",
   failure_reason AS "failureReason", refund_id AS "refundId", refund_reason AS "refundReason", refunded_at AS "refundedAt",
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+  refunded_cents AS "refundedCents", created_at AS "createdAt", updated_at AS "updatedAt"`;
+const REFUND_COLUMNS = `refund_id AS id, payment_id AS "paymentId", refund_key AS "refundKey", amount_cents AS "amountCents", reason, created_at AS "createdAt"`;
 
 const toPayment = (r: Record<string, unknown>): PaymentEntity => Object.assign(new PaymentEntity(), r, { userId: Number(r.userId) });
+const toRefund = (r: Record<string, unknown>): PaymentRefundEntity => Object.assign(new PaymentRefundEntity(), r);
+
+/** A refund as recorded: the payment after it, the refund's row, and the REFUNDED callback when it completed the refund. */
+export interface RecordedRefund extends Recorded {
+  refund: PaymentRefundEntity;
+}
 
 /**
  * The payments table. Every state change is one conditional UPDATE (… WHERE status = the state it
@@ -147,18 +155,43 @@ export class PaymentsRepository {
     });
   }
 
-  /** SUCCESS → REFUNDED, with its callback; null when the payment was not SUCCESS (refunded by a racing request, or never paid). */
-  markRefunded(id: string, refundId: string, reason: string | null): Promise<Recorded | null> {
-    return this.db.transaction(async (tx) => {
-      const [row] = await sqlRows(
-        tx,
-        `UPDATE payments SET status = 'REFUNDED', refund_id = $2, refund_reason = $3, refunded_at = now(), updated_at = now()
-          WHERE payment_id = $1 AND status = 'SUCCESS' RETURNING ${COLUMNS}`,
-        [id, refundId, reason],
-      );
-      if (!row) return null;
-      return this.enqueueResult(tx, toPayment(row));
-    });
+  /** The payment, locked until `tx` ends: refunds of one payment take turns. */
+  async lockForRefund(tx: EntityManager, id: string): Promise<PaymentEntity | null> {
+    const [row] = await sqlRows(tx, `SELECT ${COLUMNS} FROM payments WHERE payment_id = $1 FOR UPDATE`, [id]);
+    return row ? toPayment(row) : null;
+  }
+
+  async findRefund(tx: EntityManager, paymentId: string, refundKey: string): Promise<PaymentRefundEntity | null> {
+    const [row] = await sqlRows(tx, `SELECT ${REFUND_COLUMNS} FROM payment_refunds WHERE payment_id = $1 AND refund_key = $2`, [paymentId, refundKey]);
+    return row ? toRefund(row) : null;
+  }
+
+  /**
+   * Records a refund the gateway made, in `tx` (which holds the payment's lock): its row, and the
+   * payment's refunded_cents, by a conditional update that cannot take the sum past the amount.
+   * The refund that completes the sum makes the payment REFUNDED, with its callback. Null when the
+   * refund does not fit (it cannot, under the lock; the CHECK would refuse it anyway).
+   */
+  async recordRefund(tx: EntityManager, p: PaymentEntity, refundId: string, refundKey: string, amountCents: number, reason: string | null): Promise<RecordedRefund | null> {
+    const [row] = await sqlRows(
+      tx,
+      `UPDATE payments SET refunded_cents = refunded_cents + $2, updated_at = now(),
+              status = CASE WHEN refunded_cents + $2 = amount_cents THEN 'REFUNDED' ELSE status END,
+              refund_id = CASE WHEN refunded_cents + $2 = amount_cents THEN $3 ELSE refund_id END,
+              refund_reason = CASE WHEN refunded_cents + $2 = amount_cents THEN $4 ELSE refund_reason END,
+              refunded_at = CASE WHEN refunded_cents + $2 = amount_cents THEN now() ELSE refunded_at END
+        WHERE payment_id = $1 AND status = 'SUCCESS' AND refunded_cents + $2 <= amount_cents RETURNING ${COLUMNS}`,
+      [p.id, amountCents, refundId, reason],
+    );
+    if (!row) return null;
+    const [refund] = await sqlRows(
+      tx,
+      `INSERT INTO payment_refunds (refund_id, payment_id, refund_key, amount_cents, reason) VALUES ($1, $2, $3, $4, $5) RETURNING ${REFUND_COLUMNS}`,
+      [refundId, p.id, refundKey, amountCents, reason],
+    );
+    const payment = toPayment(row);
+    if (payment.status !== 'REFUNDED') return { payment, refund: toRefund(refund), callback: null };
+    return { ...(await this.enqueueResult(tx, payment)), refund: toRefund(refund) };
   }
 
   /** PENDING → the gateway's outcome, with its callback, in `tx`; null when the payment was not PENDING any more (settled by someone else). */

@@ -1,16 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, JsonLogger, OutboxWorker, Principal, assertOwnerOrAdmin, conflict } from '@etsr/platform';
-import { RefundDto, RefundResponseDto, mapRefund } from '../dtos/payment.dto';
+import { AppError, JsonLogger, OutboxWorker, Principal, badRequest, conflict, isAdmin, notFound, unprocessable } from '@etsr/platform';
+import { RefundDto, RefundResponseDto, mapRefund, mapRefundOf } from '../dtos/payment.dto';
 import { PAYMENT_GATEWAY, PaymentGateway } from '../gateway/payment-gateway';
 import { PaymentsRepository } from '../repositories/payments.repository';
 import { PaymentMetrics } from './payment-metrics';
-import { PaymentsService } from './payments.service';
 
 /**
- * Full refunds of successful payments (the owner, an admin, or the order service when seats could
- * not be allocated). Idempotent: the gateway refunds a payment once whatever it is asked, and the
- * conditional SUCCESS → REFUNDED update lets one of two racing refunds record it; the other, and
- * any later repeat, gets the same answer.
+ * Refunds of successful payments, whole or partial, asked by the order service (a cancel, seats that could not
+ * be allocated) or an admin. Not by the buyer: a refund of an order's payment goes through the
+ * order service, which applies the box office rule (no refund once a ticket was used) and voids the
+ * tickets it refunds. Each refund has a key within its payment (default "full": all that is left);
+ * the same key again is the same refund, answered the same. Refunds of one payment take turns on
+ * its row lock, and a conditional update (and a CHECK) keeps their sum within the payment.
  */
 @Injectable()
 export class RefundsService {
@@ -18,7 +19,6 @@ export class RefundsService {
 
   constructor(
     private readonly payments: PaymentsRepository,
-    private readonly reader: PaymentsService,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly outbox: OutboxWorker,
     private readonly metrics: PaymentMetrics,
@@ -28,31 +28,63 @@ export class RefundsService {
   }
 
   async refund(actor: Principal, dto: RefundDto): Promise<RefundResponseDto> {
-    const payment = await this.reader.require(dto.payment_id);
-    assertOwnerOrAdmin(actor, payment.userId, 'payment');
-    if (payment.status === 'REFUNDED') return mapRefund(payment);
-    if (payment.status !== 'SUCCESS') throw notRefundable(payment.status);
-
-    let refundId: string;
-    try {
-      refundId = (await this.gateway.refund(payment.id, payment.amountCents)).refundId;
-    } catch (e) {
-      this.log.warn('Gateway refund failed', { paymentId: payment.id, error: e instanceof Error ? e.message : String(e) });
-      throw new AppError(503, 'GATEWAY_UNAVAILABLE', 'The payment gateway did not answer; repeat the refund', undefined, { 'Retry-After': '2' });
+    if (actor.kind === 'user' && !isAdmin(actor)) throw refundViaOrder();
+    if (dto.amount_cents !== undefined && dto.refund_key === undefined) {
+      throw badRequest('A partial refund (amount_cents) needs a refund_key, so that asking again cannot refund twice', 'REFUND_KEY_REQUIRED');
     }
-    const refunded = await this.payments.markRefunded(payment.id, refundId, dto.reason ?? null);
-    if (refunded) {
+    const key = dto.refund_key ?? FULL_REFUND_KEY;
+    const done = await this.payments.transaction(async (tx) => {
+      // The payment's row lock: refunds of one payment take turns, so their sum is checked against
+      // what the others recorded. The gateway is asked under the lock (idempotent by the key).
+      const payment = await this.payments.lockForRefund(tx, dto.payment_id);
+      if (!payment) throw notFound('Payment not found', 'PAYMENT_NOT_FOUND');
+      const earlier = await this.payments.findRefund(tx, payment.id, key);
+      if (earlier) {
+        if (dto.amount_cents !== undefined && dto.amount_cents !== earlier.amountCents) {
+          throw unprocessable(`refund_key "${key}" was used for a refund of ${earlier.amountCents}`, 'REFUND_KEY_REUSED', { amount_cents: earlier.amountCents });
+        }
+        return { answer: mapRefundOf(payment, earlier) };
+      }
+      // Refunded whole before refunds had rows of their own: a whole refund asked again answers as then.
+      if (payment.status === 'REFUNDED' && dto.amount_cents === undefined) return { answer: mapRefund(payment) };
+      if (payment.status !== 'SUCCESS' && payment.status !== 'REFUNDED') throw notRefundable(payment.status);
+      const refundable = payment.amountCents - payment.refundedCents;
+      const amount = dto.amount_cents ?? refundable;
+      if (refundable === 0 || amount > refundable) {
+        throw conflict(`At most ${refundable} of this payment can still be refunded`, 'REFUND_EXCEEDS_PAYMENT', { refundable_cents: refundable });
+      }
+      let refundId: string;
+      try {
+        refundId = (await this.gateway.refund(payment.id, amount, key)).refundId;
+      } catch (e) {
+        this.log.warn('Gateway refund failed', { paymentId: payment.id, error: e instanceof Error ? e.message : String(e) });
+        throw new AppError(503, 'GATEWAY_UNAVAILABLE', 'The payment gateway did not answer; repeat the refund', undefined, { 'Retry-After': '2' });
+      }
+      const recorded = await this.payments.recordRefund(tx, payment, refundId, key, amount, dto.reason ?? null);
+      if (!recorded) throw new Error(`refund of ${amount} did not fit payment ${payment.id} under its lock`);
+      return { answer: mapRefundOf(recorded.payment, recorded.refund), recorded };
+    });
+    if (done.recorded) {
       this.metrics.refunds.inc();
-      this.outbox.deliverNow([refunded.callback]);
-      this.log.info('Payment refunded', { paymentId: payment.id, orderId: payment.merchantOrderId, refundId });
-      return mapRefund(refunded.payment);
+      if (done.recorded.callback) this.outbox.deliverNow([done.recorded.callback]);
+      this.log.info('Payment refunded', { paymentId: dto.payment_id, refundId: done.answer.refund_id, amountCents: done.answer.amount_cents, status: done.answer.status });
     }
-    // A racing refund recorded it first (same gateway refund): answer as it did.
-    const now = await this.reader.require(payment.id);
-    if (now.status === 'REFUNDED') return mapRefund(now);
-    throw notRefundable(now.status);
+    return done.answer;
   }
 }
+
+/** The key of a refund asked without one: the whole of what is left, once. */
+export const FULL_REFUND_KEY = 'full';
+
+export const ORDER_CANCEL_ROUTE = 'POST /v1/orders/{orderId}/cancel';
+
+const refundViaOrder = () =>
+  new AppError(
+    403,
+    'REFUND_VIA_ORDER',
+    `A buyer's refund goes through the order service, which voids the tickets and applies the box office rule: ${ORDER_CANCEL_ROUTE}`,
+    { cancelRoute: ORDER_CANCEL_ROUTE },
+  );
 
 const notRefundable = (status: string) =>
   conflict(`A ${status} payment cannot be refunded; only a successful one can`, 'NOT_REFUNDABLE', { payment_status: status });
