@@ -83,6 +83,21 @@ export class BaseConfig {
   @Max(65535)
   LISTEN_BACKLOG = 4096;
 
+  /**
+   * The user service, whose feed of revoked access tokens every other service follows. Unset, this
+   * service refuses no revoked token (the user service itself reads its own database instead).
+   */
+  @IsOptional()
+  @IsUrl(SERVICE_URL)
+  USER_URL?: string;
+
+  /** How often the token revocation feed is asked for news: a revocation takes effect within about this. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(5000)
+  TOKEN_REVOCATION_POLL_MS = 1000;
+
   /** Timeout of one call to another service, per attempt. */
   @Type(() => Number)
   @IsInt()
