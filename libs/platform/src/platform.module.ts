@@ -4,7 +4,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { TokenRevocationFeed, userServiceRevocations } from './auth/token-revocation-feed';
 import { TokenService } from './auth/token-service';
 import { ServiceClient } from './client/service-client';
-import { BaseConfig } from './config/base-config';
+import { BaseConfig, RevocationFeedConfig } from './config/base-config';
 import { DatabaseDefinition } from './database/data-source-options';
 import { DatabaseMetrics } from './database/database-metrics';
 import { DatabaseModule } from './database/database.module';
@@ -20,11 +20,6 @@ export interface PlatformOptions<C extends BaseConfig> {
   configClass: abstract new () => C;
   database: DatabaseDefinition;
   logger: JsonLogger;
-  /**
-   * This service keeps the token revocations (the user service): it provides its own
-   * TokenRevocationFeed, read from its database, instead of following USER_URL's.
-   */
-  ownsTokenRevocations?: boolean;
 }
 
 /**
@@ -48,12 +43,14 @@ export class PlatformModule {
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useFactory: () => new AllExceptionsFilter(logger) },
     ];
-    if (config.USER_URL && !options.ownsTokenRevocations) {
+    // The user service has no USER_URL: it provides a TokenRevocationFeed of its own, read from its database.
+    const userUrl = config instanceof RevocationFeedConfig ? config.USER_URL : undefined;
+    if (userUrl) {
       // One attempt per poll: the next poll is the retry, and start-up is not held up by a dead peer.
-      const user = new ServiceClient({ target: 'user', baseUrl: config.USER_URL, tokens, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, maxAttempts: 1 });
+      const user = new ServiceClient({ target: 'user', baseUrl: userUrl, tokens, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, maxAttempts: 1 });
       const log = logger.forContext(TokenRevocationFeed.name);
       providers.push({ provide: TokenRevocationFeed, useValue: new TokenRevocationFeed(tokens.revocations, userServiceRevocations(user), config.TOKEN_REVOCATION_POLL_MS, log, metrics) });
-    } else if (!options.ownsTokenRevocations && config.NODE_ENV === 'production') {
+    } else if (config instanceof RevocationFeedConfig && config.NODE_ENV === 'production') {
       logger.warn('USER_URL is not set: revoked access tokens (blocked users, logouts) are accepted until they expire', {}, 'PlatformModule');
     }
     return {

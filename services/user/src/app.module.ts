@@ -30,7 +30,7 @@ export class AppModule {
   static forRoot(config: UserConfig, logger: JsonLogger): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ config, configClass: UserConfig, database, logger, ownsTokenRevocations: true })],
+      imports: [PlatformModule.forRoot({ config, configClass: UserConfig, database, logger })],
       controllers: [AuthController, PasswordSetupController, UsersController, ImportController, TokenRevocationsController],
       providers: [
         TokenRevocationsRepository,

@@ -83,14 +83,6 @@ export class BaseConfig {
   @Max(65535)
   LISTEN_BACKLOG = 4096;
 
-  /**
-   * The user service, whose feed of revoked access tokens every other service follows. Unset, this
-   * service refuses no revoked token (the user service itself reads its own database instead).
-   */
-  @IsOptional()
-  @IsUrl(SERVICE_URL)
-  USER_URL?: string;
-
   /** How often the token revocation feed is asked for news: a revocation takes effect within about this. */
   @Type(() => Number)
   @IsInt()
@@ -107,6 +99,17 @@ export class BaseConfig {
   @IsOptional()
   @IsString()
   VERSION?: string;
+}
+
+/**
+ * Settings of a service that follows the user service's feed of revoked access tokens: every
+ * service but the user service (which reads its own database, and so has no USER_URL to set).
+ */
+export class RevocationFeedConfig extends BaseConfig {
+  /** The user service. Unset, revoked tokens (blocked users, logouts) are accepted until they expire. */
+  @IsOptional()
+  @IsUrl(SERVICE_URL)
+  USER_URL?: string;
 }
 
 /**
