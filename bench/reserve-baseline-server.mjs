@@ -2,7 +2,7 @@
 // POST /reserve {eventId, seatIds, userId} in one of two ways, chosen by BASELINE:
 //   ceiling      - the same conditional UPDATE ... RETURNING our service is built around, and
 //                  nothing else (no framework, no auth, no validation, no reservation record);
-//   serializable - the architecture document's design: a SERIALIZABLE transaction that reads
+//   serializable - the textbook design: a SERIALIZABLE transaction that reads
 //                  the seats with SELECT ... FOR UPDATE, checks them, then updates them.
 // Both are all-or-nothing and answer 201 or 409, like the seating service.
 import http from 'node:http';

@@ -5,7 +5,7 @@
 // seats of a 20,000-seat event until it is sold out. Measured in the same run, on fresh events of
 // the same size and with the same load generator:
 //   1. ceiling:      a minimal node:http server running the bare conditional UPDATE ... RETURNING;
-//   2. serializable: the architecture document's SERIALIZABLE + SELECT ... FOR UPDATE design;
+//   2. serializable: the textbook SERIALIZABLE + SELECT ... FOR UPDATE design;
 //   3. seating:      our service (Nest on Fastify, auth, validation, reserve_seats()).
 // Prints reservations/s, p50/p99 latency, conflicts, seconds to sell out, peak RSS of the server
 // and an oversell check from the database, and writes them to bench/results/.

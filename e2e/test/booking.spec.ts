@@ -20,7 +20,7 @@ describe('booking saga: all six services as processes', () => {
     api = Object.fromEntries(Object.entries(stack.urls).map(([name, url]) => [name, client(url)]));
   });
   after(() => stack?.stop());
-  // CONTRACT: after every journey, nobody is charged without a ticket and no seat is sold twice.
+  // After every journey, nobody is charged without a ticket and no seat is sold twice (docs/architecture.md).
   afterEach(() => checkInvariants(stack));
 
   /** Holds `count` seats of event 1 for Alice and orders them; returns the order. */
@@ -45,7 +45,7 @@ describe('booking saga: all six services as processes', () => {
 
   const orderStatus = async (id: string) => (await api.order.get(`/v1/orders/${id}`, { token: buyer })).body.status;
 
-  it('the walkthrough of section 8.1: reserve, order, pay, CONFIRMED with one ticket per seat, seats ALLOCATED, mail sent', async () => {
+  it('the booking walkthrough: reserve, order, pay, CONFIRMED with one ticket per seat, seats ALLOCATED, mail sent', async () => {
     const { order, seatIds } = await orderSeats(3);
     assert.equal(order.status, 'PENDING');
     assert.equal(order.subtotalCents, 30000);

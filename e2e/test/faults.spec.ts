@@ -29,7 +29,7 @@ describe('fault drills: services dying mid-booking', () => {
     api = Object.fromEntries(Object.entries(stack.urls).map(([name, url]) => [name, client(url)]));
   });
   after(() => stack?.stop());
-  // CONTRACT: after every journey, nobody is charged without a ticket and no seat is sold twice.
+  // After every journey, nobody is charged without a ticket and no seat is sold twice (docs/architecture.md).
   afterEach(() => checkInvariants(stack));
 
   async function pendingOrder(count = 1) {

@@ -35,7 +35,7 @@ describe('README walkthroughs: booking, paying and tickets, against the services
     return { status: res.status, text, body: JSON.parse(text) as Record<string, any> };
   }
 
-  it("the sections hold the document's requests", () => {
+  it("the sections hold the walkthrough's requests", () => {
     const shape = (h: string) => curlExamples(README, h).map((e) => `${e.method} ${new URL(e.url.replace(/\$\w+/g, 'x')).port}${new URL(e.url.replace(/\$\w+/g, 'x')).pathname}`);
     assert.deepEqual(shape(BOOKING), ['GET 8000/v1/events/search', 'GET 8082/v1/seats/availability', 'POST 8082/v1/seats/reserve', 'POST 8082/v1/seats/reserve']);
     assert.deepEqual(shape(PAYING), [
@@ -74,7 +74,7 @@ describe('README walkthroughs: booking, paying and tickets, against the services
     vars.RESERVATION_ID = res.body.reservationId;
   });
 
-  it('8.2 case 3: the same seat again, sent without a Content-Type, is a 409 naming it', async () => {
+  it('step 5 again: the same seat again, sent without a Content-Type, is a 409 naming it', async () => {
     assert.deepEqual((await send(BOOKING, 3)).body.details.seatIds, [103]);
   });
 
@@ -89,7 +89,7 @@ describe('README walkthroughs: booking, paying and tickets, against the services
     assert.equal((await send(PAYING, 0)).text, res.text);
   });
 
-  it('step 6: the charge succeeds; 8.2 case 1: the repeat answers the same bytes', async () => {
+  it('step 6: the charge succeeds; its repeat answers the same bytes', async () => {
     const first = await send(PAYING, 1);
     assert.equal(first.body.status, 'SUCCESS');
     assert.equal(first.body.merchant_order_id, vars.ORDER_ID);

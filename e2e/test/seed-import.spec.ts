@@ -7,8 +7,8 @@ import { client } from '@etsr/platform/testing';
 import { ROOT, Stack, startStack } from '../src/stack';
 import { ImportRun, countsOf, expectedFrom, runSeedImport } from '../src/seed-import';
 
-/** The second team's export, beside the repository (never copied into it). */
-const SHARED = join(ROOT, '..', 'shared', 'seed-data-etsr');
+/** The second team's full export (80 users, 400 orders), kept as a test fixture; seed-data/ is our smaller demo. */
+const EXPORT = join(ROOT, 'e2e', 'fixtures', 'seed-data-etsr');
 const TABLES = ['users', 'venues', 'events', 'seats', 'orders', 'payments', 'tickets'];
 
 describe('seedDataToDB.js: importing the etsr export into running services', () => {
@@ -16,13 +16,13 @@ describe('seedDataToDB.js: importing the etsr export into running services', () 
   let api: Record<string, ReturnType<typeof client>>;
   let admin: string;
   let first: ImportRun;
-  const expected = expectedFrom(SHARED);
+  const expected = expectedFrom(EXPORT);
 
   before(async () => {
     stack = await startStack({ only: ['user', 'catalog', 'seating', 'order', 'payment'] });
     api = Object.fromEntries(Object.entries(stack.urls).map(([name, url]) => [name, client(url)]));
     admin = (await api.user.post('/v1/users/login', { body: { username: 'admin', password: 'Admin123!' } })).body.accessToken;
-    first = await runSeedImport(stack, SHARED);
+    first = await runSeedImport(stack, EXPORT);
   });
   after(() => stack?.stop());
 
@@ -109,7 +109,7 @@ describe('seedDataToDB.js: importing the etsr export into running services', () 
   });
 
   it('a second run adds nothing and says so', async () => {
-    const second = await runSeedImport(stack, SHARED);
+    const second = await runSeedImport(stack, EXPORT);
     assert.equal(second.code, 0, second.output);
     assert.match(second.output, /Nothing new/);
     for (const table of TABLES) assert.equal(countsOf(second.output, table).created, 0, table);
@@ -120,7 +120,7 @@ describe('seedDataToDB.js: importing the etsr export into running services', () 
 
   it('a malformed row is reported with file and line and skipped; the rest loads', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'etsr-seed-bad-'));
-    cpSync(SHARED, dir, { recursive: true });
+    cpSync(EXPORT, dir, { recursive: true });
     // Other e-mails, so these users are new accounts rather than conflicts with the first import.
     writeFileSync(join(dir, 'etsr_users.csv'), readFileSync(join(dir, 'etsr_users.csv'), 'utf8').replace(/@mail\.com/g, '@copy.example'));
     const events = readFileSync(join(dir, 'etsr_events.csv'), 'utf8').split('\n');
@@ -142,7 +142,7 @@ describe('seedDataToDB.js: importing the etsr export into running services', () 
   });
 
   it('fails (exit 1) and names the service when one cannot be reached', async () => {
-    const run = await runSeedImport({ ...stack, urls: { ...stack.urls, user: 'http://127.0.0.1:9' } }, SHARED);
+    const run = await runSeedImport({ ...stack, urls: { ...stack.urls, user: 'http://127.0.0.1:9' } }, EXPORT);
     assert.equal(run.code, 1);
     assert.match(run.output, /user service unreachable|cannot log in/);
   });

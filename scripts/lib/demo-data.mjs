@@ -77,9 +77,9 @@ async function verifyLogins({ urls, context }) {
 // Catalog and seat plans
 
 /**
- * The venues and events of the architecture document (sections 5.4 and 6.1) and a few more.
+ * The venues and events of the README's walkthroughs, and a few more.
  * "Rock Concert 2025" is the only UPCOMING CONCERT in New York and is created first, so on an
- * empty catalog it is event 1 at venue 1 and the 6.1 search answers as the document shows. Each
+ * empty catalog it is event 1 at venue 1 and the walkthrough's search answers as the README shows. Each
  * event's total_seats is the size of the seat plan below, so catalog and seating agree.
  */
 export const DEMO_VENUES = Object.freeze([
@@ -100,7 +100,7 @@ export const DEMO_VENUES = Object.freeze([
   },
 ]);
 
-/** Seat plans, front to back. The first is the architecture document's: VIP 100, PREMIUM 300, REGULAR 600. */
+/** Seat plans, front to back. The first is the walkthrough's: VIP 100, PREMIUM 300, REGULAR 600. */
 const THREE_TIERS = [
   { name: 'VIP', rows: 5, seatsPerRow: 20, price: 150 },
   { name: 'PREMIUM', rows: 10, seatsPerRow: 30, price: 100 },

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from '../root';
 
-/** A service as `npm start` knows it (scripts/lib/services.mjs): the contract's port and paths. */
+/** A service as `npm start` knows it (scripts/lib/services.mjs): its port (docs/architecture.md) and paths. */
 export interface RegisteredService {
   name: string;
   port: number;

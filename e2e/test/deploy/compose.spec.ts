@@ -98,7 +98,7 @@ describe('docker-compose.yml: the file', () => {
     }
   });
 
-  it('publishes the contract ports (on 127.0.0.1 by default: development secrets are public)', () => {
+  it('publishes the documented ports (on 127.0.0.1 by default: development secrets are public)', () => {
     for (const s of services) assert.deepEqual(publishedPorts(development.services[composeName(s.name)]), { [s.port]: `127.0.0.1:${s.port}` }, composeName(s.name));
     const others: Record<string, Record<number, string>> = {
       postgres: {},
@@ -167,7 +167,7 @@ describe('docker-compose.yml: what each service is given', () => {
     }
   });
 
-  it('service addresses are compose names on the contract ports; each DATABASE_URL is the service\'s own login and database', () => {
+  it('service addresses are compose names on the documented ports; each DATABASE_URL is the service\'s own login and database', () => {
     const byName = new Map(services.map((s) => [s.name, s]));
     const postgresEnv = development.services.postgres.environment!;
     for (const name of SERVICE_NAMES) {

@@ -111,7 +111,7 @@ describe('Dockerfiles: what each image is made of', () => {
     }
   });
 
-  it('the final stage runs as an unprivileged user, exposes the contract port and checks its health there', () => {
+  it('the final stage runs as an unprivileged user, exposes the documented port and checks its health there', () => {
     for (const s of services) {
       const final = finalStage(dockerfiles.get(s.name)!);
       const user = lastStep(final, 'USER')?.args[0];

@@ -129,7 +129,7 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
     }
   });
 
-  it('each service: one name everywhere, its image, contract port, health and metrics paths, graceful stop', () => {
+  it('each service: one name everywhere, its image, documented port, health and metrics paths, graceful stop', () => {
     for (const s of SERVICES) {
       const name = deploymentName(s.name);
       const deployment = named(manifests, 'Deployment', name);
@@ -565,7 +565,7 @@ describe('Ingress: the public API of every running service, and nothing else', (
       assert.equal(routeOf(paths, hidden), undefined, hidden);
     }
     assert.ok(paths.every((p) => p.path.startsWith('/v1/')));
-    // The overlap the contract creates: the callback is the order service's, the charge payment's.
+    // The overlap the API creates: the callback is the order service's, the charge payment's.
     assert.equal(routeOf(paths, '/v1/payments/callback')?.service, 'order-service');
     assert.equal(routeOf(paths, '/v1/payments/charge')?.service, 'payment-service');
     assert.equal(routeOf(paths, '/v1/paymentsx'), undefined);

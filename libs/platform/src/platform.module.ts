@@ -9,7 +9,8 @@ import { DatabaseDefinition } from './database/data-source-options';
 import { DatabaseMetrics } from './database/database-metrics';
 import { DatabaseModule } from './database/database.module';
 import { AllExceptionsFilter } from './errors/all-exceptions.filter';
-import { HealthController } from './health/health.controller';
+import { DatabaseProbe } from './health/database-probe';
+import { DB_CHECK_TIMEOUT_MS, HealthController } from './health/health.controller';
 import { JsonLogger } from './logging/json-logger';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
@@ -40,6 +41,7 @@ export class PlatformModule {
       { provide: MetricsService, useValue: metrics },
       { provide: TokenService, useValue: tokens },
       DatabaseMetrics,
+      { provide: DatabaseProbe, useFactory: () => new DatabaseProbe(config, DB_CHECK_TIMEOUT_MS) },
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useFactory: () => new AllExceptionsFilter(logger) },
     ];

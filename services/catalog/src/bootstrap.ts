@@ -11,6 +11,6 @@ export async function startCatalogService(env: NodeJS.ProcessEnv): Promise<Runni
     title: 'Catalog service',
     description:
       'Venues, events and event search of the ticketing platform. Browsing needs no token; writes need an ADMIN access token. ' +
-      'Bodies are snake_case, as in the architecture document.',
+      'Bodies are snake_case, the public API\'s documented shape.',
   });
 }

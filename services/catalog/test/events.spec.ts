@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createEvent, createVenue, eventBody, venueWithEvent } from './factories';
 import { ADMIN_TOKEN, CatalogServiceUnderTest, EXPIRED_ADMIN_TOKEN, SERVICE_TOKEN, USER_TOKEN, startCatalogServiceForTest } from './harness';
 
-/** Section 6.1, "Create Event", exactly as printed (the venue id aside). */
+/** The event the catalog README's example creates (the venue id aside). */
 const JAZZ_NIGHT = {
   venue_id: 1,
   name: 'Jazz Night 2025',
@@ -33,7 +33,7 @@ describe('events', () => {
   const setAvailable = (eventId: number, available: number) => svc.sql('UPDATE events SET available_seats = $2 WHERE event_id = $1', [eventId, available]);
 
   describe('POST /v1/events', () => {
-    it('creates the event of section 6.1: 201, UPCOMING, available_seats = total_seats, venue name and city', async () => {
+    it('creates the documented example event: 201, UPCOMING, available_seats = total_seats, venue name and city', async () => {
       const res = await svc.api.post('/v1/events', { token: ADMIN_TOKEN, body: { ...JAZZ_NIGHT, venue_id: venueId } });
       assert.equal(res.status, 201, res.text);
       assert.deepEqual(Object.keys(res.body), EVENT_KEYS);

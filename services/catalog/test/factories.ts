@@ -4,7 +4,7 @@ import { ADMIN_TOKEN, Api } from './harness';
 let sequence = 0;
 const tag = () => `${(sequence++).toString(36)}${randomBytes(2).toString('hex')}`;
 
-/** A valid venue body (section 5.4 fields) with a unique name. */
+/** A valid venue body (every documented field) with a unique name. */
 export function venueBody(overrides: Record<string, unknown> = {}) {
   return {
     name: `Test Arena ${tag()}`,
@@ -20,7 +20,7 @@ export function venueBody(overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** A valid event body (the 6.1 "Create Event" fields) at the given venue. */
+/** A valid event body (the POST /v1/events fields) at the given venue. */
 export function eventBody(venueId: number, overrides: Record<string, unknown> = {}) {
   return {
     venue_id: venueId,

@@ -88,7 +88,7 @@ describe('health, metrics, documentation and schema', () => {
     }
   });
 
-  it('the tables have the columns of section 5.4, money as numeric(10,2)', async () => {
+  it('the tables have the documented columns, money as numeric(10,2)', async () => {
     const columns = await svc.sql<{ table_name: string; column_name: string }>(
       `SELECT table_name, column_name FROM information_schema.columns WHERE table_name IN ('venues', 'events') ORDER BY table_name, ordinal_position`,
     );

@@ -45,7 +45,7 @@ describe('the catalog service as a process', () => {
     });
   }
 
-  it('starts, answers the browse request of section 8.1 with a garbage token, logs JSON lines, and stops cleanly on SIGTERM', async () => {
+  it('starts, answers the walkthrough browse request with a garbage token, logs JSON lines, and stops cleanly on SIGTERM', async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const { child, output } = startProcess({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: db.url, LOG_LEVEL: 'info', SEATING_URL: '' });
     try {

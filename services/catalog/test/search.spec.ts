@@ -4,8 +4,8 @@ import { buildEventSearchSql } from '../src/repositories/event-search.sql';
 import { createEvent, createVenue } from './factories';
 import { ADMIN_TOKEN, CatalogServiceUnderTest, EXPIRED_ADMIN_TOKEN, USER_TOKEN, query, startCatalogServiceForTest } from './harness';
 
-/** Section 6.1, "Example Response" of the search, exactly as printed. */
-const DOCUMENT_EXAMPLE = {
+/** The documented example answer of the search, field for field. */
+const SEARCH_EXAMPLE = {
   events: [
     {
       event_id: 1,
@@ -38,7 +38,7 @@ describe('GET /v1/events/search', () => {
 
   before(async () => {
     svc = await startCatalogServiceForTest();
-    // Venue 1 and event 1 are those of the document (sections 5.4 and 6.1).
+    // Venue 1 and event 1 are those of the walkthrough and the example answer.
     const msg = await createVenue(svc.api, {
       name: 'Madison Square Garden', address: '4 Pennsylvania Plaza', city: 'New York', state: 'NY', country: 'USA', postal_code: null, capacity: 20000, venue_type: 'ARENA',
       facilities: { parking: true, wifi: true, food_court: true, accessible: true },
@@ -59,7 +59,7 @@ describe('GET /v1/events/search', () => {
     await add('summit', chicago.venue_id, { name: 'Tech Summit 2026', event_type: 'CONFERENCE', status: 'CANCELLED', start_date: '2026-03-10T09:00:00Z', end_date: '2026-03-10T17:00:00Z' });
     await add('hits', wembley.venue_id, { name: '100% Rock_Hits', event_type: 'CONCERT', start_date: '2026-01-10T19:00:00Z', end_date: '2026-01-10T22:00:00Z' });
     await add('live', wembley.venue_id, { name: 'Rock Hits Live', event_type: 'CONCERT', start_date: '2026-02-01T19:00:00Z', end_date: '2026-02-01T22:00:00Z' });
-    // 1,500 seats of the rock concert have been sold, as in the document.
+    // 1,500 seats of the rock concert have been sold, as in the example answer.
     await svc.sql('UPDATE events SET available_seats = 18500 WHERE event_id = $1', [id.rock]);
   });
   after(() => svc.stop());
@@ -79,24 +79,24 @@ describe('GET /v1/events/search', () => {
   /** Every event in start_date order, ties by event_id. */
   const ALL = ['final', 'jazz', 'rock', 'hamilton', 'knicks', 'hits', 'live', 'summit'];
 
-  it('answers the request of section 6.1 exactly as the document shows, field for field', async () => {
+  it('answers the documented search request exactly as the example shows, field for field', async () => {
     assert.equal(id.rock, 1);
     const res = await svc.api.get('/v1/events/search?city=New%20York&event_type=CONCERT&status=UPCOMING');
     assert.equal(res.status, 200);
     const { page, limit, events, ...rest } = res.body;
     assert.deepEqual([page, limit], [1, 20]);
     assert.deepEqual(Object.keys(res.body), ['events', 'total_count', 'filters_applied', 'page', 'limit']);
-    // Beyond the document's fields each event carries only created_at and updated_at.
+    // Beyond the example's fields each event carries only created_at and updated_at.
     const [event] = events;
     const { created_at, updated_at, ...documented } = event;
     assert.ok(!Number.isNaN(Date.parse(created_at)) && !Number.isNaN(Date.parse(updated_at)));
-    assert.deepEqual({ ...rest, events: [documented] }, DOCUMENT_EXAMPLE);
-    // Same key order as the document, too.
-    assert.deepEqual(Object.keys(documented), Object.keys(DOCUMENT_EXAMPLE.events[0]));
+    assert.deepEqual({ ...rest, events: [documented] }, SEARCH_EXAMPLE);
+    // Same key order as the example, too.
+    assert.deepEqual(Object.keys(documented), Object.keys(SEARCH_EXAMPLE.events[0]));
     assert.match(res.text, /"base_price":75[,}]/);
   });
 
-  it('answers the browse request of section 8.1 step 3 with or without a token, even an expired or garbage one', async () => {
+  it('answers the walkthrough browse request (step 3) with or without a token, even an expired or garbage one', async () => {
     const expected = await expectIds('city=New%20York&status=UPCOMING', ['rock', 'knicks']);
     assert.deepEqual(expected.filters_applied, { city: 'New York', status: 'UPCOMING' });
     for (const token of ['garbage', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...', EXPIRED_ADMIN_TOKEN, USER_TOKEN, ADMIN_TOKEN]) {

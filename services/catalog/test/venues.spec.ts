@@ -22,7 +22,7 @@ describe('venues', () => {
   after(() => svc.stop());
 
   describe('POST /v1/venues', () => {
-    it('creates a venue with the fields of section 5.4 and answers 201 with it', async () => {
+    it('creates a venue with the documented fields and answers 201 with it', async () => {
       const res = await svc.api.post('/v1/venues', { token: ADMIN_TOKEN, body: MSG });
       assert.equal(res.status, 201, res.text);
       assert.equal(typeof res.body.venue_id, 'number');

@@ -37,7 +37,7 @@ export class OrderConfig extends RevocationFeedConfig {
   @MinLength(32)
   TICKET_SIGNING_KEY = DEV_TICKET_SIGNING_KEY;
 
-  /** CONTRACT: tax is TAX_PERCENT of the seats' price (default 10). */
+  /** Tax is TAX_PERCENT of the seats' price (default 10), as the README documents. */
   @Type(() => Number)
   @IsInt()
   @Min(0)

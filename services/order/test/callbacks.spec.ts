@@ -47,7 +47,7 @@ describe('the signed payment callback and the booking saga', () => {
       assert.equal(read.body.paymentId, null);
     });
 
-    it('accepts a genuine callback at both paths the documents use, with a signature of up to 300 s ago', async () => {
+    it('accepts a genuine callback at both documented paths, with a signature of up to 300 s ago', async () => {
       for (const path of ['/v1/payments/callback', '/v1/orders/callback'] as const) {
         const { order } = await createOrder(svc);
         const res = await svc.callback(callbackBody(order.orderId, newPaymentId(), 'SUCCESS'), { path, timestamp: Math.floor(Date.now() / 1000) - 280 });

@@ -11,7 +11,7 @@ export const newKey = (tag = 'order') => `${tag}_${Date.now().toString(36)}${(se
 /** A payment id shaped as the payment service makes them (`pay_` + 22 base64url characters). */
 export const newPaymentId = () => `pay_${randomBytes(16).toString('base64url')}`;
 
-/** The body of section 6.1 "Create Order" for a held reservation. */
+/** The snake_case body of POST /v1/orders for a held reservation. */
 export function orderBody(reservation: FakeReservation, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     user_id: reservation.userId,

@@ -43,7 +43,7 @@ export class FakeSeating extends FakePeer {
   }
 
   /**
-   * A held reservation of user 2 for event 1: three PREMIUM seats at 100.00 (section 8.1's),
+   * A held reservation of user 2 for event 1: three PREMIUM seats at 100.00 (the walkthrough's),
    * expiring in 15 minutes, unless told otherwise.
    */
   addReservation(overrides: Partial<Omit<FakeReservation, 'seats'>> & { seats?: FakeSeat[]; seatCount?: number; price?: number } = {}): FakeReservation {

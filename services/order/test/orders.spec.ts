@@ -17,14 +17,14 @@ describe('orders: create, idempotency, ownership, cancel', () => {
     (await svc.sql<{ id: string }>(`SELECT id FROM orders WHERE reservation_id = $1`, [reservationId])).map((r) => r.id);
 
   describe('POST /v1/orders', () => {
-    it('creates a PENDING order priced from the hold (section 6.1 body), ties the hold to it and answers 201 with the documented fields', async () => {
+    it('creates a PENDING order priced from the hold (snake_case body), ties the hold to it and answers 201 with the documented fields', async () => {
       const reservation = svc.seating.addReservation({ seatCount: 3, price: 100 });
       const key = newKey('abc123');
       const res = await post(userToken(2), key, orderBody(reservation));
       assert.equal(res.status, 201, res.text);
       assert.equal(res.headers.get('idempotent-replayed'), null);
       const order = res.body;
-      // Section 6.1's fields, then what the contract adds.
+      // The documented fields, in order.
       assert.deepEqual(Object.keys(order), [
         'orderId', 'status', 'userId', 'eventId', 'reservationId', 'items', 'subtotalCents', 'taxCents', 'totalCents', 'currency',
         'paymentId', 'holdExpiresAt', 'failureReason', 'createdAt', 'updatedAt',
@@ -55,7 +55,7 @@ describe('orders: create, idempotency, ownership, cancel', () => {
       assert.deepEqual(row, { customer_email: emailOf(2), event_name: 'Rock Concert 2025' }, "the token's e-mail and the catalog's event name are kept");
     });
 
-    it('accepts the camelCase body of section 6.2, and user_id may be left out', async () => {
+    it('accepts the camelCase body, and user_id may be left out', async () => {
       const camel = svc.seating.addReservation();
       const res = await post(userToken(2), newKey(), { userId: 2, eventId: 1, reservationId: camel.reservationId });
       assert.equal(res.status, 201, res.text);

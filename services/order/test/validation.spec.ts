@@ -76,7 +76,7 @@ describe('bad input is a 400 (never a 500), and nothing is stored', () => {
     assert.equal(empty.status, 400);
   });
 
-  it("curl's default form content type with a JSON body is read as JSON (the document's curl commands)", async () => {
+  it("curl's default form content type with a JSON body is read as JSON (the README's curl commands)", async () => {
     const reservation = svc.seating.addReservation();
     const res = await svc.api.post('/v1/orders', {
       token: userToken(2),

@@ -14,7 +14,7 @@ describe('charges', () => {
   const charge = (body: Record<string, unknown>, key: string | undefined = newKey(), token?: string, path = '/v1/charge') =>
     svc.api.post(path, { body, token, headers: key === undefined ? {} : { 'Idempotency-Key': key } });
 
-  it('pays an order and answers with the shape of section 6.1', async () => {
+  it('pays an order and answers with the documented shape', async () => {
     const order = svc.orders.addOrder();
     const key = newKey();
     const res = await charge(chargeBody(order), key);

@@ -3,10 +3,10 @@ import { FakeOrder } from './fake-order';
 
 let sequence = 0;
 
-/** An Idempotency-Key no other test uses, shaped like the document's. */
+/** An Idempotency-Key no other test uses, shaped like the walkthrough's. */
 export const newKey = (tag = 'payment') => `order_${Date.now().toString(36)}${(sequence++).toString(36)}_${tag}_${randomBytes(3).toString('hex')}`;
 
-/** The body of section 6.1 for an order: its total and currency, UPI. */
+/** The charge body for an order: its total and currency, UPI. */
 export function chargeBody(order: FakeOrder, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     merchant_order_id: order.orderId,

@@ -50,7 +50,7 @@ export class FakeOrderService {
 
   constructor(private readonly callbackSecret: string) {}
 
-  /** A PENDING order of 330.00 INR of user 2 (the document's numbers), unless told otherwise. */
+  /** A PENDING order of 330.00 INR of user 2 (the walkthrough's numbers), unless told otherwise. */
   addOrder(overrides: Partial<FakeOrder> = {}): FakeOrder {
     const order: FakeOrder = {
       orderId: randomUUID(),

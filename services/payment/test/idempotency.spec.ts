@@ -85,7 +85,7 @@ describe('Idempotency-Key', () => {
     assert.equal((await charge(chargeBody(other), { 'Idempotency-Key': key })).status, 422, 'the same owner, another order');
   });
 
-  it('section 8.2 case 1: the repeat may leave out payment_method and gets the first answer', async () => {
+  it('the walkthrough repeat may leave out payment_method and gets the first answer', async () => {
     const order = svc.orders.addOrder({ totalCents: 45000 });
     const key = 'booking_alice_20251109_001';
     const first = await charge({ merchant_order_id: order.orderId, amount_cents: 45000, currency: 'INR', payment_method: 'UPI' }, { 'Idempotency-Key': key });

@@ -21,7 +21,7 @@ describe('payment: health, metrics, documentation, schema', () => {
     });
   }
 
-  it('exports the metrics of section 9.2 at /metrics, and they move', async () => {
+  it('exports its business metrics at /metrics, and they move', async () => {
     const before = (await svc.api.get('/metrics')).text;
     for (const name of [
       'payment_transactions_total',

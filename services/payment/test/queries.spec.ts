@@ -18,7 +18,7 @@ describe('reading payments', () => {
   };
 
   describe('GET /v1/payments/{id}', () => {
-    it('answers its owner with the shape of section 6.1', async () => {
+    it('answers its owner with the documented shape', async () => {
       const payment = await pay(31);
       const res = await svc.api.get(`/v1/payments/${payment.payment_id}`, { token: userToken(31) });
       assert.equal(res.status, 200, res.text);

@@ -21,7 +21,7 @@ describe('README walkthrough: payments', () => {
   const examples = curlExamples(README, '## Walkthrough');
   const answers: string[] = [];
 
-  it('has the charge, repeat, read, 8.1/8.2 and refund examples', () => {
+  it('has the charge, repeat, read, walkthrough and refund examples', () => {
     assert.equal(examples.length, 6);
     assert.ok(examples.every((e) => e.url.startsWith('http://localhost:4004/v1/')));
   });
@@ -36,7 +36,7 @@ describe('README walkthrough: payments', () => {
       assert.ok(example.expect.includes(res.status), `${res.status} ${text}`);
       if (i === 0) vars.PAYMENT_ID = (JSON.parse(text) as { payment_id: string }).payment_id;
       if (i === 1) assert.equal(text, answers[0], 'the repeat is answered with the same bytes');
-      if (i === 4) assert.equal(text, answers[3], 'the repeat of section 8.2 is answered with the same bytes');
+      if (i === 4) assert.equal(text, answers[3], 'the walkthrough repeat is answered with the same bytes');
     });
   }
 

@@ -18,7 +18,7 @@ describe('refunds', () => {
   };
   const refund = (body: Record<string, unknown>, token?: string) => svc.api.post('/v1/refund', { body, token });
 
-  it('the owner refunds a payment in full: the shape of section 6.1, the payment REFUNDED, a REFUNDED callback', async () => {
+  it('the owner refunds a payment in full: the documented shape, the payment REFUNDED, a REFUNDED callback', async () => {
     const payment = await pay();
     const refunds = (await svc.metric('refund_transactions_total')) ?? 0;
     const res = await refund({ payment_id: payment.payment_id, reason: 'Event cancelled' }, userToken(2));

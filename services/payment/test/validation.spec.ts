@@ -12,7 +12,7 @@ describe('bad input is a 400 (never a 500), and nothing is stored', () => {
 
   const cases: [string, (orderId: string) => unknown][] = [
     ['merchant_order_id missing', () => ({ amount_cents: 33000, payment_method: 'UPI' })],
-    ['merchant_order_id not a UUID (the document\'s "order_alice_xyz789")', () => ({ merchant_order_id: 'order_alice_xyz789', amount_cents: 33000, payment_method: 'UPI' })],
+    ['merchant_order_id not a UUID ("order_alice_xyz789")', () => ({ merchant_order_id: 'order_alice_xyz789', amount_cents: 33000, payment_method: 'UPI' })],
     ['merchant_order_id a number', () => ({ merchant_order_id: 12, amount_cents: 33000, payment_method: 'UPI' })],
     ['amount_cents missing', (id) => ({ merchant_order_id: id, payment_method: 'UPI' })],
     ['amount_cents 0', (id) => ({ merchant_order_id: id, amount_cents: 0, payment_method: 'UPI' })],
@@ -60,7 +60,7 @@ describe('bad input is a 400 (never a 500), and nothing is stored', () => {
     assert.equal(empty.status, 400);
   });
 
-  it("curl's default form content type with a JSON body is read as JSON (the document's curl commands)", async () => {
+  it("curl's default form content type with a JSON body is read as JSON (the README's curl commands)", async () => {
     const order = svc.orders.addOrder();
     const res = await svc.api.post('/v1/charge', {
       raw: JSON.stringify(chargeBody(order)),

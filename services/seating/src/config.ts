@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
 
 export class SeatingConfig extends RevocationFeedConfig {
-  /** How long a hold lasts (CONTRACT: default 900 s). */
+  /** How long a hold lasts (default 900 s, the documented 15 minutes). */
   @Type(() => Number)
   @IsInt()
   @Min(1)

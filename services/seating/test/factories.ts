@@ -8,7 +8,7 @@ let nextEvent = 1000;
 /** An event id no other test in this process uses. */
 export const newEventId = () => ++nextEvent;
 
-/** The architecture document's three sections: VIP rows A-B, PREMIUM C-E, REGULAR F-J, 10 seats a row (100 seats). */
+/** Three sections like the walkthrough's: VIP rows A-B, PREMIUM C-E, REGULAR F-J, 10 seats a row (100 seats). */
 export const SMALL_LAYOUT = [
   { name: 'VIP', rows: 2, seatsPerRow: 10, price: 150 },
   { name: 'PREMIUM', rows: 3, seatsPerRow: 10, price: 100 },

@@ -20,7 +20,7 @@ describe('seating: health, metrics, documentation, change feed, schema', () => {
     }
   });
 
-  it('exports the metrics of section 9.2 at /actuator/prometheus', async () => {
+  it('exports its business metrics at /actuator/prometheus', async () => {
     const text = (await svc.api.get('/actuator/prometheus')).text;
     for (const name of ['seat_reservations_total', 'expired_reservations_released_total', 'seats_currently_reserved_count', 'http_server_requests_seconds_count']) {
       assert.ok(text.includes(`${name}{`) || text.includes(`${name} `), name);

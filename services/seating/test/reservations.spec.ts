@@ -18,7 +18,7 @@ describe('holds', () => {
   const reserve = (userId: number, body: Record<string, unknown>, token = userToken(userId)) =>
     svc.api.post('/v1/seats/reserve', { token, body: { eventId: plan.eventId, ...body } });
 
-  it('holds seats for 15 minutes and answers as section 6.1 shows', async () => {
+  it('holds seats for 15 minutes and answers in the documented shape', async () => {
     const seatIds = [plan.ids['VIP-A-4'], plan.ids['VIP-A-5'], plan.ids['VIP-A-6']];
     const res = await reserve(5, { seatIds, userId: 5 });
     assert.equal(res.status, 201, res.text);

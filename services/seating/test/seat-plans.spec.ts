@@ -69,7 +69,7 @@ describe('seat plans, availability and seat maps', () => {
     });
   }
 
-  it('answers availability in the shape of section 6.1, per section front to back', async () => {
+  it('answers availability in the documented shape, per section front to back', async () => {
     const plan = await createPlan(svc.api);
     const res = await svc.api.get(`/v1/seats/availability?eventId=${plan.eventId}`, { token: 'any-token-is-ignored' });
     assert.equal(res.status, 200);

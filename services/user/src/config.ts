@@ -6,7 +6,7 @@ import { IsEmail, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLeng
 export const DEV_ADMIN_PASSWORD = 'Admin123!';
 
 export class UserConfig extends BaseConfig {
-  /** CONTRACT: access tokens expire in 3600 s. */
+  /** Access tokens expire in 3600 s by default (docs/api.md#tokens). */
   @Type(() => Number)
   @IsInt()
   @Min(60)

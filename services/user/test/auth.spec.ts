@@ -18,7 +18,7 @@ describe('login, refresh and logout', () => {
   });
   after(() => svc.stop());
 
-  it('logs in as the architecture document shows (6.1, 8.1 step 2)', async () => {
+  it('logs in as the README walkthrough shows (step 2)', async () => {
     const body = newUser();
     await svc.api.post('/v1/users/register', { body });
     const res = await svc.api.post('/v1/users/login', { body: { username: body.username, password: body.password } });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { metricValue } from '@etsr/platform/testing';
-import { registeredUser } from './factories';
+import { eventually, metricValue } from '@etsr/platform/testing';
+import { adminSession, registeredUser } from './factories';
 import { UserServiceUnderTest, startUserServiceForTest } from './harness';
 
 describe('health, metrics, documentation and tracing', () => {
@@ -78,6 +78,51 @@ describe('health, metrics, documentation and tracing', () => {
     } finally {
       await ds.destroy();
     }
+  });
+});
+
+describe('health while every pooled connection is busy', () => {
+  let svc: UserServiceUnderTest;
+  before(async () => {
+    svc = await startUserServiceForTest({ DB_POOL_SIZE: '2' });
+  });
+  after(() => svc.stop());
+
+  it('answers UP from its own connection, not after the requests queued for the pool', async () => {
+    const admin = await adminSession(svc.api);
+    // Each account list waits on this lock, holding one of the pool's 2 connections.
+    const locker = new Client({ connectionString: svc.db.url });
+    await locker.connect();
+    let reads: Promise<{ status: number }>[] = [];
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+      reads = Array.from({ length: 4 }, () => svc.api.get('/v1/users?limit=1', { token: admin.accessToken }));
+      // Until every connection of the pool waits (read from another session: inside the locker's
+      // transaction pg_stat_activity is a snapshot; /metrics itself would wait on the lock).
+      await eventually(async () => {
+        const watcher = new Client({ connectionString: svc.db.url });
+        await watcher.connect();
+        try {
+          const { rows } = await watcher.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'user-service' AND wait_event_type = 'Lock'`,
+            [svc.db.name],
+          );
+          assert.equal(rows[0].n, 2, `${rows[0].n} of the pool's 2 connections wait on the lock`);
+          return true;
+        } finally {
+          await watcher.end();
+        }
+      });
+      const health = await svc.api.get('/health');
+      assert.equal(health.status, 200, health.text);
+      assert.equal(health.body.components.db.status, 'UP');
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+    // The two that queued may have given up waiting for a connection (5 s): a 503, never a 500.
+    for (const r of await Promise.all(reads)) assert.ok([200, 503].includes(r.status), String(r.status));
   });
 });
 

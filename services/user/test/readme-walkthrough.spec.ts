@@ -21,7 +21,7 @@ describe('README walkthrough: accounts', () => {
 
   const examples = curlExamples(README, '## Walkthrough: accounts');
 
-  it('has the register and login examples of sections 6.1 and 8.1', () => {
+  it('has the register and login examples of the walkthrough', () => {
     assert.equal(examples.length, 4);
     assert.ok(examples.every((e) => e.url.startsWith('http://localhost:8081/v1/users/')));
   });

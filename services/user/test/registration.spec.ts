@@ -11,7 +11,7 @@ describe('POST /v1/users/register', () => {
   });
   after(() => svc.stop());
 
-  it('creates the account and answers as the architecture document shows (6.1)', async () => {
+  it('creates the account and answers as the README walkthrough shows', async () => {
     const body = {
       username: 'john_doe',
       email: 'john@example.com',

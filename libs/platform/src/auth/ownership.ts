@@ -8,8 +8,8 @@ export function assertOwnerOrAdmin(principal: Principal, ownerUserId: number | s
 }
 
 /**
- * Bodies of the documents carry a `userId`; it must be the caller's own (CONTRACT: "a userId in a
- * body that differs from the token's user is refused (403)"). Returns the effective user id.
+ * Request bodies may carry a `userId`; it must be the caller's own: one that differs from the
+ * token's user is refused (403 USER_MISMATCH, docs/api.md). Returns the effective user id.
  */
 export function resolveActingUser(principal: Principal, bodyUserId: number | undefined): number {
   if (principal.kind === 'service') {

@@ -2,7 +2,7 @@ import { HttpException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { AppError } from './app-error';
 
-/** The one error body of every service (CONTRACT.md, "Errors"). */
+/** The one error body of every service (docs/api.md#errors). */
 export interface ErrorBody {
   statusCode: number;
   error: string;

@@ -1,11 +1,11 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators';
 import { BaseConfig } from '../config/base-config';
+import { DatabaseProbe } from './database-probe';
 
-const DB_CHECK_TIMEOUT_MS = 2000;
+export const DB_CHECK_TIMEOUT_MS = 2000;
 
 /** UP only when this service's own database answers; 503 otherwise, so orchestrators stop routing to it. */
 @ApiTags('health')
@@ -13,7 +13,7 @@ const DB_CHECK_TIMEOUT_MS = 2000;
 @Controller()
 export class HealthController {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly probe: DatabaseProbe,
     private readonly config: BaseConfig,
   ) {}
 
@@ -25,7 +25,7 @@ export class HealthController {
     const started = Date.now();
     let db: { status: 'UP' | 'DOWN'; latencyMs?: number; error?: string };
     try {
-      await withTimeout(this.dataSource.query('SELECT 1'), DB_CHECK_TIMEOUT_MS);
+      await withTimeout(this.probe.ping(), DB_CHECK_TIMEOUT_MS);
       db = { status: 'UP', latencyMs: Date.now() - started };
     } catch (e) {
       db = { status: 'DOWN', error: e instanceof Error ? e.message : String(e) };

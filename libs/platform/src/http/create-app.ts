@@ -138,7 +138,7 @@ const tooDeep = () => new AppError(400, 'MALFORMED_JSON', `Request body nests ob
  * Bodies are JSON or nothing: other media types get 415. Parse failures become 400 MALFORMED_JSON;
  * fastify's parser is kept for its protection against __proto__ / constructor pollution.
  * One exception: `curl -d '{...}'` without a Content-Type header sends
- * application/x-www-form-urlencoded, and the architecture document's examples do exactly that, so a
+ * application/x-www-form-urlencoded, and the documented curl examples do exactly that, so a
  * form-typed body that is JSON is read as JSON. A real form body still gets 415.
  */
 function acceptJsonOnly(fastify: FastifyInstance): void {

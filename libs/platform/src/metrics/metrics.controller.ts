@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/decorators';
 import { MetricsService } from './metrics.service';
 
-/** Prometheus scrape endpoint, at both paths the contract names. */
+/** Prometheus scrape endpoint, at both documented paths (docs/architecture.md#metrics). */
 @ApiExcludeController()
 @Public()
 @Controller()

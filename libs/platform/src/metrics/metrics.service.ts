@@ -6,7 +6,7 @@ import { Counter, CounterConfiguration, Gauge, GaugeConfiguration, Histogram, Hi
  */
 export class MetricsService {
   readonly registry = new Registry();
-  /** Spring's name, so the dashboards and alerts of the architecture document work unchanged. */
+  /** Spring Boot's name, so dashboards and alerts written for it work unchanged. */
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
   constructor(service: string) {

@@ -21,7 +21,7 @@ export function curlExamples(markdown: string, heading: string, vars: Record<str
   return examples;
 }
 
-/** Enough of curl's command line for the documents' examples: -X, -H, -d, -s and a URL. */
+/** Enough of curl's command line for the READMEs' examples: -X, -H, -d, -s and a URL. */
 export function parseCurl(command: string, vars: Record<string, string> = {}): Omit<CurlExample, 'expect'> {
   const words = shellWords(command.replace(/\\\n/g, ' '), vars);
   if (words.shift() !== 'curl') throw new Error(`not a curl command: ${command}`);

@@ -8,7 +8,7 @@ import { IsIsoDateOrDateTime, IsIsoDateTime, MAX_PRICE, MAX_SEATS, formatInstant
 
 const DATE_TIME = 'ISO 8601 date-time; UTC when no offset is given. Returned in UTC.';
 
-/** The body of section 6.1 "Create Event", plus an optional status. */
+/** The body of POST /v1/events, with an optional status. */
 export class CreateEventDto {
   @ApiProperty({ example: 1, minimum: 1 })
   @IsInt()
@@ -204,7 +204,7 @@ export class EventPageDto {
   @ApiProperty({ example: 20 }) limit: number;
 }
 
-/** The event with its venue's name and city, as section 6.1 shows it. */
+/** The event with its venue's name and city, as the catalog README shows it. */
 export function mapEvent(event: EventWithVenue): EventResponseDto {
   return {
     event_id: event.id,

@@ -42,7 +42,7 @@ describe('parseIsoInstant', () => {
 });
 
 describe('formatInstant', () => {
-  it('prints UTC as the architecture document does, with a fraction only when there is one', () => {
+  it('prints UTC as the API documents it, with a fraction only when there is one', () => {
     assert.equal(formatInstant(new Date('2025-12-01T19:00:00Z')), '2025-12-01T19:00:00Z');
     assert.equal(formatInstant(new Date('2026-11-21T06:06:25.542Z')), '2026-11-21T06:06:25.542Z');
     assert.equal(formatInstant(new Date('2026-11-21T06:06:25.500Z')), '2026-11-21T06:06:25.500Z');

@@ -65,8 +65,8 @@ export function parseDateTime(value: unknown): Date | undefined {
 }
 
 /**
- * RFC 3339 in UTC with fractional seconds only when there are some: "2025-12-01T19:00:00Z" as the
- * architecture document prints it, "2026-11-21T06:06:25.542Z" for a creation time.
+ * RFC 3339 in UTC with fractional seconds only when there are some: "2025-12-01T19:00:00Z" for an
+ * event's start, "2026-11-21T06:06:25.542Z" for a creation time (docs/api.md).
  */
 export function formatInstant(date: Date): string {
   return date.toISOString().replace('.000Z', 'Z');

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** catalogdb: venues and events (architecture document 5.4) and the availability sync's shared state. */
+/** catalogdb: venues and events (fields in the catalog README) and the availability sync's shared state. */
 export class CreateCatalog1763800000000 implements MigrationInterface {
   name = 'CreateCatalog1763800000000';
 

@@ -5,7 +5,7 @@ import { OrderConfig } from '../config';
 import { PaymentCallbackDto } from '../dtos/callback.dto';
 import { SagaService } from '../services/saga.service';
 
-/** The payment service's callback, at both paths the documents use. Signed, not token-authenticated. */
+/** The payment service's callback, at both documented paths (docs/api.md). Signed, not token-authenticated. */
 @ApiTags('payment callback')
 @Public()
 @Controller('v1')

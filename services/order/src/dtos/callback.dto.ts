@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 
-/** The payment service's signed callback (section 6.1 "Payment Callback"), with what it adds. */
+/** The payment service's signed callback (docs/api.md#payment-callback-signature), with what it adds. */
 export class PaymentCallbackDto {
   @ApiProperty({ example: '7f7ddc5b-2099-44a1-9f52-3089eb15c1d9' })
   @IsUUID()

@@ -7,8 +7,8 @@ import { Order } from '../repositories/orders.repository';
 const RESERVATION_ID = /^res_[A-Za-z0-9_-]{1,36}$/;
 
 /**
- * The body of section 6.1 (snake_case: user_id, event_id, reservation_id, seats) or of section 6.2
- * (camelCase: userId, eventId, reservationId); CONTRACT: both are accepted.
+ * The body in snake_case (user_id, event_id, reservation_id, seats) or camelCase (userId,
+ * eventId, reservationId): both are documented and accepted (docs/api.md#bodies).
  */
 export class CreateOrderDto {
   @ApiPropertyOptional({ example: 2, description: "The caller's own id (or leave it out)" })
@@ -42,7 +42,7 @@ export class CreateOrderDto {
   @Max(MAX_ID, { each: true })
   seats?: number[];
 
-  @ApiPropertyOptional({ example: 2, description: 'camelCase spelling of user_id (section 6.2)' })
+  @ApiPropertyOptional({ example: 2, description: 'camelCase spelling of user_id' })
   @IsOptional()
   @IsInt()
   @Min(1)

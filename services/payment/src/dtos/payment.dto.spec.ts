@@ -26,7 +26,7 @@ const payment = (overrides: Partial<PaymentEntity> = {}): PaymentEntity =>
   });
 
 describe('payment mappers', () => {
-  it('a charge answers as section 6.1 "Create Payment"', () => {
+  it('a charge answers in the documented shape', () => {
     assert.deepEqual(mapCharge(payment()), {
       payment_id: 'pay_xyz789abc',
       merchant_order_id: 'b418c1e8-908f-4c90-b77d-5d99c52b1fa3',
@@ -43,7 +43,7 @@ describe('payment mappers', () => {
     assert.equal(declined.transaction_id, null);
   });
 
-  it('a payment shows as section 6.1 "Get Payment Details", with the refund once refunded; never the owner or the key', () => {
+  it('a payment shows in the documented shape, with the refund once refunded; never the owner or the key', () => {
     const view = mapPayment(payment());
     assert.equal(view.updated_at, '2025-11-09T10:55:05.000Z');
     assert.equal('refund_id' in view || 'failure_reason' in view || 'refunded_at' in view, false);
@@ -53,7 +53,7 @@ describe('payment mappers', () => {
     assert.equal(refunded.refunded_at, '2025-11-09T11:30:00.000Z');
   });
 
-  it('a refund answers as section 6.1 "Process Refund"; an unrefunded payment has no refund to show', () => {
+  it('a refund answers in the documented shape; an unrefunded payment has no refund to show', () => {
     assert.deepEqual(mapRefund(payment({ status: 'REFUNDED', refundId: 'ref_abc123xyz', refundedAt: new Date('2025-11-09T11:30:00Z') })), {
       refund_id: 'ref_abc123xyz',
       payment_id: 'pay_xyz789abc',

@@ -24,7 +24,7 @@ export class CustomerDetailsDto {
   phone?: string;
 }
 
-/** The body of POST /v1/charge (section 6.1). */
+/** The body of POST /v1/charge. */
 export class ChargeDto {
   @ApiProperty({ example: 'b418c1e8-908f-4c90-b77d-5d99c52b1fa3', format: 'uuid', description: 'The order to pay (its id, as POST /v1/orders returned it)' })
   @Transform(lower)
@@ -59,7 +59,7 @@ export class ChargeDto {
   customer_details?: CustomerDetailsDto;
 }
 
-/** The body of POST /v1/refund (section 6.1). */
+/** The body of POST /v1/refund. */
 export class RefundDto {
   @ApiProperty({ example: 'pay_xyz789abc' })
   @IsString()
@@ -160,7 +160,7 @@ export class RefundResponseDto {
 // ---------------------------------------------------------------------------------------------
 // Mappers: entities never leave the service as they are.
 
-/** The answer to a charge (section 6.1 "Create Payment"); stored and replayed as it is. */
+/** The answer to a charge; stored and replayed as it is. */
 export function mapCharge(p: PaymentEntity): ChargeResponseDto {
   return {
     payment_id: p.id,
@@ -176,7 +176,7 @@ export function mapCharge(p: PaymentEntity): ChargeResponseDto {
   };
 }
 
-/** A payment as GET /v1/payments/{id} shows it (section 6.1 "Get Payment Details"). */
+/** A payment as GET /v1/payments/{id} shows it. */
 export function mapPayment(p: PaymentEntity): PaymentResponseDto {
   return {
     payment_id: p.id,
@@ -193,7 +193,7 @@ export function mapPayment(p: PaymentEntity): PaymentResponseDto {
   };
 }
 
-/** The answer to a refund (section 6.1 "Process Refund"); the same for a refund asked again. */
+/** The answer to a refund; the same for a refund asked again. */
 export function mapRefund(p: PaymentEntity): RefundResponseDto {
   if (p.status !== 'REFUNDED' || !p.refundId || !p.refundedAt) throw new Error(`payment ${p.id} is not refunded`);
   return {

@@ -5,7 +5,7 @@ import { ValidateBy, ValidationArguments, ValidationOptions, isISO8601 } from 'c
 export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 export const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
 
-/** pay_ and 1 to 36 base64url characters: ours are pay_ + 22; the document's example pay_xyz789abc is a well-formed id too. */
+/** pay_ and 1 to 36 base64url characters: ours are pay_ + 22; a shorter one such as pay_xyz789abc is well-formed too. */
 export const PAYMENT_ID_PATTERN = /^pay_[A-Za-z0-9_-]{1,36}$/;
 
 /** E.164: a plus, a non-zero country digit, at most 15 digits in all. */

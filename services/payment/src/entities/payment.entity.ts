@@ -7,7 +7,7 @@ export const PAYMENT_STATUSES: PaymentStatus[] = ['PENDING', 'SUCCESS', 'FAILED'
 
 
 /**
- * One attempt to pay an order (section 5.3, plus the owner, the refund and the key that made it).
+ * One attempt to pay an order (with the owner, the refund and the key that made it).
  * PENDING → SUCCESS | FAILED; SUCCESS → REFUNDED. Rows are written by SQL in PaymentsRepository;
  * the entity describes the schema (the migration builds exactly this, a test checks it).
  */

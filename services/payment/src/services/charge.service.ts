@@ -150,8 +150,9 @@ export class ChargeService {
   }
 
   /**
-   * The request with its defaults. payment_method may be left out of a repeat (section 8.2 repeats
-   * step 6 without it): it is then the one of the payment this key made, so the repeat matches.
+   * The request with its defaults. payment_method may be left out of a repeat (the README's
+   * walkthrough repeats the charge without it): it is then the one of the payment this key made,
+   * so the repeat matches.
    */
   private async complete(dto: ChargeDto, order: OrderView, key: string): Promise<ChargeRequest> {
     if (dto.payment_method) return requestOf(dto, dto.payment_method);

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
 
-/** The payment service's business metrics (architecture document, section 9.2, and a few for operators). */
+/** The payment service's business metrics (docs/architecture.md#metrics), with a few for operators. */
 @Injectable()
 export class PaymentMetrics {
   /** Payments settled, by final status: by a charge or by the recovery worker. */

@@ -100,7 +100,7 @@ export class ReservationsRepository {
 
   /**
    * Seats of a paid order become ALLOCATED. Repeating it for the same order changes nothing. A
-   * hold past its expiry is still allocated when all its seats are untaken (CONTRACT); otherwise
+   * hold past its expiry is still allocated when all its seats are untaken (it is paid for); otherwise
    * the reservation is expired and nothing changes.
    */
   allocate(id: string, orderId: string): Promise<ChangeResult> {

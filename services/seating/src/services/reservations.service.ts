@@ -145,7 +145,7 @@ export class ReservationsService {
 function refusal(reason: Extract<ChangeResult, { kind: 'refused' }>['reason'], id: string): AppError {
   switch (reason) {
     case 'expired':
-      // CONTRACT: allocating an expired reservation answers 400 "Reservation expired".
+      // Allocating an expired reservation answers 400 "Reservation expired" (docs/architecture.md#reservation-seating-service).
       return badRequest('Reservation expired', 'RESERVATION_EXPIRED');
     case 'released':
       return conflict(`Reservation ${id} was released`, 'RESERVATION_RELEASED');

@@ -63,8 +63,8 @@ export function seatCount(sections: SectionLayout[]): number {
 
 /**
  * Rows of a layout, front to back. Sections are given front to back; a row without a label is
- * labelled by its place across the whole venue (VIP A, PREMIUM B, …, as the architecture
- * document's examples show), so rectangular plans keep the labels they always had.
+ * labelled by its place across the whole venue (VIP A, PREMIUM B, …, as in the
+ * README's demo event: VIP rows A-E, PREMIUM F-O), so rectangular plans keep the labels they always had.
  */
 export function placeRows(sections: SectionLayout[]): PlacedRow[] {
   const rows: PlacedRow[] = [];

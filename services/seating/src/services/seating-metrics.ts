@@ -3,7 +3,7 @@ import { MetricsService } from '@etsr/platform';
 import { Counter, Gauge } from 'prom-client';
 import { SeatsRepository } from '../repositories/seats.repository';
 
-/** The seating service's business metrics (architecture document, section 9.2). */
+/** The seating service's business metrics (docs/architecture.md#metrics). */
 @Injectable()
 export class SeatingMetrics {
   readonly reservations: Counter<'status'>;

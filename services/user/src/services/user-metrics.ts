@@ -6,7 +6,7 @@ import { UsersRepository } from '../repositories/users.repository';
 
 export type LoginOutcome = 'success' | 'failed' | 'rate_limited';
 
-/** The user service's business metrics (architecture document, section 9.2). */
+/** The user service's business metrics (docs/architecture.md#metrics). */
 @Injectable()
 export class UserMetrics {
   readonly registrations: Counter;
