@@ -64,3 +64,52 @@ describe('forgotten password: user and notification services as processes, a rea
     assert.equal((await user.post('/v1/users/login', { body: { username: 'reset_e2e_two', password: 'NewPass789' } })).status, 200);
   });
 });
+
+describe('revoked tokens: user and seating services as processes', () => {
+  let stack: Stack;
+  let user: ReturnType<typeof client>;
+  let seating: ReturnType<typeof client>;
+  before(async () => {
+    stack = await startStack({ only: ['user', 'seating'] });
+    user = client(stack.urls.user);
+    seating = client(stack.urls.seating);
+  });
+  after(() => stack?.stop());
+
+  async function loggedIn(username: string): Promise<{ userId: number; accessToken: string }> {
+    const registered = await user.post('/v1/users/register', {
+      body: { username, email: `${username}@example.com`, password: 'Revoke123!', firstName: 'Re', lastName: 'Voked' },
+    });
+    assert.equal(registered.status, 201, registered.text);
+    const res = await user.post('/v1/users/login', { body: { username, password: 'Revoke123!' } });
+    assert.equal(res.status, 200, res.text);
+    return { userId: res.body.user.userId, accessToken: res.body.accessToken };
+  }
+  /** A request to seating that needs a valid token: 404 for an unknown hold, 401 when the token is refused. */
+  const askSeating = (token: string) => seating.get('/v1/seats/reservation/res_none', { token });
+
+  it("a blocked user's token is refused by seating within 5 s, also while the user service is down and after seating restarts", async () => {
+    const mallory = await loggedIn('revoke_e2e_mallory');
+    const trent = await loggedIn('revoke_e2e_trent');
+    assert.equal((await askSeating(mallory.accessToken)).status, 404); // accepted, and remembered by seating
+    const admin = await user.post('/v1/users/login', { body: { username: 'admin', password: 'Admin123!' } });
+    const blocked = await user.put(`/v1/users/${mallory.userId}/block`, { token: admin.body.accessToken });
+    assert.equal(blocked.status, 200, blocked.text);
+
+    await waitFor(async () => (await askSeating(mallory.accessToken)).status === 401, "seating refusing the blocked user's token", 5000);
+    const res = await askSeating(mallory.accessToken);
+    assert.equal(res.body.error, 'TOKEN_REVOKED', res.text);
+    assert.equal((await askSeating(trent.accessToken)).status, 404, 'other users go on');
+
+    // The feed unreachable: seating keeps what it knows.
+    await stack.kill('user');
+    assert.equal((await askSeating(mallory.accessToken)).status, 401);
+    assert.equal((await askSeating(trent.accessToken)).status, 404);
+    await stack.start('user');
+    // A seating process that starts loads every revocation in force before it answers.
+    await stack.kill('seating');
+    await stack.start('seating');
+    assert.equal((await askSeating(mallory.accessToken)).status, 401);
+    assert.equal((await askSeating(trent.accessToken)).status, 404);
+  });
+});

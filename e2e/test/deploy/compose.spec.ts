@@ -147,7 +147,11 @@ describe('docker-compose.yml: the file', () => {
     for (const name of SERVICE_NAMES) assert.equal(dependencies(development.services[composeName(name)]).postgres, 'service_healthy', `${name} waits for the database`);
     assert.ok(healthChecked('postgres') && healthChecked('mailpit'));
     // The booking saga's caller starts last; payment calls order back but does not wait for it.
-    assert.deepEqual(Object.keys(dependencies(development.services['order-service'])).sort(), ['catalog-service', 'notification-service', 'payment-service', 'postgres', 'seating-service']);
+    // Every service but user waits for it: it loads the revoked tokens from there before it answers.
+    assert.deepEqual(Object.keys(dependencies(development.services['order-service'])).sort(), ['catalog-service', 'notification-service', 'payment-service', 'postgres', 'seating-service', 'user-service']);
+    for (const name of SERVICE_NAMES.filter((n) => n !== 'user')) {
+      assert.equal(dependencies(development.services[composeName(name)])['user-service'], 'service_healthy', `${name} waits for the user service`);
+    }
   });
 });
 

@@ -313,16 +313,22 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
 
   it('ingress NetworkPolicies admit exactly the calls the configuration makes, the ingress controller, scrapes, alerting and Grafana', () => {
     const implied = impliedEdges();
-    // The service-to-service part, spelled out: what the clients in services/*/src/clients call.
+    // The service-to-service part, spelled out: what the clients in services/*/src/clients call, and
+    // every service but user following the user service's feed of revoked tokens (USER_URL).
     const calls = [...implied].filter((e) => /^\w+-service -> \w+-service/.test(e)).sort();
     assert.deepEqual(calls, [
       'catalog-service -> seating-service:8082',
+      'catalog-service -> user-service:8081',
+      'notification-service -> user-service:8081',
       'order-service -> catalog-service:8000',
       'order-service -> notification-service:4005',
       'order-service -> payment-service:4004',
       'order-service -> seating-service:8082',
+      'order-service -> user-service:8081',
       'payment-service -> order-service:4003',
+      'payment-service -> user-service:8081',
       'seating-service -> catalog-service:8000',
+      'seating-service -> user-service:8081',
       'user-service -> notification-service:4005',
     ]);
     assert.ok(implied.has('notification-service -> mailpit:1025'));

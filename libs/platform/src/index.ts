@@ -3,6 +3,8 @@ export * from './auth/auth.guard';
 export * from './auth/decorators';
 export * from './auth/ownership';
 export * from './auth/principal';
+export * from './auth/token-revocation-feed';
+export * from './auth/token-revocations';
 export * from './auth/token-service';
 export * from './client/service-client';
 export * from './client/peer-http';

@@ -1,8 +1,10 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth/auth.guard';
+import { TokenRevocationFeed, userServiceRevocations } from './auth/token-revocation-feed';
 import { TokenService } from './auth/token-service';
-import { BaseConfig } from './config/base-config';
+import { ServiceClient } from './client/service-client';
+import { BaseConfig, RevocationFeedConfig } from './config/base-config';
 import { DatabaseDefinition } from './database/data-source-options';
 import { DatabaseMetrics } from './database/database-metrics';
 import { DatabaseModule } from './database/database.module';
@@ -30,17 +32,29 @@ export interface PlatformOptions<C extends BaseConfig> {
 export class PlatformModule {
   static forRoot<C extends BaseConfig>(options: PlatformOptions<C>): DynamicModule {
     const { config, logger } = options;
+    const tokens = new TokenService(config.JWT_SECRET, config.SERVICE_SECRET, config.SERVICE_NAME);
+    const metrics = new MetricsService(config.SERVICE_NAME);
     const providers: Provider[] = [
       { provide: BaseConfig, useValue: config },
       { provide: options.configClass, useValue: config },
       { provide: JsonLogger, useValue: logger },
-      { provide: MetricsService, useValue: new MetricsService(config.SERVICE_NAME) },
-      { provide: TokenService, useValue: new TokenService(config.JWT_SECRET, config.SERVICE_SECRET, config.SERVICE_NAME) },
+      { provide: MetricsService, useValue: metrics },
+      { provide: TokenService, useValue: tokens },
       DatabaseMetrics,
       { provide: DatabaseProbe, useFactory: () => new DatabaseProbe(config, DB_CHECK_TIMEOUT_MS) },
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_FILTER, useFactory: () => new AllExceptionsFilter(logger) },
     ];
+    // The user service has no USER_URL: it provides a TokenRevocationFeed of its own, read from its database.
+    const userUrl = config instanceof RevocationFeedConfig ? config.USER_URL : undefined;
+    if (userUrl) {
+      // One attempt per poll: the next poll is the retry, and start-up is not held up by a dead peer.
+      const user = new ServiceClient({ target: 'user', baseUrl: userUrl, tokens, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, maxAttempts: 1 });
+      const log = logger.forContext(TokenRevocationFeed.name);
+      providers.push({ provide: TokenRevocationFeed, useValue: new TokenRevocationFeed(tokens.revocations, userServiceRevocations(user), config.TOKEN_REVOCATION_POLL_MS, log, metrics) });
+    } else if (config instanceof RevocationFeedConfig && config.NODE_ENV === 'production') {
+      logger.warn('USER_URL is not set: revoked access tokens (blocked users, logouts) are accepted until they expire', {}, 'PlatformModule');
+    }
     return {
       module: PlatformModule,
       imports: [DatabaseModule.forRoot(config, options.database, logger)],

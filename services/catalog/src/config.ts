@@ -1,8 +1,8 @@
-import { BaseConfig, SERVICE_URL } from '@etsr/platform';
+import { RevocationFeedConfig, SERVICE_URL } from '@etsr/platform';
 import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
 
-export class CatalogConfig extends BaseConfig {
+export class CatalogConfig extends RevocationFeedConfig {
   /**
    * Base URL of the seating service (http://seating:8082). The availability sync pulls seat counts
    * from it; unset (or empty) switches the sync off, and available_seats then only changes when an

@@ -1,11 +1,11 @@
-import { BaseConfig, ConfigError } from '@etsr/platform';
+import { ConfigError, RevocationFeedConfig } from '@etsr/platform';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 export const SMS_PROVIDERS = ['log'] as const;
 export type SmsProviderName = (typeof SMS_PROVIDERS)[number];
 
-export class NotificationConfig extends BaseConfig {
+export class NotificationConfig extends RevocationFeedConfig {
   /**
    * The SMTP server e-mail goes through: smtp://host:port (STARTTLS when the server offers it) or
    * smtps://host:port (TLS from the start). Required: start-up fails fast without it.

@@ -1,4 +1,4 @@
-import { BaseConfig, SERVICE_URL } from '@etsr/platform';
+import { RevocationFeedConfig, SERVICE_URL } from '@etsr/platform';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
@@ -7,7 +7,7 @@ export const DEV_CALLBACK_SECRET = 'dev-only-callback-secret-do-not-use-in-produ
 /** A fixed Ed25519 seed for development tickets (hex); production must set TICKET_SIGNING_KEY. */
 export const DEV_TICKET_SIGNING_KEY = 'dev-only-ed25519-seed-0000000000000000000000000000000000000000000000';
 
-export class OrderConfig extends BaseConfig {
+export class OrderConfig extends RevocationFeedConfig {
   @IsUrl(SERVICE_URL)
   SEATING_URL: string;
 

@@ -1,11 +1,11 @@
-import { BaseConfig, ConfigError, SERVICE_URL } from '@etsr/platform';
+import { ConfigError, RevocationFeedConfig, SERVICE_URL } from '@etsr/platform';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 
 /** The development callback secret (the order service's default is the same); refused in production. */
 export const DEV_CALLBACK_SECRET = 'dev-only-callback-secret-do-not-use-in-production';
 
-export class PaymentConfig extends BaseConfig {
+export class PaymentConfig extends RevocationFeedConfig {
   /** The order service: orders are read from it, payment results are called back to it. */
   @IsUrl(SERVICE_URL)
   ORDER_URL: string;

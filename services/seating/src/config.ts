@@ -1,8 +1,8 @@
-import { BaseConfig, SERVICE_URL } from '@etsr/platform';
+import { RevocationFeedConfig, SERVICE_URL } from '@etsr/platform';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
 
-export class SeatingConfig extends BaseConfig {
+export class SeatingConfig extends RevocationFeedConfig {
   /** How long a hold lasts (default 900 s, the documented 15 minutes). */
   @Type(() => Number)
   @IsInt()

@@ -1,17 +1,19 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { JsonLogger, MetricsService, OutboxWorker, PlatformModule } from '@etsr/platform';
+import { JsonLogger, MetricsService, OutboxWorker, PlatformModule, TokenRevocationFeed, TokenService } from '@etsr/platform';
 import { UserConfig } from './config';
 import { AuthController } from './controllers/auth.controller';
 import { ImportController } from './controllers/import.controller';
 import { PasswordSetupController } from './controllers/password-setup.controller';
+import { TokenRevocationsController } from './controllers/token-revocations.controller';
 import { UsersController } from './controllers/users.controller';
 import { database } from './database';
 import { PasswordSetupRepository } from './repositories/password-setup.repository';
 import { UserImportRepository } from './repositories/user-import.repository';
 import { LoginThrottleRepository } from './repositories/login-throttle.repository';
 import { RefreshTokensRepository } from './repositories/refresh-tokens.repository';
+import { TokenRevocationsRepository } from './repositories/token-revocations.repository';
 import { UsersRepository } from './repositories/users.repository';
 import { AccountMailer } from './services/account-mailer.service';
 import { AdminBootstrapService } from './services/admin-bootstrap.service';
@@ -29,8 +31,16 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot({ config, configClass: UserConfig, database, logger })],
-      controllers: [AuthController, PasswordSetupController, UsersController, ImportController],
+      controllers: [AuthController, PasswordSetupController, UsersController, ImportController, TokenRevocationsController],
       providers: [
+        TokenRevocationsRepository,
+        {
+          // The same feed the other services read over HTTP, read here from the database itself.
+          provide: TokenRevocationFeed,
+          inject: [TokenService, TokenRevocationsRepository, MetricsService],
+          useFactory: (tokens: TokenService, revocations: TokenRevocationsRepository, metrics: MetricsService) =>
+            new TokenRevocationFeed(tokens.revocations, (after) => revocations.page(after), config.TOKEN_REVOCATION_POLL_MS, logger.forContext(TokenRevocationFeed.name), metrics),
+        },
         UsersRepository,
         RefreshTokensRepository,
         LoginThrottleRepository,

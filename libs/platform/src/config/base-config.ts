@@ -97,6 +97,13 @@ export class BaseConfig {
   @Max(65535)
   LISTEN_BACKLOG = 4096;
 
+  /** How often the token revocation feed is asked for news: a revocation takes effect within about this. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(5000)
+  TOKEN_REVOCATION_POLL_MS = 1000;
+
   /** Timeout of one call to another service, per attempt. */
   @Type(() => Number)
   @IsInt()
@@ -131,6 +138,17 @@ export class BaseConfig {
 
 /** Whether this service serves /docs and /docs-json (DOCS_ENABLED, else off in production only). */
 export const docsEnabled = (config: BaseConfig): boolean => config.DOCS_ENABLED ?? config.NODE_ENV !== 'production';
+
+/**
+ * Settings of a service that follows the user service's feed of revoked access tokens: every
+ * service but the user service (which reads its own database, and so has no USER_URL to set).
+ */
+export class RevocationFeedConfig extends BaseConfig {
+  /** The user service. Unset, revoked tokens (blocked users, logouts) are accepted until they expire. */
+  @IsOptional()
+  @IsUrl(SERVICE_URL)
+  USER_URL?: string;
+}
 
 /**
  * Development-only defaults. `loadConfig` refuses them when NODE_ENV=production, so a deployment

@@ -49,14 +49,17 @@ export class AuthController {
   @NoStore()
   @ApiOperation({ summary: 'Exchange a refresh token for new tokens (the old refresh token is spent)' })
   @ApiOkResponse({ type: TokenResponseDto, headers: TOKEN_HEADERS })
-  @ApiUnauthorizedResponse({ description: 'INVALID_REFRESH_TOKEN, or REFRESH_TOKEN_REUSED (the whole session is revoked)' })
+  @ApiUnauthorizedResponse({ description: 'INVALID_REFRESH_TOKEN, or REFRESH_TOKEN_REUSED (the whole session is revoked, its access tokens too)' })
   refresh(@Body() dto: RefreshTokenDto): Promise<TokenResponseDto> {
     return this.auth.refresh(dto.refreshToken);
   }
 
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke the session of a refresh token (access tokens expire on their own)' })
+  @ApiOperation({
+    summary: 'End the session of a refresh token',
+    description: "Its refresh tokens at once; its access tokens are refused (401 TOKEN_REVOKED) by every service within seconds. The user's other sessions go on.",
+  })
   @ApiNoContentResponse()
   logout(@Body() dto: RefreshTokenDto): Promise<void> {
     return this.auth.logout(dto.refreshToken);

@@ -43,7 +43,10 @@ export class UsersController {
   }
 
   @Put(':id')
-  @ApiOperation({ summary: 'Update a profile; a password change needs currentPassword and ends other sessions' })
+  @ApiOperation({
+    summary: 'Update a profile; a password change needs currentPassword (not for an admin changing another user\'s)',
+    description: "A password change ends the user's sessions: refresh tokens at once, access tokens issued before it within seconds in every service (401 TOKEN_REVOKED).",
+  })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiConflictResponse({ description: 'EMAIL_TAKEN' })
   update(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
@@ -52,7 +55,7 @@ export class UsersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete an account (own, or any for an admin)' })
+  @ApiOperation({ summary: 'Delete an account (own, or any for an admin); its access tokens are refused within seconds' })
   @ApiNoContentResponse()
   delete(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<void> {
     return this.users.delete(actor, id);
@@ -69,7 +72,7 @@ export class UsersController {
 
   @Put(':id/deactivate')
   @Roles('ADMIN')
-  @ApiOperation({ summary: 'Set the account INACTIVE and end its sessions (admin)' })
+  @ApiOperation({ summary: 'Set the account INACTIVE and end its sessions (admin); its access tokens are refused within seconds' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiConflictResponse({ description: 'OWN_ACCOUNT: an administrator\'s own account' })
   deactivate(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<UserResponseDto> {
@@ -78,7 +81,7 @@ export class UsersController {
 
   @Put(':id/block')
   @Roles('ADMIN')
-  @ApiOperation({ summary: 'Block the account and end its sessions (admin)' })
+  @ApiOperation({ summary: 'Block the account and end its sessions (admin); its access tokens are refused within seconds' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiConflictResponse({ description: 'OWN_ACCOUNT: an administrator\'s own account' })
   block(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<UserResponseDto> {

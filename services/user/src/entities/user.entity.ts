@@ -49,6 +49,13 @@ export class UserEntity {
   @Column({ name: 'external_ref', type: 'varchar', length: 200, nullable: true })
   externalRef: string | null;
 
+  /**
+   * Goes up when the account is blocked, deactivated or its password changes: access tokens carry
+   * the version they were issued with (`ver`), and every service refuses those below it.
+   */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -4,11 +4,15 @@ import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '@etsr/platform';
 import { SETUP_TOKEN_TTL_SECONDS, TokenPurpose } from '../entities/password-setup-token.entity';
 import { ACCOUNT_NOTICE_TOPIC } from '../services/account-mailer.service';
+import { UsersRepository } from './users.repository';
 
 /** One-time password tokens, setup and reset alike (stored as SHA-256 only). */
 @Injectable()
 export class PasswordSetupRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly users: UsersRepository,
+  ) {}
 
   /** Runs `fn` in a transaction: the token and the e-mail that carries it are stored together. */
   transaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
@@ -33,9 +37,10 @@ export class PasswordSetupRepository {
       );
       if (!row) return null;
       await tx.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE user_id = $1`, [row.user_id, passwordHash]);
-      await tx.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [row.user_id]);
       // Other tokens of the same user are void once a password is set.
       await tx.query(`UPDATE password_setup_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [row.user_id]);
+      // Last: it takes the revocation lock, held until the commit.
+      await this.users.endSessions(tx, Number(row.user_id));
       return Number(row.user_id);
     });
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { sqlRows } from '@etsr/platform';
+import { TokenRevocationsRepository } from './token-revocations.repository';
 
 export interface ClaimedToken {
   userId: number;
@@ -16,7 +17,10 @@ export type ClaimResult =
 
 @Injectable()
 export class RefreshTokensRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly revocations: TokenRevocationsRepository,
+  ) {}
 
   async insert(userId: number, familyId: string, tokenHash: string, ttlSeconds: number): Promise<void> {
     await this.dataSource.query(
@@ -51,24 +55,26 @@ export class RefreshTokensRepository {
     return { kind: 'invalid' };
   }
 
-  /** Revokes the family a token belongs to (logout); false when the token is unknown. */
-  async revokeFamilyOf(tokenHash: string): Promise<boolean> {
-    const rows = await sqlRows(
-      this.dataSource,
-      `UPDATE refresh_tokens SET revoked_at = now()
-        WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1) AND revoked_at IS NULL
-        RETURNING id`,
-      [tokenHash],
-    );
-    return rows.length > 0;
+  /** Revokes the family a token belongs to (logout), and its access tokens; false when the token is unknown or already revoked. */
+  revokeFamilyOf(tokenHash: string): Promise<boolean> {
+    return this.revokeFamilyWhere(`family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)`, tokenHash);
   }
 
+  /** Ends a session: its refresh tokens, and (through the revocation feed) its access tokens. */
   async revokeFamily(familyId: string): Promise<void> {
-    await this.dataSource.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [familyId]);
+    await this.revokeFamilyWhere(`family_id = $1`, familyId);
   }
 
-  async revokeAllOfUser(userId: number): Promise<void> {
-    await this.dataSource.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+  private revokeFamilyWhere(condition: string, param: string): Promise<boolean> {
+    return this.dataSource.transaction(async (tx) => {
+      const rows = await sqlRows<{ user_id: string; family_id: string }>(
+        tx,
+        `UPDATE refresh_tokens SET revoked_at = now() WHERE ${condition} AND revoked_at IS NULL RETURNING user_id, family_id`,
+        [param],
+      );
+      if (rows.length) await this.revocations.revokeSession(tx, Number(rows[0].user_id), rows[0].family_id);
+      return rows.length > 0;
+    });
   }
 
   /** Sessions that can still be refreshed: one live token per session. */

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { escapeLike, sqlRows } from '@etsr/platform';
 import { AccountStatus, UserEntity } from '../entities/user.entity';
+import { TokenRevocationsRepository } from './token-revocations.repository';
 
 export type NewUser = Pick<UserEntity, 'username' | 'email' | 'passwordHash' | 'firstName' | 'lastName' | 'phoneNumber' | 'role'>;
 
@@ -22,7 +23,10 @@ export interface UserListFilter {
 export class UsersRepository {
   private readonly repo: Repository<UserEntity>;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly revocations: TokenRevocationsRepository,
+  ) {
     this.repo = dataSource.getRepository(UserEntity);
   }
 
@@ -67,7 +71,10 @@ export class UsersRepository {
     return this.repo.createQueryBuilder('u').where('lower(u.username) = lower(:username)', { username }).getOne();
   }
 
-  /** Applies changes; with `revokeSessions` (a password change) the user's refresh tokens go in the same transaction. */
+  /**
+   * Applies changes; with `revokeSessions` (a password change) the user's refresh tokens and access
+   * tokens go in the same transaction.
+   */
   async update(id: number, changes: Partial<UserEntity>, revokeSessions = false): Promise<UserEntity | UniqueViolation | null> {
     try {
       return await this.dataSource.transaction(async (tx: EntityManager) => {
@@ -75,9 +82,7 @@ export class UsersRepository {
           const result = await tx.update(UserEntity, { id }, changes);
           if (!result.affected) return null;
         }
-        if (revokeSessions) {
-          await tx.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
-        }
+        if (revokeSessions) await this.endSessions(tx, id);
         return tx.findOneBy(UserEntity, { id });
       });
     } catch (e) {
@@ -87,21 +92,29 @@ export class UsersRepository {
     }
   }
 
-  /** Status change and the revocation of the user's refresh tokens in one transaction. */
+  /** Status change and the revocation of the user's refresh and access tokens in one transaction. */
   async setStatus(id: number, status: AccountStatus, revokeSessions: boolean): Promise<UserEntity | null> {
     return this.dataSource.transaction(async (tx: EntityManager) => {
       const result = await tx.update(UserEntity, { id }, { accountStatus: status });
       if (!result.affected) return null;
-      if (revokeSessions) {
-        await tx.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
-      }
+      if (revokeSessions) await this.endSessions(tx, id);
       return tx.findOneBy(UserEntity, { id });
     });
   }
 
+  /** Deletes the account; its access tokens are revoked in the same transaction (refresh tokens go by cascade). */
   async delete(id: number): Promise<boolean> {
-    const result = await this.repo.delete({ id });
-    return !!result.affected;
+    return this.dataSource.transaction(async (tx: EntityManager) => {
+      const result = await tx.delete(UserEntity, { id });
+      if (result.affected) await this.revocations.revokeDeletedUser(tx, id);
+      return !!result.affected;
+    });
+  }
+
+  /** Every session of the user: refresh tokens revoked, access tokens below the new token version void. */
+  async endSessions(tx: EntityManager, id: number): Promise<void> {
+    await tx.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
+    await this.revocations.revokeUser(tx, id);
   }
 
   async list(filter: UserListFilter): Promise<{ users: UserEntity[]; total: number }> {

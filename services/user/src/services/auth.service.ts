@@ -81,7 +81,10 @@ export class AuthService {
     return this.issue(user, result.token.familyId);
   }
 
-  /** Ends the session the token belongs to. Unknown tokens are fine: logout is idempotent. */
+  /**
+   * Ends the session the token belongs to: its refresh tokens at once, its access tokens in every
+   * service within seconds (revocation feed). Unknown tokens are fine: logout is idempotent.
+   */
   async logout(refreshToken: string): Promise<void> {
     await this.refreshTokens.revokeFamilyOf(hashToken(refreshToken));
   }
@@ -102,6 +105,8 @@ export class AuthService {
       accessToken: this.tokens.signAccessToken(
         { userId: user.id, username: user.username, role: user.role, email: user.email },
         this.config.ACCESS_TOKEN_TTL_SECONDS,
+        // What the revocation feed names: the session (logout) and the account's token version (block, password change).
+        { sessionId: familyId, tokenVersion: user.tokenVersion },
       ),
       refreshToken,
       tokenType: 'Bearer',

@@ -4,12 +4,14 @@ import { UserConfig } from '../config';
 import { LoginThrottleRepository } from '../repositories/login-throttle.repository';
 import { PasswordSetupRepository } from '../repositories/password-setup.repository';
 import { RefreshTokensRepository } from '../repositories/refresh-tokens.repository';
+import { TokenRevocationsRepository } from '../repositories/token-revocations.repository';
 
 const EVERY_MS = 60 * 60 * 1000;
 
 /**
  * Hourly clean-up of rows nobody can use any more: spent or expired refresh tokens (after a week),
- * spent or expired password tokens and their delivered e-mails, and finished rate-limit windows.
+ * spent or expired password tokens and their delivered e-mails, finished rate-limit windows, and
+ * token revocations whose tokens have all expired.
  * Plain deletes, so several replicas running it at once is harmless.
  */
 @Injectable()
@@ -22,6 +24,7 @@ export class MaintenanceService implements OnApplicationBootstrap, BeforeApplica
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly throttle: LoginThrottleRepository,
     private readonly passwordTokens: PasswordSetupRepository,
+    private readonly revocations: TokenRevocationsRepository,
     logger: JsonLogger,
   ) {
     this.log = logger.forContext(MaintenanceService.name);
@@ -40,6 +43,7 @@ export class MaintenanceService implements OnApplicationBootstrap, BeforeApplica
     try {
       const removed = await this.refreshTokens.deleteStale();
       const passwordTokens = await this.passwordTokens.deleteStale();
+      await this.revocations.deleteExpired();
       const c = this.config;
       await this.throttle.deleteExpired(Math.max(c.LOGIN_IP_WINDOW_SECONDS, c.LOGIN_USERNAME_WINDOW_SECONDS, c.LOGIN_ACCOUNT_WINDOW_SECONDS, c.REGISTRATION_WINDOW_SECONDS, c.RESET_WINDOW_SECONDS));
       if (removed || passwordTokens) this.log.info('Removed stale tokens', { refreshTokens: removed, passwordTokens });
