@@ -179,11 +179,11 @@ function withPlatformErrors(document: OpenAPIObject): OpenAPIObject {
       properties: {
         statusCode: { type: 'integer', example: 400 },
         error: { type: 'string', example: 'VALIDATION_FAILED' },
-        message: { type: 'string' },
-        traceId: { type: 'string' },
-        path: { type: 'string' },
-        timestamp: { type: 'string', format: 'date-time' },
-        details: { type: 'object' },
+        message: { type: 'string', example: 'quantity must not be greater than 10' },
+        traceId: { type: 'string', example: '4bf92f3577b34da6a3ce929d0e0e4736' },
+        path: { type: 'string', example: '/v1/seats/reserve' },
+        timestamp: { type: 'string', format: 'date-time', example: '2026-12-04T18:00:00.000Z' },
+        details: { type: 'object', example: { field: 'quantity' } },
       },
     },
   };

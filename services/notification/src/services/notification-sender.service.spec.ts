@@ -149,7 +149,14 @@ describe('NotificationSender', () => {
     const hangsUntilAborted = (_m: OutgoingMail, signal: AbortSignal) =>
       new Promise<never>((_, reject) => signal.addEventListener('abort', () => ((gaveUp = true), reject(new Error('aborted')))));
     const h = harness({ due: [notification()], mail: hangsUntilAborted, config: { NOTIFICATION_SEND_TIMEOUT_MS: 50 } });
-    await h.sender.drain();
+    // AbortSignal.timeout does not keep a process alive (in the service its server does): without
+    // this the test runner's event loop would run dry before the deadline fires.
+    const keepAlive = setInterval(() => undefined, 1000);
+    try {
+      await h.sender.drain();
+    } finally {
+      clearInterval(keepAlive);
+    }
     assert.equal(gaveUp, true);
     assert.match(h.marked.failed[0][2], /no answer within 50 ms: attempt aborted/);
   });
