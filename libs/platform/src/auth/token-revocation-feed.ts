@@ -14,6 +14,9 @@ export function userServiceRevocations(user: ServiceClient): TokenRevocationSour
     user.request<TokenRevocationPage>({ method: 'GET', path: `/internal/v1/token-revocations${cursor === undefined ? '' : `?after=${cursor}`}`, idempotent: true });
 }
 
+/** How long a service that never reached the feed waits before it warns (see poll). */
+const STARTUP_GRACE_MS = 30_000;
+
 /**
  * Keeps a process's `TokenRevocations` current: loads every still-relevant revocation before the
  * service starts answering, then asks for what is new every `intervalMs`. When the feed cannot be
@@ -25,6 +28,7 @@ export class TokenRevocationFeed implements OnApplicationBootstrap, BeforeApplic
   private readonly task: PeriodicTask;
   private readonly startedAt = Date.now();
   private failing = false;
+  private waiting = false;
 
   constructor(
     private readonly revocations: TokenRevocations,
@@ -78,6 +82,13 @@ export class TokenRevocationFeed implements OnApplicationBootstrap, BeforeApplic
       if (this.failing) this.log.info('Token revocation feed reachable again');
       this.failing = false;
     } catch (e) {
+      // Services start side by side and the user service may answer a few seconds after the rest:
+      // not yet worth a warning in every terminal, only if it lasts (STARTUP_GRACE_MS).
+      if (this.revocations.loadedAt === undefined && Date.now() - this.startedAt < STARTUP_GRACE_MS) {
+        if (!this.waiting) this.log.info('Token revocation feed not reachable yet; polling', { error: e instanceof Error ? e.message : String(e) });
+        this.waiting = true;
+        return;
+      }
       if (!this.failing) {
         this.log.warn('Token revocation feed unreachable; the last known revocations stay in force', {
           error: e instanceof Error ? e.message : String(e),
