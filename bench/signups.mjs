@@ -51,7 +51,8 @@ async function main() {
   const timed = async (fn) => {
     const t0 = process.hrtime.bigint();
     const res = await fn();
-    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, status: res.status };
+    // For /health: how long its own database check took, as the service measured it.
+    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, status: res.status, dbMs: res.json?.components?.db?.latencyMs };
   };
   const health = () => timed(() => request(agent, `${base}/health`, { timeoutMs: 30_000 }));
   const login = () => timed(() => request(agent, `${base}/v1/users/login`, { method: 'POST', body: { username: 'admin', password: ADMIN_PASSWORD }, timeoutMs: 60_000 }));
@@ -105,7 +106,7 @@ async function main() {
   }
   const ratio = (a, b) => (b ? Math.round((a / b) * 10) / 10 : null);
   const slowest = busy.health.reduce((a, b) => (b.ms > a.ms ? b : a), { ms: 0, at: 0 });
-  console.log(`\nThe slowest /health during the sign-ups (${slowest.ms.toFixed(1)} ms) was sent ${slowest.at} ms after they started.`);
+  console.log(`\nThe slowest /health during the sign-ups (${slowest.ms.toFixed(1)} ms, of which its database check ${slowest.dbMs} ms) was sent ${slowest.at} ms after they started.`);
   console.log(`${SIGNUPS} sign-ups in ${seconds.toFixed(1)} s (${(SIGNUPS / seconds).toFixed(1)}/s).`);
   console.log(`Under the sign-ups: /health max ${figures(busy.health).max} ms (${ratio(figures(busy.health).max, figures(quiet.health).max)}× quiet), login max ${figures(busy.login).max} ms (${ratio(figures(busy.login).max, figures(quiet.login).max)}× quiet).`);
   const healthOk = figures(busy.health).max < 100 && busy.health.every((x) => x.status === 200);
