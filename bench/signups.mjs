@@ -4,10 +4,12 @@
 // Starts an embedded PostgreSQL and the user service (as its image starts it: NODE_ENV=production
 // and its heap flags from scripts/lib/services.mjs). First, on a quiet service: /health and logins
 // one after another. Then BENCH_SIGNUPS (100) registrations at once, each a bcrypt hash of cost 10;
-// meanwhile /health every 50 ms and logins one after another, as a buyer would. Prints the
+// meanwhile, from a worker thread of its own, /health every 50 ms and logins one after another, as
+// a buyer would (bench/lib/probe-worker.mjs). Prints the
 // latencies of both, quiet and under the sign-ups, and their ratios (the machine's speed drifts;
 // the ratios much less), and the sign-ups' own figures. Targets: /health under 100 ms and a login
 // under 2 s while the sign-ups run.
+import { Worker } from 'node:worker_threads';
 import { databaseUrl, ensureDatabases } from '../scripts/lib/embedded-pg.mjs';
 import { keepAliveAgent, request } from './lib/http.mjs';
 import { temporaryPostgres } from './lib/postgres.mjs';
@@ -71,22 +73,14 @@ async function main() {
   for (let i = 0; i < 5; i++) quiet.login.push(await login());
   for (let i = 0; i < 5; i++) quiet.signups.push(await signUp(`early_${i}_${Date.now()}`));
 
-  console.log(`${SIGNUPS} sign-ups at once…`);
-  const busy = { health: [], login: [] };
-  let done = false;
+  console.log(`${SIGNUPS} sign-ups at once, /health and logins probed from a worker thread…`);
+  const prober = new Worker(new URL('./lib/probe-worker.mjs', import.meta.url), { workerData: { base, username: 'admin', password: ADMIN_PASSWORD } });
+  const probed = new Promise((resolve, reject) => prober.once('message', resolve).once('error', reject));
   const started = Date.now();
-  const signups = Promise.all(Array.from({ length: SIGNUPS }, (_, i) => signUp(`fan_${i}_${started}`))).finally(() => (done = true));
-  const probing = (async () => {
-    while (!done) {
-      busy.health.push({ ...(await health()), at: Date.now() - started });
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-  const loggingIn = (async () => {
-    while (!done) busy.login.push(await login());
-  })();
-  const registered = await signups;
-  await Promise.all([probing, loggingIn]);
+  const registered = await Promise.all(Array.from({ length: SIGNUPS }, (_, i) => signUp(`fan_${i}_${started}`)));
+  prober.postMessage('stop');
+  const busy = await probed;
+  await prober.terminate();
   const seconds = (Date.now() - started) / 1000;
 
   const figures = (list) => summarize(list.map((x) => x.ms));
