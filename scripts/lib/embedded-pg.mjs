@@ -19,8 +19,10 @@ const PG_USER = 'postgres';
 const START_TIMEOUT_MS = 120_000;
 const STOP_ESCALATION_MS = 15_000;
 // Errors the services provoke and handle in normal operation: integrity constraint violations
-// (class 23, answered as 409 and the like) and serialization failures / deadlocks (retried).
-const QUIET_SQLSTATES = [/^23/, /^40001$/, /^40P01$/];
+// (class 23, answered as 409 and the like), serialization failures / deadlocks (retried), and the
+// seating functions' own refusals (class EA: seats taken, not in the event, hold cap; answered as
+// 409/400), which a flash sale raises by the thousand.
+const QUIET_SQLSTATES = [/^23/, /^40001$/, /^40P01$/, /^EA/];
 
 /**
  * Starts (initialising on first use) a PostgreSQL server listening on 127.0.0.1:`port` with its
@@ -508,7 +510,7 @@ function makeHandle({ server, dataDir, persistent, port, password, logSink, log,
  * Receives the server's output (in arbitrary chunks), appends every line to the log file and
  * forwards problem lines; remembers the recent ones for start-up error messages.
  */
-function createLogSink(file, forward) {
+export function createLogSink(file, forward) {
   const stream = fs.createWriteStream(file, { flags: 'a', mode: 0o600 });
   stream.on('error', () => {}); // logging must never take the launcher down
   stream.write(`\n----- ${new Date().toISOString()} starting PostgreSQL -----\n`);
