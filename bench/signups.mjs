@@ -56,6 +56,11 @@ async function main() {
     // For /health: how long its own database check took, as the service measured it.
     return { ms: Number(process.hrtime.bigint() - t0) / 1e6, status: res.status, dbMs: res.json?.components?.db?.latencyMs };
   };
+  const loopLagMaxMs = async () => {
+    const res = await request(agent, `${base}/metrics`, { timeoutMs: 30_000 });
+    const line = String(res.text ?? '').match(/^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? (\S+)$/m);
+    return line ? Math.round(Number(line[1]) * 1000) : null;
+  };
   const health = () => timed(() => request(agent, `${base}/health`, { timeoutMs: 30_000 }));
   const login = () => timed(() => request(agent, `${base}/v1/users/login`, { method: 'POST', body: { username: 'admin', password: ADMIN_PASSWORD }, timeoutMs: 60_000 }));
 
@@ -73,6 +78,8 @@ async function main() {
   for (let i = 0; i < 5; i++) quiet.login.push(await login());
   for (let i = 0; i < 5; i++) quiet.signups.push(await signUp(`early_${i}_${Date.now()}`));
 
+  // prom-client's event-loop lag figures are reset at each scrape: this one starts the window.
+  await loopLagMaxMs();
   console.log(`${SIGNUPS} sign-ups at once, /health and logins probed from a worker thread…`);
   const prober = new Worker(new URL('./lib/probe-worker.mjs', import.meta.url), { workerData: { base, username: 'admin', password: ADMIN_PASSWORD } });
   const probed = new Promise((resolve, reject) => prober.once('message', resolve).once('error', reject));
@@ -82,6 +89,7 @@ async function main() {
   const busy = await probed;
   await prober.terminate();
   const seconds = (Date.now() - started) / 1000;
+  const lagMs = await loopLagMaxMs();
 
   const figures = (list) => summarize(list.map((x) => x.ms));
   const statuses = (list) => list.reduce((t, x) => ({ ...t, [x.status]: (t[x.status] ?? 0) + 1 }), {});
@@ -102,6 +110,8 @@ async function main() {
   const slowest = busy.health.reduce((a, b) => (b.ms > a.ms ? b : a), { ms: 0, at: 0 });
   console.log(`\nThe slowest /health during the sign-ups (${slowest.ms.toFixed(1)} ms, of which its database check ${slowest.dbMs} ms) was sent ${slowest.at} ms after they started.`);
   console.log(`${SIGNUPS} sign-ups in ${seconds.toFixed(1)} s (${(SIGNUPS / seconds).toFixed(1)}/s).`);
+  // What the service itself saw, apart from how fast this machine let the prober send and read.
+  console.log(`The service's event loop was late by at most ${lagMs} ms during the sign-ups (nodejs_eventloop_lag_max_seconds).`);
   console.log(`Under the sign-ups: /health max ${figures(busy.health).max} ms (${ratio(figures(busy.health).max, figures(quiet.health).max)}× quiet), login max ${figures(busy.login).max} ms (${ratio(figures(busy.login).max, figures(quiet.login).max)}× quiet).`);
   const healthOk = figures(busy.health).max < 100 && busy.health.every((x) => x.status === 200);
   const loginOk = figures(busy.login).max < 2000 && busy.login.every((x) => x.status === 200);

@@ -97,6 +97,15 @@ export class BaseConfig {
   @Max(65535)
   LISTEN_BACKLOG = 4096;
 
+  /**
+   * Requests that may start their work in one turn of the event loop; more wait for the next
+   * turns, in arrival order (see LoopTurnGate). Health and metrics never wait. 0 turns it off.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  REQUESTS_PER_LOOP_TURN = 8;
+
   /** How often the token revocation feed is asked for news: a revocation takes effect within about this. */
   @Type(() => Number)
   @IsInt()

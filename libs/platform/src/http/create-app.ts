@@ -12,8 +12,12 @@ import { enterTrace, newSpanId, newTraceId, parseTraceparent } from '../logging/
 import { startMetricsListener } from '../metrics/metrics-listener';
 import { MetricsService } from '../metrics/metrics.service';
 import { createValidationPipe } from '../validation/validation';
+import { LoopTurnGate } from './loop-turn-gate';
 import { registerSecurityHeaders } from './security-headers';
 import { MAX_JSON_DEPTH, jsonNestingExceeds } from '../validation/unsafe-input';
+
+/** Health, readiness and metrics routes: never held back, never logged per request. */
+const OBSERVABILITY_PATH = /^\/(metrics|health|actuator)/;
 
 export interface AppDescription {
   title: string;
@@ -67,10 +71,19 @@ export async function startApp(
     reply.header('x-trace-id', traceId);
     enterTrace({ traceId, spanId: newSpanId() }, done);
   });
+  if (config.REQUESTS_PER_LOOP_TURN > 0) {
+    const gate = new LoopTurnGate(config.REQUESTS_PER_LOOP_TURN);
+    fastify.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+      // Probes answer at once: a health check that waits behind a crowd reads as an outage.
+      const wait = OBSERVABILITY_PATH.test(request.url) ? undefined : gate.enter();
+      if (wait) void wait.then(done);
+      else done();
+    });
+  }
   fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const route = request.routeOptions?.url;
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-    if (!route || !/^\/(metrics|health|actuator)/.test(route)) {
+    if (!route || !OBSERVABILITY_PATH.test(route)) {
       requestLog.info('request completed', {
         method: request.method,
         url: request.url,
