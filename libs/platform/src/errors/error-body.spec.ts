@@ -48,6 +48,16 @@ describe('mapError', () => {
     assert.equal(m.body.error, 'DEPENDENCY_UNAVAILABLE');
   });
 
+  it('answers 503 BUSY, not logged as a fault, when every pool connection stayed busy for the whole wait', () => {
+    const m = mapError(new Error('timeout exceeded when trying to connect'), ctx);
+    assert.equal(m.body.statusCode, 503);
+    assert.equal(m.body.error, 'BUSY');
+    assert.equal(m.headers['Retry-After'], '1');
+    assert.equal(m.unexpected, false);
+    // A database that does not answer is a fault, and logged.
+    assert.equal(mapError(new Error('Connection terminated due to connection timeout'), ctx).unexpected, true);
+  });
+
   it('every 503 says when to come back (Retry-After), whoever raised it', () => {
     const raised = [
       new AppError(503, 'DEPENDENCY_UNAVAILABLE', 'The seating service is unavailable'),

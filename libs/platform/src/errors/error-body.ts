@@ -69,7 +69,10 @@ const PG_CLIENT_ERRORS: Record<string, { status: number; code: string; message: 
   '57014': { status: 503, code: 'TIMEOUT', message: 'The database took too long to answer' },
 };
 
-const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|not currently accepting connections/i;
+const CONNECTION_ERRORS = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|Connection terminated|the database system is (starting up|shutting down)|not currently accepting connections/i;
+
+/** pg-pool's words when a request waited `connectionTimeoutMillis` for one of the pool's connections. */
+const POOL_WAIT_TIMEOUT = /^timeout exceeded when trying to connect$/;
 
 /** SQLSTATEs meaning "the database is not there right now": connection exceptions, shutdowns, too many connections. */
 const isUnavailableState = (state: string) => state.startsWith('08') || state.startsWith('57P0') || state === '53300';
@@ -126,6 +129,16 @@ function mapToBody(err: unknown, context: { traceId?: string; path?: string }): 
       const expected = ['23505', '23503', '23001', '40001', '40P01'].includes(sqlState);
       return { body: { statusCode: mapped.status, error: mapped.code, message: mapped.message, ...base }, headers: {}, unexpected: !expected };
     }
+  }
+  // Every connection was busy for the whole wait: overload, answered like the other load sheds
+  // (no stack per request: in a rush that floods the log; db_pool_connections{state="waiting"}
+  // and the 503s in http_server_requests_seconds show it).
+  if (typeof e?.message === 'string' && POOL_WAIT_TIMEOUT.test(e.message)) {
+    return {
+      body: { statusCode: 503, error: 'BUSY', message: 'The service is busy (every database connection in use); retry shortly', ...base },
+      headers: {},
+      unexpected: false,
+    };
   }
   const state = String((err as { driverError?: { code?: string } })?.driverError?.code ?? e?.code ?? '');
   if (isUnavailableState(state) || (typeof e?.message === 'string' && CONNECTION_ERRORS.test(e.message))) {
