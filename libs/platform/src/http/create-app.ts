@@ -34,8 +34,8 @@ export interface RunningApp {
  * Builds and starts a service on Fastify: trace context and request metrics hooks, the one error
  * body (also for errors Fastify raises before Nest sees a request, like malformed JSON), security
  * headers and CORS, the global validation pipe, OpenAPI at /docs and /docs-json (unless
- * DOCS_ENABLED says otherwise; GET / leads there), metrics on METRICS_PORT when set. A process's entry point adds
- * `stopOnSignals`.
+ * DOCS_ENABLED says otherwise; GET / leads there), metrics on METRICS_PORT when set. A process's
+ * entry point adds `stopOnSignals`.
  */
 export async function startApp(
   module: Type<unknown> | import('@nestjs/common').DynamicModule,
