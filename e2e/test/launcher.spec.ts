@@ -54,6 +54,7 @@ describe('npm start supervises its services', () => {
     for (const asset of assets) assert.equal((await fetch(`${launcher.portalUrl}${asset}`)).status, 200, asset);
     const init = await (await fetch(`${launcher.portalUrl}/portal.js`)).text();
     for (const name of Object.keys(launcher.urls)) assert.ok(init.includes(`"/openapi/${name}.json"`), `${name} in the picker`);
+    assert.match(init, /validatorUrl: null/, 'no call to the online validator');
   });
 
   it('Ctrl-C stops everything cleanly, with no restart during the shutdown', async () => {
