@@ -3,7 +3,8 @@
 // DATABASE_URL is set), runs every service present in services/ as its own process, waits until
 // they are healthy, loads demo data and prints where everything is. Ctrl-C stops it all.
 // With a notification service, e-mail goes to an SMTP sink that writes .data/mail/*.eml (unless
-// SMTP_URL is set).
+// SMTP_URL is set). An API portal on PORTAL_PORT (default 8080) shows every service's OpenAPI
+// document (scripts/lib/api-portal.mjs), unless the docs are off (DOCS_ENABLED).
 //
 // With NODE_ENV=production it generates nothing and loads no demo data: the secrets come from the
 // environment or a secrets file (SECRETS_FILE, default secrets.env: KEY=VALUE lines), and a
@@ -52,6 +53,7 @@ const VERBOSE = process.env.START_VERBOSE === '1';
 const SECRET_NAMES = ['JWT_SECRET', 'SERVICE_SECRET', 'CALLBACK_SECRET'];
 const MAIL_DIR = path.join(DATA_DIR, 'mail');
 const DEFAULT_SMTP_SINK_PORT = 1025;
+const DEFAULT_PORTAL_PORT = 8080;
 
 /** An error whose message says it all (printed without a stack trace). */
 class StartupError extends Error {
@@ -69,6 +71,7 @@ const state = {
   running: new Map(), // service name → its current run: { service, child, tail, logFile, exit, closed }
   supervisors: new Map(), // service name → supervisor, from the service's first healthy answer on
   mail: null, // where the notification service sends e-mail: { url, description, stop? }
+  portal: null, // the API portal: { url, stop }
   shutdown: null, // promise, once stopping
   firstSignalAt: 0,
   forced: false, // a second Ctrl-C killed the services
@@ -111,6 +114,8 @@ async function main() {
   const urls = Object.fromEntries(services.map((service) => [service.name, serviceUrl(service)]));
   // Demo accounts with published passwords have no place in production.
   if (!PRODUCTION) await explained(() => loadDemoData({ urls, log: (line) => console.log(line) }), state.running.get('user'));
+  if (stopping()) return;
+  if (docsOn()) state.portal = await explained(() => openPortal(services));
   if (stopping()) return;
   state.ready = true;
   printBanner(services, database);
@@ -253,23 +258,43 @@ async function openMail(services) {
   return { ...sink, description: `caught by the SMTP sink on ${sink.url} and written to ${relative(MAIL_DIR)}/<time>-<id>.eml; ${inbox}` };
 }
 
+/** The services' ports, and the API portal's when it runs, are free and distinct. */
 async function checkServicePorts(services) {
   const problems = [];
   const seen = new Map();
-  for (const service of services) {
-    if (seen.has(service.port)) {
-      problems.push(`port ${service.port} is set for both ${seen.get(service.port)} and ${service.name} — change ${service.portVariable}`);
+  const listeners = services.map((service) => ({ name: service.name, port: service.port, variable: service.portVariable }));
+  if (docsOn()) listeners.push({ name: 'API portal', port: portalPort(), variable: 'PORTAL_PORT' });
+  for (const listener of listeners) {
+    if (seen.has(listener.port)) {
+      problems.push(`port ${listener.port} is set for both ${seen.get(listener.port)} and ${listener.name} — change ${listener.variable}`);
       continue;
     }
-    seen.set(service.port, service.name);
-    const problem = await localPortProblem(service.port);
+    seen.set(listener.port, listener.name);
+    const problem = await localPortProblem(listener.port);
     if (problem === 'EADDRINUSE') {
-      problems.push(`port ${service.port} (${service.name}) is already in use — stop what uses it or set ${service.portVariable}`);
+      problems.push(`port ${listener.port} (${listener.name}) is already in use — stop what uses it or set ${listener.variable}`);
     } else if (problem) {
-      problems.push(`port ${service.port} (${service.name}) cannot be used (${problem}) — set ${service.portVariable}`);
+      problems.push(`port ${listener.port} (${listener.name}) cannot be used (${problem}) — set ${listener.variable}`);
     }
   }
   if (problems.length > 0) throw new StartupError(problems.join('\n'));
+}
+
+const portalPort = () => portFromEnv(process.env, 'PORTAL_PORT', DEFAULT_PORTAL_PORT);
+
+/** The API portal: every service's OpenAPI document on one page, linked to each service's /docs. */
+async function openPortal(services) {
+  const { startApiPortal } = await import('./lib/api-portal.mjs');
+  return startApiPortal({
+    port: portalPort(),
+    services: services.map((service) => ({
+      name: service.name,
+      url: serviceUrl(service),
+      publicUrl: `http://localhost:${service.port}`,
+      health: service.health,
+      docs: service.docs,
+    })),
+  });
 }
 
 function serviceEnv(service, allServices, database, secrets) {
@@ -464,6 +489,7 @@ function printBanner(services, database) {
     '',
     ...table,
     '',
+    `API docs:  ${state.portal ? `${state.portal.url} (every service's OpenAPI document on one page)` : 'off (DOCS_ENABLED)'}`,
     `Logs:      ${relative(LOG_DIR)}/<service>.log (warnings and errors are shown here; START_VERBOSE=1 shows everything)`,
     `Database:  ${database.description}`,
   ];
@@ -519,6 +545,7 @@ function shutdown(exitCode) {
     // First of all: no restarts while stopping.
     for (const supervisor of state.supervisors.values()) supervisor.stop();
     state.build?.kill('SIGTERM');
+    await state.portal?.stop().catch(() => {});
     await stopServices();
     await state.mail?.stop?.().catch(() => {});
     await stopDatabase();

@@ -13,6 +13,8 @@ export interface Launcher {
   output(): string;
   /** Base URL of each service, on the free ports the launcher was given. */
   urls: Record<string, string>;
+  /** Base URL of the API portal (PORTAL_PORT), when the docs are on. */
+  portalUrl: string;
   /** Resolves when the output matches, rejects when the launcher exits first or after `ms`. */
   waitFor(pattern: RegExp, ms?: number): Promise<void>;
   /** The pid of a service process the launcher started (a direct child running its entry). */
@@ -25,14 +27,21 @@ export interface Launcher {
 
 /**
  * `node scripts/start.mjs` as a terminal would run it, on the TEST_DATABASE_URL server with
- * databases of its own (<prefix>_<tag>_<database>) and free ports for every service and the SMTP sink.
+ * databases of its own (<prefix>_<tag>_<database>) and free ports for every service, the SMTP sink
+ * and the API portal.
  */
 export async function startLauncher(env: Record<string, string> = {}): Promise<Launcher> {
   const server = process.env.TEST_DATABASE_URL;
   if (!server) throw new Error('TEST_DATABASE_URL is not set: run the tests with `npm test`');
   const tag = randomBytes(4).toString('hex');
   const services = await registeredServices();
-  const launcherEnv: Record<string, string> = { ...(process.env as Record<string, string>), DATABASE_URL: server, SMTP_SINK_PORT: String(await freePort()) };
+  const portalPort = await freePort();
+  const launcherEnv: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    DATABASE_URL: server,
+    SMTP_SINK_PORT: String(await freePort()),
+    PORTAL_PORT: String(portalPort),
+  };
   delete launcherEnv.NODE_ENV;
   const urls: Record<string, string> = {};
   const databases: string[] = [];
@@ -109,5 +118,5 @@ export async function startLauncher(env: Record<string, string> = {}): Promise<L
     return code;
   };
 
-  return { process: child, output: () => text, urls, waitFor, servicePid, exited, stop };
+  return { process: child, output: () => text, urls, portalUrl: `http://127.0.0.1:${portalPort}`, waitFor, servicePid, exited, stop };
 }

@@ -30,6 +30,33 @@ describe('npm start supervises its services', () => {
     assert.ok(again && again !== pid, 'a new payment process');
   });
 
+  it('serves the API portal it names: the six services with links to their /docs, their documents, Swagger UI from node_modules', async () => {
+    const port = new URL(launcher.portalUrl).port;
+    assert.match(launcher.output(), new RegExp(`API docs: +http://localhost:${port} `));
+    const page = await fetch(launcher.portalUrl);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    const html = await page.text();
+    for (const [name, url] of Object.entries(launcher.urls)) {
+      assert.match(html, new RegExp(`<th scope="row">${name}</th>`), name);
+      assert.ok(html.includes(`href="http://localhost:${new URL(url).port}/docs"`), `${name}: a link to its /docs`);
+      const doc = await fetch(`${launcher.portalUrl}/openapi/${name}.json`);
+      assert.equal(doc.status, 200, `${name} document`);
+      const body = (await doc.json()) as { openapi: string; servers: { url: string }[] };
+      assert.match(body.openapi, /^3\./);
+      assert.deepEqual(body.servers.map((s) => s.url), [`http://localhost:${new URL(url).port}`], `${name}: its server is the service`);
+    }
+    assert.equal(Object.keys(launcher.urls).length, 6);
+    // No CDN: every script and stylesheet the page loads comes from the portal itself.
+    const assets = [...html.matchAll(/(?:src|href)="(\/[^"]*\.(?:js|css))"/g)].map((m) => m[1]);
+    assert.ok(assets.includes('/assets/swagger-ui-bundle.js'), assets.join(', '));
+    assert.doesNotMatch(html, /(?:src|href)="https?:\/\/(?!localhost)/);
+    for (const asset of assets) assert.equal((await fetch(`${launcher.portalUrl}${asset}`)).status, 200, asset);
+    const init = await (await fetch(`${launcher.portalUrl}/portal.js`)).text();
+    for (const name of Object.keys(launcher.urls)) assert.ok(init.includes(`"/openapi/${name}.json"`), `${name} in the picker`);
+    assert.match(init, /validatorUrl: null/, 'no call to the online validator');
+  });
+
   it('Ctrl-C stops everything cleanly, with no restart during the shutdown', async () => {
     const before = launcher.output().length;
     launcher.process.kill('SIGINT');
@@ -99,6 +126,11 @@ describe('NODE_ENV=production npm start', () => {
       const output = launcher.output();
       assert.match(output, /production: no demo data; administrator admin from ADMIN_PASSWORD/);
       assert.doesNotMatch(output, /Admin123!|alice_johnson|SMTP sink|\/inbox/);
+      assert.match(output, /API docs: +off \(DOCS_ENABLED\)/);
+      await assert.rejects(fetch(launcher.portalUrl), 'no API portal without docs');
+      const root = await fetch(`${launcher.urls.user}/`, { redirect: 'manual' });
+      assert.equal(root.status, 200, 'GET / does not send a browser to the 404 of /docs');
+      assert.equal(((await root.json()) as { service: string }).service, 'user');
       const docs = await fetch(`${launcher.urls.user}/docs`);
       assert.equal(docs.status, 404);
       assert.equal(((await docs.json()) as { error: string }).error, 'NOT_FOUND');

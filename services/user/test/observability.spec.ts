@@ -203,7 +203,7 @@ describe('production mode: documentation off, metrics where Prometheus looks', (
     ADMIN_PASSWORD: 'A-real-admin-password-1',
   };
 
-  it('answers /docs and /docs-json 404 unless DOCS_ENABLED; /metrics stays on the service port', async () => {
+  it('answers /docs and /docs-json 404 unless DOCS_ENABLED, and GET / with what the service is; /metrics stays on the service port', async () => {
     const svc = await startUserServiceForTest(production);
     try {
       for (const path of ['/docs', '/docs-json']) {
@@ -211,6 +211,14 @@ describe('production mode: documentation off, metrics where Prometheus looks', (
         assert.equal(res.status, 404, `${path}: ${res.text}`);
         assert.equal(res.body.error, 'NOT_FOUND');
       }
+      // No redirect to a 404: the bare address says which service this is and where its health check is.
+      const root = await fetch(`${svc.url}/`, { redirect: 'manual' });
+      assert.equal(root.status, 200);
+      const about = (await root.json()) as { service: string; health: string; docs: string };
+      assert.equal(about.service, 'user');
+      assert.equal(about.health, '/health');
+      assert.match(about.docs, /DOCS_ENABLED/);
+      assert.equal((await svc.api.get(about.health)).status, 200);
       const metrics = await svc.api.get('/actuator/prometheus');
       assert.equal(metrics.status, 200);
       assert.notEqual(metricValue(metrics.text, 'process_cpu_seconds_total'), undefined);
@@ -219,10 +227,13 @@ describe('production mode: documentation off, metrics where Prometheus looks', (
     }
   });
 
-  it('DOCS_ENABLED=true serves /docs in production too', async () => {
+  it('DOCS_ENABLED=true serves /docs in production too, and GET / redirects there', async () => {
     const svc = await startUserServiceForTest({ ...production, DOCS_ENABLED: 'true' });
     try {
       assert.equal((await svc.api.get('/docs')).status, 200);
+      const root = await fetch(`${svc.url}/`, { redirect: 'manual' });
+      assert.equal(root.status, 302);
+      assert.equal(root.headers.get('location'), '/docs');
     } finally {
       await svc.stop();
     }

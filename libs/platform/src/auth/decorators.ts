@@ -1,4 +1,5 @@
-import { ExecutionContext, SetMetadata, createParamDecorator } from '@nestjs/common';
+import { ExecutionContext, SetMetadata, applyDecorators, createParamDecorator } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { forbidden, unauthorized } from '../errors/app-error';
 import { Principal, Role, ServicePrincipal, UserPrincipal } from './principal';
@@ -8,8 +9,11 @@ export const ROLES_KEY = 'etsr:roles';
 export const SERVICE_ONLY_KEY = 'etsr:service-only';
 export const ALLOW_SERVICE_KEY = 'etsr:allow-service';
 
-/** No token needed (catalog browsing, health, login). Everything else requires one. */
-export const Public = () => SetMetadata(PUBLIC_KEY, true);
+/** Marks a public operation in the OpenAPI document, which then gets `security: []` (http/openapi-document.ts). */
+export const OPENAPI_PUBLIC_EXTENSION = 'x-etsr-public';
+
+/** No token needed (catalog browsing, health, login). Everything else requires one, and its OpenAPI operation says so. */
+export const Public = () => applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiExtension(OPENAPI_PUBLIC_EXTENSION, true));
 
 /** Only users with one of these roles (checked after authentication). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);

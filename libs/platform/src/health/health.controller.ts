@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/decorators';
 import { BaseConfig } from '../config/base-config';
@@ -20,6 +20,7 @@ export class HealthController {
 
   @Get(['health', 'actuator/health'])
   @HttpCode(200)
+  @ApiOperation({ summary: 'Health: UP when this service and its database answer', description: 'The same check at /health and /actuator/health. No token needed.' })
   @ApiOkResponse({ schema: { example: { status: 'UP', service: 'user', components: { db: { status: 'UP', latencyMs: 2 } } } } })
   @ApiServiceUnavailableResponse({ description: 'The database does not answer' })
   async health(@Res() reply: FastifyReply): Promise<void> {

@@ -1,7 +1,7 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BaseConfig, docsEnabled } from '../config/base-config';
 import { ConfigError, describeConfig } from '../config/load-config';
@@ -13,16 +13,15 @@ import { startMetricsListener } from '../metrics/metrics-listener';
 import { MetricsService } from '../metrics/metrics.service';
 import { createValidationPipe } from '../validation/validation';
 import { LoopTurnGate } from './loop-turn-gate';
+import { AppDescription, completeDocument, documentFrame } from './openapi-document';
+import { registerRootRoute } from './root-route';
 import { registerSecurityHeaders } from './security-headers';
 import { MAX_JSON_DEPTH, jsonNestingExceeds } from '../validation/unsafe-input';
 
+export type { AppDescription };
+
 /** Health, readiness and metrics routes: never held back, never logged per request. */
 const OBSERVABILITY_PATH = /^\/(metrics|health|actuator)/;
-
-export interface AppDescription {
-  title: string;
-  description: string;
-}
 
 export interface RunningApp {
   app: NestFastifyApplication;
@@ -39,8 +38,8 @@ export interface RunningApp {
  * Builds and starts a service on Fastify: trace context and request metrics hooks, the one error
  * body (also for errors Fastify raises before Nest sees a request, like malformed JSON), security
  * headers and CORS, the global validation pipe, OpenAPI at /docs and /docs-json (unless
- * DOCS_ENABLED says otherwise), metrics on METRICS_PORT when set. A process's entry point adds
- * `stopOnSignals`.
+ * DOCS_ENABLED says otherwise; GET / leads there), metrics on METRICS_PORT when set. A process's
+ * entry point adds `stopOnSignals`.
  */
 export async function startApp(
   module: Type<unknown> | import('@nestjs/common').DynamicModule,
@@ -100,13 +99,12 @@ export async function startApp(
 
   app.useGlobalPipes(createValidationPipe());
 
-  const openApi = new DocumentBuilder()
-    .setTitle(doc.title)
-    .setDescription(doc.description)
-    .setVersion(config.VERSION ?? '1.0.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-    .build();
-  if (docsEnabled(config)) SwaggerModule.setup('docs', app, () => withPlatformErrors(SwaggerModule.createDocument(app, openApi)), { jsonDocumentUrl: 'docs-json' });
+  const docs = docsEnabled(config);
+  if (docs) {
+    const frame = documentFrame(doc, config.VERSION ?? '1.0.0');
+    SwaggerModule.setup('docs', app, () => completeDocument(SwaggerModule.createDocument(app, frame)), { jsonDocumentUrl: 'docs-json' });
+  }
+  registerRootRoute(fastify, { service: config.SERVICE_NAME, version: config.VERSION, docs });
 
   await app.listen({ port: config.PORT, host: config.HOST, backlog: config.LISTEN_BACKLOG });
   const metricsListener = config.METRICS_PORT === undefined ? undefined : await startMetricsListener(metrics, config.HOST, config.METRICS_PORT);
@@ -161,56 +159,6 @@ export function stopOnSignals(running: RunningApp, logger: JsonLogger, graceMs =
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-}
-
-/**
- * Statuses the platform itself can answer on any operation, before or around its handler: the
- * validation pipe and ID pipes (400), the auth guard (401, 403), an unknown id (404), the body
- * limit (413), a body that is not JSON (415) and the rate limits (429). Each is the one error body.
- */
-export const PLATFORM_ERROR_STATUSES: Readonly<Record<number, string>> = {
-  400: 'Invalid request: malformed JSON, a field or parameter that breaks its rules',
-  401: 'Missing, malformed or expired credentials',
-  403: 'The caller may not do this',
-  404: 'No such resource',
-  413: 'Request body is too large',
-  415: 'Request body is not JSON',
-  429: 'Too many requests; retry later',
-};
-
-/**
- * Adds the platform's statuses (and the error body) to every operation that does not describe them
- * itself, so the document lists every status a client can get, not only the handler's own.
- */
-function withPlatformErrors(document: OpenAPIObject): OpenAPIObject {
-  document.components = document.components ?? {};
-  document.components.schemas = {
-    ...document.components.schemas,
-    ErrorBody: {
-      type: 'object',
-      required: ['statusCode', 'error', 'message', 'timestamp'],
-      properties: {
-        statusCode: { type: 'integer', example: 400 },
-        error: { type: 'string', example: 'VALIDATION_FAILED' },
-        message: { type: 'string', example: 'quantity must not be greater than 10' },
-        traceId: { type: 'string', example: '4bf92f3577b34da6a3ce929d0e0e4736' },
-        path: { type: 'string', example: '/v1/seats/reserve' },
-        timestamp: { type: 'string', format: 'date-time', example: '2026-12-04T18:00:00.000Z' },
-        details: { type: 'object', example: { field: 'quantity' } },
-      },
-    },
-  };
-  const errorBody = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } };
-  for (const item of Object.values(document.paths)) {
-    for (const method of ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const) {
-      const operation = item[method];
-      if (!operation) continue;
-      for (const [status, description] of Object.entries(PLATFORM_ERROR_STATUSES)) {
-        operation.responses[status] = operation.responses[status] ?? { description, content: errorBody };
-      }
-    }
-  }
-  return document;
 }
 
 const tooDeep = () => new AppError(400, 'MALFORMED_JSON', `Request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`);

@@ -1,4 +1,5 @@
-import { Injectable, PipeTransform } from '@nestjs/common';
+import { Injectable, Param, PipeTransform, Type } from '@nestjs/common';
+import { ApiParam, type SchemaObject } from '@nestjs/swagger';
 import { badRequest } from '../errors/app-error';
 
 /** Largest id we accept: ids are BIGSERIAL but travel as JSON numbers, so stay within exact integers. */
@@ -24,4 +25,23 @@ export class UuidPipe implements PipeTransform<string, string> {
     }
     return value.toLowerCase();
   }
+}
+
+/** `@IdParam() id: number`: the path parameter through IdPipe, documented as the integer it must be. */
+export const IdParam = (name = 'id'): ParameterDecorator => documentedParam(name, IdPipe, { type: 'integer', minimum: 1, maximum: MAX_ID });
+
+/** `@UuidParam() id: string`: the path parameter through UuidPipe, documented as a UUID. */
+export const UuidParam = (name = 'id'): ParameterDecorator => documentedParam(name, UuidPipe, { type: 'string', format: 'uuid' });
+
+/**
+ * A path parameter read through `pipe`, with the schema of what the pipe accepts in the OpenAPI
+ * document (@nestjs/swagger only sees the handler's TypeScript type, `number` or `string`).
+ */
+function documentedParam(name: string, pipe: Type<PipeTransform>, schema: SchemaObject): ParameterDecorator {
+  return (target, key, index) => {
+    Param(name, pipe)(target, key, index);
+    if (key === undefined) return;
+    const handler = Object.getOwnPropertyDescriptor(target, key);
+    if (handler) ApiParam({ name, schema })(target, key, handler);
+  };
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -12,7 +12,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { IdPipe, Public, Roles } from '@etsr/platform';
+import { IdParam, Public, Roles } from '@etsr/platform';
 import { CreateEventDto, EventPageDto, EventResponseDto, SearchEventsQuery, UpdateEventDto } from '../dtos/event.dto';
 import { EventsService } from '../services/events.service';
 
@@ -47,7 +47,7 @@ export class EventsController {
   @ApiOperation({ summary: 'An event with its venue name and city (no token needed)' })
   @ApiOkResponse({ type: EventResponseDto })
   @ApiNotFoundResponse({ description: 'EVENT_NOT_FOUND' })
-  get(@Param('id', IdPipe) id: number): Promise<EventResponseDto> {
+  get(@IdParam() id: number): Promise<EventResponseDto> {
     return this.events.get(id);
   }
 
@@ -74,7 +74,7 @@ export class EventsController {
   @ApiConflictResponse({ description: 'INVALID_STATUS_TRANSITION' })
   @ApiUnauthorizedResponse()
   @ApiForbiddenResponse({ description: 'Not an admin' })
-  update(@Param('id', IdPipe) id: number, @Body() dto: UpdateEventDto): Promise<EventResponseDto> {
+  update(@IdParam() id: number, @Body() dto: UpdateEventDto): Promise<EventResponseDto> {
     return this.events.update(id, dto);
   }
 
@@ -88,7 +88,7 @@ export class EventsController {
   @ApiConflictResponse({ description: 'EVENT_HAS_SALES' })
   @ApiUnauthorizedResponse()
   @ApiForbiddenResponse({ description: 'Not an admin' })
-  delete(@Param('id', IdPipe) id: number): Promise<void> {
+  delete(@IdParam() id: number): Promise<void> {
     return this.events.delete(id);
   }
 }

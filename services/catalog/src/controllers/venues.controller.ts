@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -12,7 +12,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { IdPipe, Public, Roles } from '@etsr/platform';
+import { IdParam, Public, Roles } from '@etsr/platform';
 import { CreateVenueDto, ListVenuesQuery, UpdateVenueDto, VenuePageDto, VenueResponseDto } from '../dtos/venue.dto';
 import { VenuesService } from '../services/venues.service';
 
@@ -35,7 +35,7 @@ export class VenuesController {
   @ApiOperation({ summary: 'A venue (no token needed)' })
   @ApiOkResponse({ type: VenueResponseDto })
   @ApiNotFoundResponse({ description: 'VENUE_NOT_FOUND' })
-  get(@Param('id', IdPipe) id: number): Promise<VenueResponseDto> {
+  get(@IdParam() id: number): Promise<VenueResponseDto> {
     return this.venues.get(id);
   }
 
@@ -59,7 +59,7 @@ export class VenuesController {
   @ApiNotFoundResponse({ description: 'VENUE_NOT_FOUND' })
   @ApiUnauthorizedResponse()
   @ApiForbiddenResponse({ description: 'Not an admin' })
-  update(@Param('id', IdPipe) id: number, @Body() dto: UpdateVenueDto): Promise<VenueResponseDto> {
+  update(@IdParam() id: number, @Body() dto: UpdateVenueDto): Promise<VenueResponseDto> {
     return this.venues.update(id, dto);
   }
 
@@ -73,7 +73,7 @@ export class VenuesController {
   @ApiConflictResponse({ description: 'VENUE_HAS_EVENTS' })
   @ApiUnauthorizedResponse()
   @ApiForbiddenResponse({ description: 'Not an admin' })
-  delete(@Param('id', IdPipe) id: number): Promise<void> {
+  delete(@IdParam() id: number): Promise<void> {
     return this.venues.delete(id);
   }
 }

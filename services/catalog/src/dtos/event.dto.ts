@@ -10,7 +10,7 @@ const DATE_TIME = 'ISO 8601 date-time; UTC when no offset is given. Returned in 
 
 /** The body of POST /v1/events, with an optional status. */
 export class CreateEventDto {
-  @ApiProperty({ example: 1, minimum: 1 })
+  @ApiProperty({ type: 'integer', example: 1, minimum: 1 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
@@ -22,7 +22,7 @@ export class CreateEventDto {
   @Length(1, 200)
   name: string;
 
-  @ApiPropertyOptional({ example: 'An evening of smooth jazz music', maxLength: 5000, nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'An evening of smooth jazz music', maxLength: 5000, nullable: true })
   @IsOptional()
   @IsString()
   @Length(0, 5000)
@@ -64,7 +64,7 @@ export class CreateEventDto {
  * current status is allowed and changes nothing. available_seats is not writable: it follows seating.
  */
 export class UpdateEventDto {
-  @ApiPropertyOptional({ example: 2, minimum: 1, description: 'Moves the event to another venue' })
+  @ApiPropertyOptional({ type: 'integer', example: 2, minimum: 1, description: 'Moves the event to another venue' })
   @IsOptionalNotNull()
   @IsInt()
   @Min(1)
@@ -78,7 +78,7 @@ export class UpdateEventDto {
   @Length(1, 200)
   name?: string;
 
-  @ApiPropertyOptional({ example: 'An evening of smooth jazz music', maxLength: 5000, nullable: true, description: 'null removes it' })
+  @ApiPropertyOptional({ type: String, example: 'An evening of smooth jazz music', maxLength: 5000, nullable: true, description: 'null removes it' })
   @IsOptional()
   @IsString()
   @Length(0, 5000)
@@ -170,8 +170,8 @@ export class SearchEventsQuery extends PageQuery {
 }
 
 export class EventResponseDto {
-  @ApiProperty({ example: 1 }) event_id: number;
-  @ApiProperty({ example: 1 }) venue_id: number;
+  @ApiProperty({ type: 'integer', example: 1 }) event_id: number;
+  @ApiProperty({ type: 'integer', example: 1 }) venue_id: number;
   @ApiProperty({ example: 'Madison Square Garden' }) venue_name: string;
   @ApiProperty({ example: 'Rock Concert 2025' }) name: string;
   @ApiProperty({ example: 'Annual rock music festival featuring top artists', nullable: true, type: String }) description: string | null;

@@ -48,7 +48,7 @@ export class ImportEventsDto {
 
 export class ImportedRowDto {
   @ApiProperty({ example: 'etsr:venues:3' }) externalRef: string;
-  @ApiProperty({ example: 7, description: 'venue_id or event_id' }) id: number;
+  @ApiProperty({ type: 'integer', example: 7, description: 'venue_id or event_id' }) id: number;
   @ApiProperty({ example: true, description: 'false: it was there already, nothing was changed' }) created: boolean;
 }
 

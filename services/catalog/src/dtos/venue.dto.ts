@@ -31,7 +31,7 @@ export class CreateVenueDto {
   @Length(1, 100)
   city: string;
 
-  @ApiPropertyOptional({ example: 'NY', maxLength: 100, nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'NY', maxLength: 100, nullable: true })
   @IsOptional()
   @Transform(trim)
   @IsString()
@@ -44,7 +44,7 @@ export class CreateVenueDto {
   @Length(1, 100)
   country: string;
 
-  @ApiPropertyOptional({ example: '10001', maxLength: 20, nullable: true })
+  @ApiPropertyOptional({ type: String, example: '10001', maxLength: 20, nullable: true })
   @IsOptional()
   @Transform(trim)
   @IsString()
@@ -95,7 +95,7 @@ export class UpdateVenueDto {
   @Length(1, 100)
   city?: string;
 
-  @ApiPropertyOptional({ example: 'NY', maxLength: 100, nullable: true, description: 'null removes it' })
+  @ApiPropertyOptional({ type: String, example: 'NY', maxLength: 100, nullable: true, description: 'null removes it' })
   @IsOptional()
   @Transform(trim)
   @IsString()
@@ -109,7 +109,7 @@ export class UpdateVenueDto {
   @Length(1, 100)
   country?: string;
 
-  @ApiPropertyOptional({ example: '10001', maxLength: 20, nullable: true, description: 'null removes it' })
+  @ApiPropertyOptional({ type: String, example: '10001', maxLength: 20, nullable: true, description: 'null removes it' })
   @IsOptional()
   @Transform(trim)
   @IsString()
@@ -137,7 +137,7 @@ export class UpdateVenueDto {
 export class ListVenuesQuery extends PageQuery {}
 
 export class VenueResponseDto {
-  @ApiProperty({ example: 1 }) venue_id: number;
+  @ApiProperty({ type: 'integer', example: 1 }) venue_id: number;
   @ApiProperty({ example: 'Madison Square Garden' }) name: string;
   @ApiProperty({ example: '4 Pennsylvania Plaza' }) address: string;
   @ApiProperty({ example: 'New York' }) city: string;

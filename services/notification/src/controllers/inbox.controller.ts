@@ -1,6 +1,6 @@
-import { Controller, Get, Header, Param, applyDecorators } from '@nestjs/common';
+import { Controller, Get, Header, applyDecorators } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public, UuidPipe } from '@etsr/platform';
+import { Public, UuidParam } from '@etsr/platform';
 import { InboxService } from '../services/inbox.service';
 
 /**
@@ -34,7 +34,7 @@ export class InboxController {
 
   @Get(':id')
   @HtmlPage()
-  message(@Param('id', UuidPipe) id: string): Promise<string> {
+  message(@UuidParam() id: string): Promise<string> {
     return this.inbox.message(id);
   }
 }

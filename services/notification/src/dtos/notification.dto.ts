@@ -69,7 +69,7 @@ export class NotificationDataDto {
   @SingleLine()
   eventName?: string;
 
-  @ApiProperty({ example: 1, description: 'The catalog event id' })
+  @ApiProperty({ type: 'integer', example: 1, description: 'The catalog event id' })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
@@ -112,7 +112,7 @@ abstract class EventRecipientDto {
   @IsUUID()
   eventId: string;
 
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ type: 'integer', example: 2 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
@@ -211,14 +211,14 @@ export class NotificationDto {
     description: 'PENDING until delivered (retries included: see attempts, lastError, nextAttemptAt); SENT; FAILED when given up for good',
   })
   status: NotificationStatus;
-  @ApiProperty({ example: 2 }) userId: number;
-  @ApiProperty({ example: '7f7ddc5b-2099-44a1-9f52-3089eb15c1d9', nullable: true, description: 'Null for account e-mails (ACCOUNT_SETUP, PASSWORD_RESET)' }) orderId: string | null;
+  @ApiProperty({ type: 'integer', example: 2 }) userId: number;
+  @ApiProperty({ type: String, example: '7f7ddc5b-2099-44a1-9f52-3089eb15c1d9', nullable: true, description: 'Null for account e-mails (ACCOUNT_SETUP, PASSWORD_RESET)' }) orderId: string | null;
   @ApiProperty({ example: 'alice@example.com' }) recipient: string;
-  @ApiProperty({ example: 'Your tickets for Rock Concert 2025 (order 7f7ddc5b)', nullable: true, description: 'E-mail only' }) subject: string | null;
+  @ApiProperty({ type: String, example: 'Your tickets for Rock Concert 2025 (order 7f7ddc5b)', nullable: true, description: 'E-mail only' }) subject: string | null;
   @ApiProperty({ example: 0, description: 'Delivery attempts so far' }) attempts: number;
-  @ApiProperty({ example: null, nullable: true, description: 'Why the last attempt failed' }) lastError: string | null;
-  @ApiProperty({ example: '2025-11-09T11:00:10Z', nullable: true, description: 'When the next attempt is due (PENDING only)' }) nextAttemptAt: string | null;
-  @ApiProperty({ example: null, nullable: true }) sentAt: string | null;
+  @ApiProperty({ type: String, example: null, nullable: true, description: 'Why the last attempt failed' }) lastError: string | null;
+  @ApiProperty({ type: String, example: '2025-11-09T11:00:10Z', nullable: true, description: 'When the next attempt is due (PENDING only)' }) nextAttemptAt: string | null;
+  @ApiProperty({ type: String, example: null, nullable: true }) sentAt: string | null;
   @ApiProperty({ example: '2025-11-09T11:00:10Z' }) createdAt: string;
 }
 
@@ -233,7 +233,7 @@ export class ListNotificationsQuery extends PageQuery {
   @IsUUID()
   orderId?: string;
 
-  @ApiPropertyOptional({ example: 2 })
+  @ApiPropertyOptional({ type: 'integer', example: 2 })
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' && /^[0-9]{1,16}$/.test(value) ? Number(value) : value))
   @IsInt({ message: 'userId must be a user id' })

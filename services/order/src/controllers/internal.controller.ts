@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ServiceOnly, UuidPipe } from '@etsr/platform';
+import { ServiceOnly, UuidParam } from '@etsr/platform';
 import { OrdersService } from '../services/orders.service';
 
 /** Service-to-service endpoints; never routed by the ingress. */
@@ -13,7 +13,7 @@ export class InternalController {
 
   @Get('orders/:id')
   @ApiOperation({ summary: 'What an order costs and its state (the payment service checks charges against it)' })
-  order(@Param('id', UuidPipe) id: string) {
+  order(@UuidParam() id: string) {
     return this.orders.internalView(id);
   }
 }

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { CurrentPrincipal, CurrentUser, FastifyReply, pageOffset, Principal, requireIdempotencyKey, Roles, UserPrincipal, UuidPipe } from '@etsr/platform';
+import { CurrentPrincipal, CurrentUser, FastifyReply, pageOffset, Principal, requireIdempotencyKey, Roles, UserPrincipal, UuidParam } from '@etsr/platform';
 import { CancelOrderDto, CreateOrderDto, ListOrdersQuery, OrderDto, OrderPageDto, RefundUnusedDto, RefundUnusedResultDto } from '../dtos/order.dto';
 import { OrderTicketsDto } from '../dtos/ticket.dto';
 import { OrdersService } from '../services/orders.service';
@@ -54,7 +54,7 @@ export class OrdersController {
   @ApiNotModifiedResponse({ description: 'The order is still as in If-None-Match (after waiting, with Prefer: wait)' })
   async get(
     @CurrentPrincipal() actor: Principal,
-    @Param('id', UuidPipe) id: string,
+    @UuidParam() id: string,
     @Headers('if-none-match') seen: string | undefined,
     @Headers('prefer') prefer: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -71,7 +71,7 @@ export class OrdersController {
   @Get(':id/tickets')
   @ApiOperation({ summary: 'Tickets of an order, with their QR codes' })
   @ApiOkResponse({ type: OrderTicketsDto })
-  ticketsOf(@CurrentPrincipal() actor: Principal, @Param('id', UuidPipe) id: string): Promise<OrderTicketsDto> {
+  ticketsOf(@CurrentPrincipal() actor: Principal, @UuidParam() id: string): Promise<OrderTicketsDto> {
     return this.tickets.ofOrder(actor, id);
   }
 
@@ -88,7 +88,7 @@ export class OrdersController {
   @ApiBadRequestResponse({ description: 'REASON_REQUIRED: an admin refunding an order with used tickets must say why' })
   async cancel(
     @CurrentPrincipal() actor: Principal,
-    @Param('id', UuidPipe) id: string,
+    @UuidParam() id: string,
     @Body() dto: CancelOrderDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderDto> {
@@ -108,7 +108,7 @@ export class OrdersController {
   @ApiAcceptedResponse({ type: RefundUnusedResultDto, description: 'The tickets are void; the refund is asked of the payment service' })
   @ApiBadRequestResponse({ description: 'REASON_REQUIRED' })
   @ApiConflictResponse({ description: 'ORDER_NOT_REFUNDABLE: not CONFIRMED or PARTIALLY_REFUNDED; NOTHING_TO_REFUND: every valid ticket was used' })
-  async refundUnused(@Param('id', UuidPipe) id: string, @Body() dto: RefundUnusedDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<RefundUnusedResultDto> {
+  async refundUnused(@UuidParam() id: string, @Body() dto: RefundUnusedDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<RefundUnusedResultDto> {
     reply.status(202);
     return this.orders.refundUnused(id, dto.reason);
   }

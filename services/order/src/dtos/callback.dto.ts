@@ -16,7 +16,7 @@ export class PaymentCallbackDto {
   @IsIn(['SUCCESS', 'FAILED', 'REFUNDED'])
   status: 'SUCCESS' | 'FAILED' | 'REFUNDED';
 
-  @ApiPropertyOptional({ example: 'txn_upi_123456789' })
+  @ApiPropertyOptional({ type: String, example: 'txn_upi_123456789' })
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -34,13 +34,13 @@ export class PaymentCallbackDto {
   @MaxLength(3)
   currency?: string;
 
-  @ApiPropertyOptional({ example: 'Card declined' })
+  @ApiPropertyOptional({ type: String, example: 'Card declined' })
   @IsOptional()
   @IsString()
   @MaxLength(500)
   failure_reason?: string | null;
 
-  @ApiPropertyOptional({ example: 'ref_abc123xyz' })
+  @ApiPropertyOptional({ type: String, example: 'ref_abc123xyz' })
   @IsOptional()
   @IsString()
   @MaxLength(64)

@@ -9,7 +9,7 @@ export const IMPORT_ORDER_STATUSES = ['CONFIRMED', 'CANCELLED', 'REFUNDED'] as c
 const MAX_CENTS = 2_000_000_000;
 
 export class ImportOrderItemDto {
-  @ApiProperty({ example: 5012 })
+  @ApiProperty({ type: 'integer', example: 5012 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
@@ -38,7 +38,7 @@ export class ImportOrderDto {
   @Length(1, 200)
   externalRef: string;
 
-  @ApiProperty({ example: 7 })
+  @ApiProperty({ type: 'integer', example: 7 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
@@ -49,7 +49,7 @@ export class ImportOrderDto {
   @IsEmail()
   customerEmail?: string;
 
-  @ApiProperty({ example: 22 })
+  @ApiProperty({ type: 'integer', example: 22 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)

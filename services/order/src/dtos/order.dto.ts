@@ -11,14 +11,14 @@ const RESERVATION_ID = /^res_[A-Za-z0-9_-]{1,36}$/;
  * eventId, reservationId): both are documented and accepted (docs/api.md#bodies).
  */
 export class CreateOrderDto {
-  @ApiPropertyOptional({ example: 2, description: "The caller's own id (or leave it out)" })
+  @ApiPropertyOptional({ type: 'integer', example: 2, description: "The caller's own id (or leave it out)" })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
   user_id?: number;
 
-  @ApiPropertyOptional({ example: 1 })
+  @ApiPropertyOptional({ type: 'integer', example: 1 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -42,14 +42,14 @@ export class CreateOrderDto {
   @Max(MAX_ID, { each: true })
   seats?: number[];
 
-  @ApiPropertyOptional({ example: 2, description: 'camelCase spelling of user_id' })
+  @ApiPropertyOptional({ type: 'integer', example: 2, description: 'camelCase spelling of user_id' })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
   userId?: number;
 
-  @ApiPropertyOptional({ example: 1, description: 'camelCase spelling of event_id' })
+  @ApiPropertyOptional({ type: 'integer', example: 1, description: 'camelCase spelling of event_id' })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -98,7 +98,7 @@ export class RefundUnusedDto {
 }
 
 export class OrderItemDto {
-  @ApiProperty({ example: 101 }) seatId: number;
+  @ApiProperty({ type: 'integer', example: 101 }) seatId: number;
   @ApiProperty({ example: 'PREMIUM-F-1' }) seatCode: string;
   @ApiProperty({ example: 10000 }) priceCents: number;
 }
@@ -106,17 +106,17 @@ export class OrderItemDto {
 export class OrderDto {
   @ApiProperty({ example: '7f7ddc5b-2099-44a1-9f52-3089eb15c1d9' }) orderId: string;
   @ApiProperty({ example: 'PENDING', enum: ['PENDING', 'PAYMENT_PROCESSING', 'CONFIRMED', 'FAILED', 'CANCELLED', 'REFUNDED', 'PARTIALLY_REFUNDED'] }) status: string;
-  @ApiProperty({ example: 2 }) userId: number;
-  @ApiProperty({ example: 1 }) eventId: number;
+  @ApiProperty({ type: 'integer', example: 2 }) userId: number;
+  @ApiProperty({ type: 'integer', example: 1 }) eventId: number;
   @ApiProperty({ example: 'res_abc123xyz' }) reservationId: string;
   @ApiProperty({ type: [OrderItemDto] }) items: OrderItemDto[];
   @ApiProperty({ example: 30000 }) subtotalCents: number;
   @ApiProperty({ example: 3000 }) taxCents: number;
   @ApiProperty({ example: 33000 }) totalCents: number;
   @ApiProperty({ example: 'INR' }) currency: string;
-  @ApiPropertyOptional({ example: 'pay_xyz789abc', nullable: true }) paymentId: string | null;
+  @ApiPropertyOptional({ type: String, example: 'pay_xyz789abc', nullable: true }) paymentId: string | null;
   @ApiProperty({ example: '2025-11-09T11:05:00Z', description: 'The seats are held for this order until then' }) holdExpiresAt: string;
-  @ApiPropertyOptional({ example: null, nullable: true }) failureReason: string | null;
+  @ApiPropertyOptional({ type: String, example: null, nullable: true }) failureReason: string | null;
   @ApiProperty({ example: '2025-11-09T10:50:00Z' }) createdAt: string;
   @ApiProperty({ example: '2025-11-09T11:00:05Z' }) updatedAt: string;
 }
@@ -129,7 +129,7 @@ export class OrderPageDto {
 }
 
 export class ListOrdersQuery extends PageQuery {
-  @ApiPropertyOptional({ example: 2, description: 'Whose orders (your own by default; any for an admin)' })
+  @ApiPropertyOptional({ type: 'integer', example: 2, description: 'Whose orders (your own by default; any for an admin)' })
   @IsOptional()
   // A query string is text: without this, ?userId=2 never passed validation.
   @Transform(({ value }) => (typeof value === 'string' && /^[0-9]{1,16}$/.test(value) ? Number(value) : value))

@@ -3,12 +3,12 @@ import { Ticket } from '../repositories/orders.repository';
 
 export class TicketDto {
   @ApiProperty({ example: 'e3cbf6d8-1a2b-4c3d-9e7f-000000000001' }) ticketId: string;
-  @ApiProperty({ example: 101 }) seatId: number;
+  @ApiProperty({ type: 'integer', example: 101 }) seatId: number;
   @ApiProperty({ example: 'PREMIUM-F-1' }) seatCode: string;
   @ApiProperty({ example: 'TCK-7Q2MX9D4K8P1Z6R3V0HC' }) ticketCode: string;
   @ApiProperty({ example: 'VALID', enum: ['VALID', 'VOID'] }) status: string;
   @ApiProperty({ example: '2025-11-09T11:00:10Z' }) issuedAt: string;
-  @ApiProperty({ example: null, nullable: true }) checkedInAt: string | null;
+  @ApiProperty({ type: String, example: null, nullable: true }) checkedInAt: string | null;
   @ApiProperty({ example: 'eyJ2IjoxLCJ0YyI6...Zx0Q', description: 'Ed25519-signed payload; what the QR code encodes' }) qrPayload: string;
   @ApiProperty({ example: 'data:image/png;base64,iVBORw0KGgo...', description: 'The QR code as a PNG data URL' }) qrCode: string;
 }
@@ -21,10 +21,10 @@ export class OrderTicketsDto {
 
 export class TicketCheckDto {
   @ApiProperty({ example: 'TCK-7Q2MX9D4K8P1Z6R3V0HC' }) ticketCode: string;
-  @ApiProperty({ example: 1 }) eventId: number;
+  @ApiProperty({ type: 'integer', example: 1 }) eventId: number;
   @ApiProperty({ example: 'PREMIUM-F-1' }) seatCode: string;
   @ApiProperty({ example: 'VALID' }) status: string;
-  @ApiProperty({ example: null, nullable: true }) checkedInAt: string | null;
+  @ApiProperty({ type: String, example: null, nullable: true }) checkedInAt: string | null;
   @ApiProperty({ example: true, description: 'Genuine, not void, not yet used' }) valid: boolean;
 }
 

@@ -11,6 +11,7 @@ import {
   ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { AllowService, CurrentPrincipal, FastifyReply, Principal, Public, Roles, badRequest } from '@etsr/platform';
@@ -60,6 +61,7 @@ export class PaymentsController {
   @ApiHeader({ name: 'Idempotency-Key', required: true, example: 'order_abc123_payment_001', description: 'Up to 255 printable ASCII characters' })
   @ApiCreatedResponse({ type: ChargeResponseDto })
   @ApiBadRequestResponse({ description: 'IDEMPOTENCY_KEY_REQUIRED, IDEMPOTENCY_KEY_INVALID, VALIDATION_FAILED, AMOUNT_MISMATCH, CURRENCY_MISMATCH' })
+  @ApiUnauthorizedResponse({ description: 'INVALID_TOKEN, TOKEN_REVOKED: a token was sent and is not valid (none is needed; when sent, it must be)' })
   @ApiForbiddenResponse({ description: "The token is not the order owner's" })
   @ApiNotFoundResponse({ description: 'ORDER_NOT_FOUND' })
   @ApiConflictResponse({ description: 'ORDER_ALREADY_PAID, PAYMENT_IN_PROGRESS, ORDER_NOT_PAYABLE, REQUEST_IN_PROGRESS (a repeat while the first still runs)' })

@@ -19,7 +19,7 @@ export class ImportPaymentDto {
   @IsUUID()
   merchantOrderId: string;
 
-  @ApiProperty({ example: 7 })
+  @ApiProperty({ type: 'integer', example: 7 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)

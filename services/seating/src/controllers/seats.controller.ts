@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -12,7 +12,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { FastifyReply, IdPipe, Public, Roles } from '@etsr/platform';
+import { FastifyReply, IdParam, Public, Roles } from '@etsr/platform';
 import { AvailabilityDto, BulkCreateSeatsDto, EventSeatsQuery, SeatDto, SeatMapDto, SeatPlanDto, SeatStreamQuery } from '../dtos/seat.dto';
 import { AvailabilityService } from '../services/availability.service';
 import { SeatFeedService } from '../services/seat-feed.service';
@@ -121,7 +121,7 @@ export class SeatsController {
   @Public()
   @ApiOperation({ summary: 'One seat' })
   @ApiOkResponse({ type: SeatDto })
-  get(@Param('id', IdPipe) id: number): Promise<SeatDto> {
+  get(@IdParam() id: number): Promise<SeatDto> {
     return this.availability.seat(id);
   }
 
@@ -131,7 +131,7 @@ export class SeatsController {
   @ApiOperation({ summary: 'Take a free seat out of sale (admin); a held or sold seat cannot be blocked' })
   @ApiOkResponse({ type: SeatDto })
   @ApiConflictResponse({ description: 'SEAT_NOT_BLOCKABLE' })
-  block(@Param('id', IdPipe) id: number): Promise<SeatDto> {
+  block(@IdParam() id: number): Promise<SeatDto> {
     return this.admin.block(id);
   }
 
@@ -140,7 +140,7 @@ export class SeatsController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Put a blocked seat back on sale (admin)' })
   @ApiOkResponse({ type: SeatDto })
-  unblock(@Param('id', IdPipe) id: number): Promise<SeatDto> {
+  unblock(@IdParam() id: number): Promise<SeatDto> {
     return this.admin.unblock(id);
   }
 }

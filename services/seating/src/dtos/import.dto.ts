@@ -34,13 +34,13 @@ export class ImportSeatDto {
 }
 
 export class ImportSeatsDto {
-  @ApiProperty({ example: 12, minimum: 1 })
+  @ApiProperty({ type: 'integer', example: 12, minimum: 1 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
   eventId: number;
 
-  @ApiProperty({ example: 3, minimum: 1 })
+  @ApiProperty({ type: 'integer', example: 3, minimum: 1 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
@@ -58,12 +58,12 @@ export class ImportedSeatDto {
   @ApiProperty({ example: 'VIP' }) section: string;
   @ApiProperty({ example: '3' }) row: string;
   @ApiProperty({ example: 12 }) number: number;
-  @ApiProperty({ example: 5012 }) seatId: number;
+  @ApiProperty({ type: 'integer', example: 5012 }) seatId: number;
   @ApiProperty({ example: true, description: 'false: the seat was there already and is left as it is' }) created: boolean;
 }
 
 export class ImportSeatsResultDto {
-  @ApiProperty({ example: 12 }) eventId: number;
+  @ApiProperty({ type: 'integer', example: 12 }) eventId: number;
   @ApiProperty({ example: 180 }) created: number;
   @ApiProperty({ example: 0 }) present: number;
   @ApiProperty({ type: [ImportedSeatDto] }) seats: ImportedSeatDto[];
@@ -75,19 +75,19 @@ export class ImportAllocationDto {
   @IsUUID()
   orderId: string;
 
-  @ApiProperty({ example: 12 })
+  @ApiProperty({ type: 'integer', example: 12 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
   eventId: number;
 
-  @ApiProperty({ example: 7 })
+  @ApiProperty({ type: 'integer', example: 7 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
   userId: number;
 
-  @ApiProperty({ example: [5012, 5013], type: [Number] })
+  @ApiProperty({ example: [5012, 5013], type: 'integer', isArray: true })
   @IsInt({ each: true })
   @Min(1, { each: true })
   @Max(MAX_ID, { each: true })

@@ -8,13 +8,13 @@ import { HeldSeat } from '../repositories/reservations.repository';
 export const RESERVATION_ID_PATTERN = /^res_[A-Za-z0-9_-]{1,36}$/;
 
 export class ReserveSeatsDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
   eventId: number;
 
-  @ApiPropertyOptional({ example: [45, 46, 47], description: `Exact seats (1 to ${MAX_SEATS_PER_REQUEST}); or give quantity for the best available` })
+  @ApiPropertyOptional({ type: 'integer', isArray: true, example: [45, 46, 47], description: `Exact seats (1 to ${MAX_SEATS_PER_REQUEST}); or give quantity for the best available` })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -38,7 +38,7 @@ export class ReserveSeatsDto {
   @MaxLength(20)
   section?: string;
 
-  @ApiPropertyOptional({ example: 1, description: "Must be the caller's own id when given" })
+  @ApiPropertyOptional({ type: 'integer', example: 1, description: "Must be the caller's own id when given" })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -84,7 +84,7 @@ export class HoldForOrderDto {
 }
 
 export class ReservedSeatDto {
-  @ApiProperty({ example: 45 }) seatId: number;
+  @ApiProperty({ type: 'integer', example: 45 }) seatId: number;
   @ApiProperty({ example: 'VIP' }) section: string;
   @ApiProperty({ example: 'A' }) row: string;
   @ApiProperty({ example: '12' }) number: string;
@@ -93,14 +93,14 @@ export class ReservedSeatDto {
 
 export class ReservationDto {
   @ApiProperty({ example: 'res_abc123xyz' }) reservationId: string;
-  @ApiProperty({ example: 1 }) eventId: number;
-  @ApiProperty({ example: 1 }) userId: number;
+  @ApiProperty({ type: 'integer', example: 1 }) eventId: number;
+  @ApiProperty({ type: 'integer', example: 1 }) userId: number;
   @ApiProperty({ type: [ReservedSeatDto] }) seats: ReservedSeatDto[];
   @ApiProperty({ example: 450.0 }) totalAmount: number;
   @ApiProperty({ example: 'RESERVED', enum: ['RESERVED', 'ALLOCATED', 'RELEASED', 'EXPIRED'] }) status: string;
   @ApiProperty({ example: '2025-11-09T11:00:00Z' }) expiresAt: string;
   @ApiProperty({ example: 900, description: 'Seconds until the hold expires (0 once it has)' }) ttlSeconds: number;
-  @ApiPropertyOptional({ example: null, nullable: true, description: 'The order paying for this hold' }) orderId: string | null;
+  @ApiPropertyOptional({ type: String, example: null, nullable: true, description: 'The order paying for this hold' }) orderId: string | null;
 }
 
 export function mapReservation(r: ReservationEntity, seats: HeldSeat[], now = Date.now()): ReservationDto {

@@ -153,13 +153,13 @@ const toSections = ({ obj }: TransformFnParams) => {
 
 @ApiExtraModels(SectionLayoutDto, ShapedSectionDto, RowLayoutDto)
 export class BulkCreateSeatsDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
   eventId: number;
 
-  @ApiPropertyOptional({ example: 1, description: 'Taken from the catalog when it is configured; required otherwise' })
+  @ApiPropertyOptional({ type: 'integer', example: 1, description: 'Taken from the catalog when it is configured; required otherwise' })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -187,7 +187,7 @@ export class BulkCreateSeatsDto {
 
 /** The live feed's query: which event. */
 export class SeatStreamQuery {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   @Transform(toInt)
   @IsInt({ message: 'eventId must be a positive integer' })
   @Min(1)
@@ -216,7 +216,7 @@ export class SectionAvailabilityDto {
 }
 
 export class AvailabilityDto {
-  @ApiProperty({ example: 1 }) eventId: number;
+  @ApiProperty({ type: 'integer', example: 1 }) eventId: number;
   @ApiProperty({ example: 1000 }) totalSeats: number;
   @ApiProperty({ example: 847 }) availableSeats: number;
   @ApiProperty({ example: 123 }) reservedSeats: number;
@@ -226,9 +226,9 @@ export class AvailabilityDto {
 }
 
 export class SeatDto {
-  @ApiProperty({ example: 45 }) seatId: number;
-  @ApiProperty({ example: 1 }) eventId: number;
-  @ApiProperty({ example: 1 }) venueId: number;
+  @ApiProperty({ type: 'integer', example: 45 }) seatId: number;
+  @ApiProperty({ type: 'integer', example: 1 }) eventId: number;
+  @ApiProperty({ type: 'integer', example: 1 }) venueId: number;
   @ApiProperty({ example: 'VIP' }) section: string;
   @ApiProperty({ example: 'A' }) row: string;
   @ApiProperty({ example: '12' }) number: string;
@@ -241,7 +241,13 @@ export class SeatDto {
 export class SeatMapRowDto {
   @ApiProperty({ example: 'A' }) row: string;
   @ApiProperty({ example: 0, description: 'Row position from the front' }) y: number;
-  @ApiProperty({ example: [[45, '12', 'AVAILABLE', 2.5]], description: 'One array per seat, in the order of seatFields' })
+  @ApiProperty({
+    type: 'array',
+    // A tuple per seat [seatId, number, status, x]; OpenAPI 3.0 has no tuples, hence four items of either type.
+    items: { type: 'array', minItems: 4, maxItems: 4, items: { oneOf: [{ type: 'number' }, { type: 'string' }] } },
+    example: [[45, '12', 'AVAILABLE', 2.5]],
+    description: 'One array per seat, in the order of seatFields',
+  })
   seats: [number, string, string, number][];
 }
 
@@ -252,14 +258,14 @@ export class SeatMapSectionDto {
 }
 
 export class SeatMapDto {
-  @ApiProperty({ example: 1 }) eventId: number;
+  @ApiProperty({ type: 'integer', example: 1 }) eventId: number;
   @ApiProperty({ example: 1000 }) totalSeats: number;
   @ApiProperty({ example: ['seatId', 'number', 'status', 'x'] }) seatFields: string[];
   @ApiProperty({ type: [SeatMapSectionDto] }) sections: SeatMapSectionDto[];
 }
 
 export class EventAvailabilityDto {
-  @ApiProperty({ example: 1 }) eventId: number;
+  @ApiProperty({ type: 'integer', example: 1 }) eventId: number;
   @ApiProperty({ example: 1000 }) totalSeats: number;
   @ApiProperty({ example: 847 }) availableSeats: number;
   @ApiProperty({ example: 123 }) reservedSeats: number;
@@ -281,7 +287,7 @@ export class ChangesQuery {
 }
 
 export class SeatPlanDto {
-  @ApiProperty({ example: 1 }) eventId: number;
+  @ApiProperty({ type: 'integer', example: 1 }) eventId: number;
   @ApiProperty({ example: 1000 }) totalSeats: number;
   @ApiProperty({ example: 1000, description: '0 when the same layout had been created before' }) created: number;
 }

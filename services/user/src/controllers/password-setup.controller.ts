@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -11,7 +11,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { FastifyRequest, IdPipe, NoStore, Public, Roles } from '@etsr/platform';
+import { FastifyRequest, IdParam, NoStore, Public, Roles } from '@etsr/platform';
 import { UserConfig } from '../config';
 import { ConfirmPasswordSetupDto, PasswordResetRequestedDto, PasswordSetupTokenDto, RequestPasswordResetDto } from '../dtos/password-setup.dto';
 import { PasswordSetupService } from '../services/password-setup.service';
@@ -37,7 +37,7 @@ export class PasswordSetupController {
   @ApiCreatedResponse({ type: PasswordSetupTokenDto, headers: { 'Cache-Control': { description: 'no-store: the token must not be cached', schema: { type: 'string', example: 'no-store' } } } })
   @ApiNotFoundResponse({ description: 'USER_NOT_FOUND' })
   @ApiForbiddenResponse({ description: 'Not an admin' })
-  issue(@Param('id', IdPipe) id: number): Promise<PasswordSetupTokenDto> {
+  issue(@IdParam() id: number): Promise<PasswordSetupTokenDto> {
     return this.setup.issue(id);
   }
 

@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, IdPipe, Roles, UserPrincipal } from '@etsr/platform';
+import { CurrentUser, IdParam, Roles, UserPrincipal } from '@etsr/platform';
 import { ListUsersQuery, SearchUsersQuery, UpdateUserDto, UserPageDto, UserResponseDto } from '../dtos/user.dto';
 import { UsersService } from '../services/users.service';
 
@@ -38,7 +38,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserResponseDto })
   @ApiForbiddenResponse({ description: 'Another user\'s profile' })
   @ApiNotFoundResponse()
-  get(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<UserResponseDto> {
+  get(@CurrentUser() actor: UserPrincipal, @IdParam() id: number): Promise<UserResponseDto> {
     return this.users.get(actor, id);
   }
 
@@ -49,7 +49,7 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiConflictResponse({ description: 'EMAIL_TAKEN' })
-  update(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
+  update(@CurrentUser() actor: UserPrincipal, @IdParam() id: number, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
     return this.users.update(actor, id, dto);
   }
 
@@ -57,7 +57,7 @@ export class UsersController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an account (own, or any for an admin); its access tokens are refused within seconds' })
   @ApiNoContentResponse()
-  delete(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<void> {
+  delete(@CurrentUser() actor: UserPrincipal, @IdParam() id: number): Promise<void> {
     return this.users.delete(actor, id);
   }
 
@@ -66,7 +66,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Set the account ACTIVE (admin)' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiConflictResponse({ description: 'OWN_ACCOUNT: an administrator\'s own account' })
-  activate(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<UserResponseDto> {
+  activate(@CurrentUser() actor: UserPrincipal, @IdParam() id: number): Promise<UserResponseDto> {
     return this.users.setStatus(actor, id, 'ACTIVE');
   }
 
@@ -75,7 +75,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Set the account INACTIVE and end its sessions (admin); its access tokens are refused within seconds' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiConflictResponse({ description: 'OWN_ACCOUNT: an administrator\'s own account' })
-  deactivate(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<UserResponseDto> {
+  deactivate(@CurrentUser() actor: UserPrincipal, @IdParam() id: number): Promise<UserResponseDto> {
     return this.users.setStatus(actor, id, 'INACTIVE');
   }
 
@@ -84,7 +84,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Block the account and end its sessions (admin); its access tokens are refused within seconds' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiConflictResponse({ description: 'OWN_ACCOUNT: an administrator\'s own account' })
-  block(@CurrentUser() actor: UserPrincipal, @Param('id', IdPipe) id: number): Promise<UserResponseDto> {
+  block(@CurrentUser() actor: UserPrincipal, @IdParam() id: number): Promise<UserResponseDto> {
     return this.users.setStatus(actor, id, 'BLOCKED');
   }
 }

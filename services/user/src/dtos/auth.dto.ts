@@ -24,7 +24,7 @@ export class RefreshTokenDto {
 }
 
 export class LoginUserSummaryDto {
-  @ApiProperty({ example: 1 }) userId: number;
+  @ApiProperty({ type: 'integer', example: 1 }) userId: number;
   @ApiProperty({ example: 'john_doe' }) username: string;
   @ApiProperty({ example: 'john@example.com' }) email: string;
   @ApiProperty({ example: 'USER' }) role: string;

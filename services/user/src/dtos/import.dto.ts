@@ -62,8 +62,8 @@ export class ImportedUserDto {
   @ApiProperty({ example: 'created', enum: IMPORT_OUTCOMES, description: 'conflict: the e-mail belongs to an account of another origin; nothing was written' })
   @IsIn(IMPORT_OUTCOMES)
   outcome: ImportOutcome;
-  @ApiProperty({ example: 42, nullable: true }) userId: number | null;
-  @ApiProperty({ example: 'user1596', nullable: true }) username: string | null;
+  @ApiProperty({ type: 'integer', example: 42, nullable: true }) userId: number | null;
+  @ApiProperty({ type: String, example: 'user1596', nullable: true }) username: string | null;
   @ApiPropertyOptional({ example: 'EMAIL_TAKEN' }) error?: string;
 }
 

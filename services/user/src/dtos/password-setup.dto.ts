@@ -4,7 +4,7 @@ import { IsEmail, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PASSWORD_PATTERN } from './user.dto';
 
 export class PasswordSetupTokenDto {
-  @ApiProperty({ example: 42 }) userId: number;
+  @ApiProperty({ type: 'integer', example: 42 }) userId: number;
   @ApiProperty({ example: 'pst_3q2-7wEVGxZk9mJ1yPq0Hc4bRr8sNf5aLt6uYv2wXe0', description: 'Shown once; only its hash is stored' }) token: string;
   @ApiProperty({ example: '2026-11-24T08:00:00.000Z', format: 'date-time' }) expiresAt: string;
   @ApiProperty({ example: true, description: "Whether the token was also e-mailed to the account's address (false when the notification service is not configured)" })

@@ -15,8 +15,8 @@ export class TokenRevocationFeedQuery {
 }
 
 export class TokenRevocationDto {
-  @ApiProperty({ example: 42 }) id: number;
-  @ApiProperty({ example: 7 }) userId: number;
+  @ApiProperty({ type: 'integer', example: 42 }) id: number;
+  @ApiProperty({ type: 'integer', example: 7 }) userId: number;
   @ApiProperty({ example: '9b2c1f0e-5d7a-4c1e-8f3b-2a6d9e0c4b1a', nullable: true, type: String, description: 'The session ended (logout); null: the whole account, below tokenVersion' })
   sessionId: string | null;
   @ApiProperty({ example: 3, description: 'Access tokens of the user with a lower `ver` claim are void' }) tokenVersion: number;

@@ -74,7 +74,7 @@ export class UpdateUserDto {
   @Length(1, 50)
   lastName?: string;
 
-  @ApiPropertyOptional({ example: '+1234567890', nullable: true, description: 'E.164 format; null removes it' })
+  @ApiPropertyOptional({ type: String, example: '+1234567890', nullable: true, description: 'E.164 format; null removes it' })
   @IsOptional()
   @IsString()
   @Matches(E164_PATTERN, { message: 'phoneNumber must be in E.164 format, e.g. +1234567890' })
@@ -115,12 +115,12 @@ export class SearchUsersQuery extends PageQuery {
 }
 
 export class UserResponseDto {
-  @ApiProperty({ example: 1 }) userId: number;
+  @ApiProperty({ type: 'integer', example: 1 }) userId: number;
   @ApiProperty({ example: 'john_doe' }) username: string;
   @ApiProperty({ example: 'john@example.com' }) email: string;
   @ApiProperty({ example: 'John' }) firstName: string;
   @ApiProperty({ example: 'Doe' }) lastName: string;
-  @ApiProperty({ example: '+1234567890', nullable: true }) phoneNumber: string | null;
+  @ApiProperty({ type: String, example: '+1234567890', nullable: true }) phoneNumber: string | null;
   @ApiProperty({ example: 'USER', enum: ['USER', 'ADMIN'] }) role: string;
   @ApiProperty({ example: 'ACTIVE', enum: ACCOUNT_STATUSES }) accountStatus: AccountStatus;
   @ApiProperty({ example: '2025-11-09T10:30:00Z' }) createdAt: string;
