@@ -144,7 +144,7 @@ export const MAX_SECTIONS = 50;
  * A property holding a layout's sections (either form, front to back): its OpenAPI schema and
  * validation. The class using it needs @ApiExtraModels(...SEAT_LAYOUT_MODELS).
  */
-export function SeatLayoutSections(api: { description?: string; required?: boolean } = {}): PropertyDecorator {
+export function SeatLayoutSections(api: { description?: string; required?: boolean; example?: unknown[] } = {}): PropertyDecorator {
   const Property = api.required === false ? ApiPropertyOptional : ApiProperty;
   return applyDecorators(
     Property({
@@ -153,7 +153,7 @@ export function SeatLayoutSections(api: { description?: string; required?: boole
       maxItems: MAX_SECTIONS,
       items: { oneOf: [{ $ref: getSchemaPath(SectionLayoutDto) }, { $ref: getSchemaPath(ShapedSectionDto) }] },
       description: api.description ?? `Front to back; ${BOTH_FORMS}`,
-      example: [
+      example: api.example ?? [
         { name: 'VIP', rows: 2, seatsPerRow: 10, price: 150 },
         { name: 'STALLS', price: 80, rows: [{ seats: 12 }, { seats: 14, aisles: [7] }, { label: 'AA', seats: 18, aisles: [4, 14] }] },
       ],

@@ -70,6 +70,11 @@ export class CreateEventDto {
   @IsOptionalNotNull()
   @SeatLayoutSections({
     required: false,
+    // 500 + 4500 seats: the total_seats of the example.
+    example: [
+      { name: 'VIP', rows: 10, seatsPerRow: 50, price: 150 },
+      { name: 'REGULAR', rows: 45, seatsPerRow: 100, price: 60 },
+    ],
     description:
       'The seats, sections front to back, as seating\'s POST /v1/seats/bulk takes them: {name, price, rows: <number>, seatsPerRow} or {name, price, rows: [{seats, label?, aisles?}, ...]}. ' +
       'The seating service gets them right after the event is stored (retried while it is away), so the event is bookable within a moment',
@@ -108,12 +113,12 @@ export class UpdateEventDto {
   @IsIn(EVENT_TYPES)
   event_type?: EventType;
 
-  @ApiPropertyOptional({ example: '2025-11-25T21:00:00Z', format: 'date-time', description: DATE_TIME })
+  @ApiPropertyOptional({ example: '2030-11-25T21:00:00Z', format: 'date-time', description: DATE_TIME })
   @IsOptionalNotNull()
   @IsIsoDateTime()
   start_date?: string;
 
-  @ApiPropertyOptional({ example: '2025-11-26T00:30:00Z', format: 'date-time', description: `${DATE_TIME} Must stay after start_date.` })
+  @ApiPropertyOptional({ example: '2030-11-26T00:30:00Z', format: 'date-time', description: `${DATE_TIME} Must stay after start_date.` })
   @IsOptionalNotNull()
   @IsIsoDateTime()
   end_date?: string;

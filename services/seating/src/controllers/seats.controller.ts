@@ -109,7 +109,10 @@ export class SeatsController {
   // The catalog, too: it hands over the layout of an event created with one (seat_layout).
   @AllowService()
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Create the seats of an event from a layout (admin, or the catalog service); the same layout again changes nothing' })
+  @ApiOperation({
+    summary: 'Create the seats of an event from a layout (admin); the same layout again changes nothing',
+    description: 'The catalog service calls it too, with its service credential, for an event created with a seat_layout.',
+  })
   @ApiCreatedResponse({ type: SeatPlanDto })
   @ApiOkResponse({ type: SeatPlanDto, description: 'The same layout existed already' })
   @ApiConflictResponse({ description: 'SEAT_PLAN_EXISTS: the event has a different plan' })
