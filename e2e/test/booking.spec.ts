@@ -31,7 +31,7 @@ describe('booking saga: all six services as processes', () => {
     const order = await api.order.post('/v1/orders', {
       token: buyer,
       headers: { 'Idempotency-Key': randomUUID() },
-      body: { user_id: 2, event_id: 1, reservation_id: hold.body.reservationId, seats: seatIds },
+      body: { user_id: 5, event_id: 1, reservation_id: hold.body.reservationId, seats: seatIds },
     });
     assert.equal(order.status, 201, order.text);
     return { order: order.body, seatIds, hold: hold.body };

@@ -12,6 +12,7 @@ export const SECTION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 _-]{0,19}$/;
 export const ROW_LABEL_PATTERN = /^[A-Za-z0-9]{1,10}$/;
 export const MAX_ROWS_PER_SECTION = 200;
 export const MAX_SEATS_PER_ROW = 500;
+export const MAX_SECTIONS = 50;
 export const BOTH_FORMS = 'a section is either {name, price, rows: <number of rows>, seatsPerRow} or {name, price, rows: [{seats, label?, aisles?}, ...]}';
 
 /** A rectangular section: `rows` rows of `seatsPerRow` seats each. */
@@ -136,9 +137,6 @@ const toSections = ({ obj, key }: TransformFnParams) => {
     return Array.isArray((s as { rows?: unknown }).rows) ? plainToInstance(ShapedSectionDto, s) : plainToInstance(SectionLayoutDto, s);
   });
 };
-
-
-export const MAX_SECTIONS = 50;
 
 /**
  * A property holding a layout's sections (either form, front to back): its OpenAPI schema and
