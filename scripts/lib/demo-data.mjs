@@ -11,8 +11,8 @@ const DEMO_PASSWORD = 'SecurePass123!';
 
 /**
  * The development accounts: the administrator the user service creates at boot (user 1), and the
- * buyers registered here, in this order. The architecture document's walkthrough (docs/walkthrough.md,
- * "As the document prints it") has Alice as user 5 and a second buyer as user 6; user ids come from
+ * buyers registered here, in this order. The architecture document's walkthrough (README, "The
+ * architecture document's walkthrough, as printed") has Alice as user 5 and a second buyer as user 6; user ids come from
  * a sequence, so on a fresh database three other demo buyers are registered first: the
  * document's Kubernetes smoke-test user and two more.
  */
