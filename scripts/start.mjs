@@ -113,12 +113,12 @@ async function main() {
 
   const urls = Object.fromEntries(services.map((service) => [service.name, serviceUrl(service)]));
   // Demo accounts with published passwords have no place in production.
-  if (!PRODUCTION) await explained(() => loadDemoData({ urls, log: (line) => console.log(line) }), state.running.get('user'));
+  const demo = PRODUCTION ? undefined : await explained(() => loadDemoData({ urls, log: (line) => console.log(line) }), state.running.get('user'));
   if (stopping()) return;
   if (docsOn()) state.portal = await explained(() => openPortal(services));
   if (stopping()) return;
   state.ready = true;
-  printBanner(services, database);
+  printBanner(services, database, demo);
 }
 
 /** Runs `fn`; its errors (environment problems with clear messages) become StartupErrors. */
@@ -470,7 +470,7 @@ function docsOn() {
   return !PRODUCTION;
 }
 
-function printBanner(services, database) {
+function printBanner(services, database, demo) {
   const rows = [['service', 'url', 'health', 'docs', 'metrics']];
   for (const service of services) {
     const base = `http://localhost:${service.port}`;
@@ -481,7 +481,8 @@ function printBanner(services, database) {
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const table = rows.map((row) => `  ${row.map((cell, i) => cell.padEnd(widths[i])).join('  ')}`.trimEnd());
-  const { admin, buyer } = DEMO_ACCOUNTS;
+  const { admin, buyer, buyer2 } = DEMO_ACCOUNTS;
+  const userId = (role) => (demo?.userIds?.[role] ? `, user ${demo.userIds[role]}` : '');
   const user = services.find((service) => service.name === 'user');
   const lines = [
     '',
@@ -496,7 +497,12 @@ function printBanner(services, database) {
   if (PRODUCTION) {
     lines.push(`Mode:      production: no demo data${process.env.ADMIN_PASSWORD ? `; administrator ${process.env.ADMIN_USERNAME || 'admin'} from ADMIN_PASSWORD` : '; no administrator (set ADMIN_PASSWORD for one)'}`);
   } else {
-    lines.push(`Accounts:  ${admin.username} / ${admin.password} (administrator), ${buyer.username} / ${buyer.password} (buyer)`);
+    lines.push(
+      `Accounts:  ${admin.username} / ${admin.password} (administrator), ${buyer.username} / ${buyer.password} (buyer${userId('buyer')}), ` +
+        `${buyer2.username} / ${buyer2.password} (second buyer${userId('buyer2')})`,
+    );
+    // Said again here, where it is seen: the document's walkthrough needs other ids on this database.
+    if (demo?.warnings?.length) lines.push(`Warning:   the document's walkthrough ids do not hold here: ${demo.warnings.join('; ')} (delete .data/ for a fresh start)`);
   }
   if (state.mail) lines.push(`Mail:      ${state.mail.description}`);
   if (user && !PRODUCTION) {

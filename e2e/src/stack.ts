@@ -176,12 +176,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return { urls, services, secrets, mailDir, kill, start, stopMail, startMail, stop };
 }
 
+/** What the demo data loader resolves to: the demo accounts' tokens and user ids, its warnings. */
+export interface DemoData {
+  tokens: Record<string, string>;
+  userIds: Record<string, number>;
+  events: { eventId: number; name: string; status: string }[];
+  warnings: string[];
+}
+
 /** Loads the demo data of `npm start` (accounts, venues, events, seat plans) into a stack. */
-export async function loadDemoData(stack: Stack): Promise<{ tokens: Record<string, string> }> {
+export async function loadDemoData(stack: Stack, log: (m: string) => void = () => undefined): Promise<DemoData> {
   const demo = (await import(pathToFileURL(join(ROOT, 'scripts/lib/demo-data.mjs')).href)) as {
-    loadDemoData(args: { urls: Record<string, string>; log: (m: string) => void }): Promise<{ tokens: Record<string, string> }>;
+    loadDemoData(args: { urls: Record<string, string>; log: (m: string) => void }): Promise<DemoData>;
   };
-  return demo.loadDemoData({ urls: stack.urls, log: () => undefined });
+  return demo.loadDemoData({ urls: stack.urls, log });
 }
 
 const tail = (text: string) => text.split('\n').slice(-30).join('\n');

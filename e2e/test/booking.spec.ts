@@ -31,7 +31,7 @@ describe('booking saga: all six services as processes', () => {
     const order = await api.order.post('/v1/orders', {
       token: buyer,
       headers: { 'Idempotency-Key': randomUUID() },
-      body: { user_id: 2, event_id: 1, reservation_id: hold.body.reservationId, seats: seatIds },
+      body: { user_id: 5, event_id: 1, reservation_id: hold.body.reservationId, seats: seatIds },
     });
     assert.equal(order.status, 201, order.text);
     return { order: order.body, seatIds, hold: hold.body };
@@ -74,7 +74,7 @@ describe('booking saga: all six services as processes', () => {
     const seatIds = [nextSeat++];
     const hold = await api.seating.post('/v1/seats/reserve', { token: buyer, body: { eventId: 1, seatIds } });
     const key = randomUUID();
-    const body = { userId: 2, eventId: 1, reservationId: hold.body.reservationId };
+    const body = { userId: 5, eventId: 1, reservationId: hold.body.reservationId };
     const first = await api.order.post('/v1/orders', { token: buyer, headers: { 'Idempotency-Key': key }, body });
     const again = await api.order.post('/v1/orders', { token: buyer, headers: { 'Idempotency-Key': key }, body });
     assert.equal(again.status, 201);

@@ -36,7 +36,7 @@ describe('fault drills: services dying mid-booking', () => {
     const seatIds = Array.from({ length: count }, () => nextSeat++);
     const hold = await api.seating.post('/v1/seats/reserve', { token: buyer, body: { eventId: 1, seatIds } });
     assert.equal(hold.status, 201, hold.text);
-    const order = await api.order.post('/v1/orders', { token: buyer, headers: { 'Idempotency-Key': randomUUID() }, body: { userId: 2, eventId: 1, reservationId: hold.body.reservationId } });
+    const order = await api.order.post('/v1/orders', { token: buyer, headers: { 'Idempotency-Key': randomUUID() }, body: { userId: 5, eventId: 1, reservationId: hold.body.reservationId } });
     assert.equal(order.status, 201, order.text);
     return { order: order.body, seatIds };
   }

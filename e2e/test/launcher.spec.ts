@@ -18,6 +18,11 @@ describe('npm start supervises its services', () => {
     await launcher?.stop();
   });
 
+  it("the banner names the demo buyers with the ids of the document's walkthrough (fresh databases: no warning)", () => {
+    assert.match(launcher.output(), /alice_johnson \/ SecurePass123! \(buyer, user 5\), bob_smith \/ SecurePass123! \(second buyer, user 6\)/);
+    assert.doesNotMatch(launcher.output(), /!! Demo data|Warning: {3}the document's walkthrough ids/);
+  });
+
   it('a service killed with SIGKILL is restarted after a back-off, says so, and answers healthy again', async () => {
     const pid = launcher.servicePid('payment');
     assert.ok(pid, 'the payment process');

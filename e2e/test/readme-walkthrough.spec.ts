@@ -70,7 +70,7 @@ describe('README walkthroughs: booking, paying and tickets, against the services
   it('step 5: Alice holds seats 101-103 for 15 minutes', async () => {
     const res = await send(BOOKING, 2);
     assert.deepEqual(res.body.seats.map((s: { seatId: number }) => s.seatId), [101, 102, 103]);
-    assert.deepEqual([res.body.userId, res.body.ttlSeconds, res.body.totalAmount], [2, 900, 300]);
+    assert.deepEqual([res.body.userId, res.body.ttlSeconds, res.body.totalAmount], [5, 900, 300]);
     vars.RESERVATION_ID = res.body.reservationId;
   });
 

@@ -7,7 +7,15 @@
 
 import { requestJson } from './http.mjs';
 
-/** The development accounts: the administrator the user service creates at boot, and a buyer. */
+const DEMO_PASSWORD = 'SecurePass123!';
+
+/**
+ * The development accounts: the administrator the user service creates at boot (user 1), and the
+ * buyers registered here, in this order. The architecture document's walkthrough (README, "The
+ * architecture document's walkthrough, as printed") has Alice as user 5 and a second buyer as user 6; user ids come from
+ * a sequence, so on a fresh database three other demo buyers are registered first: the
+ * document's Kubernetes smoke-test user and two more.
+ */
 export const DEMO_ACCOUNTS = Object.freeze({
   admin: Object.freeze({
     username: process.env.ADMIN_USERNAME || 'admin',
@@ -17,27 +25,47 @@ export const DEMO_ACCOUNTS = Object.freeze({
   buyer: Object.freeze({
     username: 'alice_johnson',
     email: 'alice@example.com',
-    password: 'SecurePass123!',
+    password: DEMO_PASSWORD,
     firstName: 'Alice',
     lastName: 'Johnson',
     phoneNumber: '+1234567890',
   }),
+  /** The document's $JWT_TOKEN2 (8.2, concurrent reservation). */
+  buyer2: Object.freeze({
+    username: 'bob_smith',
+    email: 'bob@example.com',
+    password: DEMO_PASSWORD,
+    firstName: 'Bob',
+    lastName: 'Smith',
+    phoneNumber: '+1234567891',
+  }),
 });
 
+/** Registered before Alice, so that she is user 5 (after the administrator, user 1). */
+export const EARLIER_DEMO_BUYERS = Object.freeze([
+  Object.freeze({ username: 'testuser', email: 'test@example.com', password: 'Test@123', firstName: 'Test', lastName: 'User' }),
+  Object.freeze({ username: 'maria_garcia', email: 'maria@example.com', password: DEMO_PASSWORD, firstName: 'Maria', lastName: 'Garcia', phoneNumber: '+1234567892' }),
+  Object.freeze({ username: 'david_lee', email: 'david@example.com', password: DEMO_PASSWORD, firstName: 'David', lastName: 'Lee', phoneNumber: '+1234567893' }),
+]);
+
+/** The ids the document's walkthrough uses; checked after loading (see checkDocumentIds). */
+export const DOCUMENT_IDS = Object.freeze({ admin: 1, buyer: 5, buyer2: 6, event: 1 });
+
 const STEPS = [
-  { title: 'demo buyer account', needs: ['user'], run: registerBuyer },
+  { title: 'demo buyer accounts', needs: ['user'], run: registerBuyers },
   { title: 'demo account logins', needs: ['user'], run: verifyLogins },
-  { title: 'demo venues and events', needs: ['user', 'catalog'], run: loadCatalog },
-  { title: 'demo seat plans', needs: ['user', 'catalog', 'seating'], run: loadSeatPlans },
+  { title: 'demo venues, events and seat plans', needs: ['user', 'catalog', 'seating'], run: loadCatalog },
+  { title: "the document's ids", needs: ['user'], run: checkDocumentIds },
 ];
 
 /**
  * Runs every step whose services are present. `urls` maps service name → base URL
  * (http://127.0.0.1:<port>) of the running services. Throws on the first failing step.
- * Resolves to the shared context (tokens of the demo accounts).
+ * Resolves to the shared context: tokens and user ids of the demo accounts, the events, and
+ * `warnings` (the document's ids that do not hold on this database, said loudly through `log`).
  */
 export async function loadDemoData({ urls, log = console.log }) {
-  const context = { tokens: {} };
+  const context = { tokens: {}, userIds: {}, warnings: [] };
   for (const step of STEPS) {
     if (!step.needs.every((name) => urls[name])) continue;
     try {
@@ -52,12 +80,17 @@ export async function loadDemoData({ urls, log = console.log }) {
 // ---------------------------------------------------------------------------------------------
 // Steps
 
-async function registerBuyer({ urls, log }) {
-  const res = await requestJson('POST', `${urls.user}/v1/users/register`, DEMO_ACCOUNTS.buyer);
-  // 201: created; 200: this very registration exists already (a replay); 409: the name is taken
-  // by an account registered otherwise, which the login check below vets.
-  if (res.status === 201) log(`Demo data: registered ${DEMO_ACCOUNTS.buyer.username}.`);
-  else if (res.status !== 200 && res.status !== 409) throw unexpected(res, 'register the buyer (201, 200 or 409)');
+/** Registers the demo buyers in a fixed order (EARLIER_DEMO_BUYERS, Alice, Bob). */
+async function registerBuyers({ urls, log }) {
+  const created = [];
+  for (const account of [...EARLIER_DEMO_BUYERS, DEMO_ACCOUNTS.buyer, DEMO_ACCOUNTS.buyer2]) {
+    const res = await requestJson('POST', `${urls.user}/v1/users/register`, account);
+    // 201: created; 200: this very registration exists already (a replay); 409: the name is taken
+    // by an account registered otherwise, which the id check below reports.
+    if (res.status === 201) created.push(`${account.username} (user ${res.body.userId})`);
+    else if (res.status !== 200 && res.status !== 409) throw unexpected(res, `register ${account.username} (201, 200 or 409)`);
+  }
+  if (created.length) log(`Demo data: registered ${created.join(', ')}.`);
 }
 
 async function verifyLogins({ urls, context }) {
@@ -70,7 +103,35 @@ async function verifyLogins({ urls, context }) {
       throw unexpected(res, `log in as ${account.username} (200 with accessToken)`);
     }
     context.tokens[role] = res.body.accessToken;
+    context.userIds[role] = res.body.user?.userId;
   }
+}
+
+/**
+ * The document's walkthrough works as printed only when Alice is user 5, the second buyer user 6
+ * and "Rock Concert 2025" event 1, still UPCOMING. On a database that was not fresh (accounts or
+ * events made before the demo data, or by an older version of it) they may differ: that is said
+ * loudly, with what to do, rather than stopping the platform, which works all the same.
+ */
+async function checkDocumentIds({ log, context }) {
+  const problems = [];
+  for (const role of ['admin', 'buyer', 'buyer2']) {
+    const actual = context.userIds[role];
+    if (actual !== DOCUMENT_IDS[role]) problems.push(`${DEMO_ACCOUNTS[role].username} is user ${actual}, not ${DOCUMENT_IDS[role]}`);
+  }
+  const first = context.events?.[0];
+  if (first && first.eventId !== DOCUMENT_IDS.event) problems.push(`${first.name} is event ${first.eventId}, not ${DOCUMENT_IDS.event}`);
+  if (first && first.status && first.status !== 'UPCOMING') problems.push(`${first.name} is ${first.status}, not UPCOMING (its dates have passed)`);
+  if (!problems.length) return;
+  context.warnings.push(...problems);
+  log(
+    [
+      "!! Demo data: the document's walkthrough will not work as printed on this database:",
+      ...problems.map((p) => `!!   ${p}`),
+      '!! The database was not fresh (data from before the demo, or from an older version of it).',
+      '!! Use the ids above in the requests, or stop npm start, delete .data/ and start again for a fresh database.',
+    ].join('\n'),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -78,9 +139,9 @@ async function verifyLogins({ urls, context }) {
 
 /**
  * The venues and events of the README's walkthroughs, and a few more.
- * "Rock Concert 2025" is the only UPCOMING CONCERT in New York and is created first, so on an
+ * "Rock Concert 2025" is the first UPCOMING CONCERT in New York and is created first, so on an
  * empty catalog it is event 1 at venue 1 and the walkthrough's search answers as the README shows. Each
- * event's total_seats is the size of the seat plan below, so catalog and seating agree.
+ * event is created with its seat layout, in one call: the catalog hands the layout to seating.
  */
 export const DEMO_VENUES = Object.freeze([
   {
@@ -115,20 +176,38 @@ const HALL = [
   { name: 'STALLS', rows: 12, seatsPerRow: 25, price: 85 },
   { name: 'CIRCLE', rows: 8, seatsPerRow: 25, price: 55 },
 ];
-const seatsIn = (layout) => layout.reduce((n, s) => n + s.rows * s.seatsPerRow, 0);
 
+/**
+ * Events, dated relative to the day the demo is loaded (`inDays` from today, at `at` UTC, lasting
+ * `hours`): a new event cannot be created in the past, and one whose dates pass becomes ONGOING,
+ * then COMPLETED. Rock Concert 2025 is the first of the New York events, as step 3 of the
+ * walkthrough shows.
+ */
 export const DEMO_EVENTS = Object.freeze([
-  { venue: 'Madison Square Garden', name: 'Rock Concert 2025', description: 'Annual rock music festival featuring top artists', event_type: 'CONCERT', start_date: '2025-12-01T19:00:00Z', end_date: '2025-12-01T23:00:00Z', base_price: 75.0, layout: THREE_TIERS },
-  { venue: 'Wembley Stadium', name: 'Champions League Final', description: 'The final of the European club championship', event_type: 'SPORTS', start_date: '2025-06-15T20:00:00Z', end_date: '2025-06-15T22:30:00Z', base_price: 120.0, layout: STADIUM },
-  { venue: 'Wembley Stadium', name: 'Summer Stadium Tour 2027', description: 'Open-air concert with special guests', event_type: 'CONCERT', start_date: '2027-07-10T18:00:00Z', end_date: '2027-07-10T22:30:00Z', base_price: 95.0, layout: STADIUM },
-  { venue: 'Madison Square Garden', name: 'Knicks vs Celtics', description: 'Regular-season basketball', event_type: 'SPORTS', start_date: '2027-01-16T00:30:00Z', end_date: '2027-01-16T03:00:00Z', base_price: 110.0, layout: THREE_TIERS },
-  { venue: 'Madison Square Garden', name: 'A Christmas Carol', description: 'The holiday classic on stage', event_type: 'THEATER', start_date: '2026-12-20T19:00:00Z', end_date: '2026-12-20T21:30:00Z', base_price: 65.0, layout: HALL },
-  { venue: 'Moscone Center', name: 'Swan Lake', description: 'Ballet in four acts', event_type: 'THEATER', start_date: '2027-02-12T04:00:00Z', end_date: '2027-02-12T06:30:00Z', base_price: 85.5, layout: HALL },
-  { venue: 'Moscone Center', name: 'TechConf 2027', description: 'Three days of talks and workshops on cloud software', event_type: 'CONFERENCE', start_date: '2027-03-15T16:00:00Z', end_date: '2027-03-17T01:00:00Z', base_price: 499.0, layout: HALL },
-  { venue: 'Moscone Center', name: 'AI Summit 2027', description: 'Applied machine learning in production', event_type: 'CONFERENCE', start_date: '2027-09-08T16:00:00Z', end_date: '2027-09-09T00:00:00Z', base_price: 299.0, layout: HALL },
+  { venue: 'Madison Square Garden', name: 'Rock Concert 2025', description: 'Annual rock music festival featuring top artists', event_type: 'CONCERT', inDays: 30, at: '19:00', hours: 4, base_price: 75.0, layout: THREE_TIERS },
+  { venue: 'Wembley Stadium', name: 'Champions League Final', description: 'The final of the European club championship', event_type: 'SPORTS', inDays: 45, at: '20:00', hours: 2.5, base_price: 120.0, layout: STADIUM },
+  { venue: 'Wembley Stadium', name: 'Summer Stadium Tour 2027', description: 'Open-air concert with special guests', event_type: 'CONCERT', inDays: 200, at: '18:00', hours: 4.5, base_price: 95.0, layout: STADIUM },
+  { venue: 'Madison Square Garden', name: 'Knicks vs Celtics', description: 'Regular-season basketball', event_type: 'SPORTS', inDays: 50, at: '00:30', hours: 2.5, base_price: 110.0, layout: THREE_TIERS },
+  { venue: 'Madison Square Garden', name: 'A Christmas Carol', description: 'The holiday classic on stage', event_type: 'THEATER', inDays: 40, at: '19:00', hours: 2.5, base_price: 65.0, layout: HALL },
+  { venue: 'Moscone Center', name: 'Swan Lake', description: 'Ballet in four acts', event_type: 'THEATER', inDays: 70, at: '04:00', hours: 2.5, base_price: 85.5, layout: HALL },
+  { venue: 'Moscone Center', name: 'TechConf 2027', description: 'Three days of talks and workshops on cloud software', event_type: 'CONFERENCE', inDays: 100, at: '16:00', hours: 57, base_price: 499.0, layout: HALL },
+  { venue: 'Moscone Center', name: 'AI Summit 2027', description: 'Applied machine learning in production', event_type: 'CONFERENCE', inDays: 280, at: '16:00', hours: 8, base_price: 299.0, layout: HALL },
 ]);
 
-/** Venues and events, created through the catalog API; those that exist (same name and place) are kept. */
+/** start_date and end_date of a demo event, counted from today (UTC). */
+export function demoEventDates({ inDays, at, hours }, now = new Date()) {
+  const [h, m] = at.split(':').map(Number);
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + inDays, h, m));
+  const end = new Date(start.getTime() + hours * 3_600_000);
+  const iso = (d) => d.toISOString().replace('.000Z', 'Z');
+  return { start_date: iso(start), end_date: iso(end) };
+}
+
+/**
+ * Venues and events, created through the catalog API; those that exist (same name and place) are
+ * kept. A new event is created with its seat_layout (one call; the catalog hands the layout to
+ * seating), an existing one gets its seat plan from seating's bulk API as before (200 when it has it).
+ */
 async function loadCatalog({ urls, log, context }) {
   const token = context.tokens.admin;
   if (!token) throw new Error('no admin token (the login step did not run)');
@@ -156,31 +235,41 @@ async function loadCatalog({ urls, log, context }) {
 
   context.events = [];
   let createdEvents = 0;
-  for (const { venue, layout, ...event } of DEMO_EVENTS) {
+  for (const { venue, layout, inDays, at, hours, ...event } of DEMO_EVENTS) {
     const venue_id = venueIds[venue];
     const found = await requestJson('GET', `${urls.catalog}/v1/events/search?q=${encodeURIComponent(event.name)}&limit=100`);
     if (found.status !== 200 || !Array.isArray(found.body?.events)) throw unexpected(found, `search for ${event.name} (200)`);
-    let eventId = found.body.events.find((e) => e.name === event.name && e.venue_id === venue_id)?.event_id;
-    if (!eventId) {
-      const res = await requestJson('POST', `${urls.catalog}/v1/events`, { venue_id, ...event, total_seats: seatsIn(layout) }, token);
-      if (res.status !== 201) throw unexpected(res, `create the event ${event.name} (201)`);
-      eventId = res.body.event_id;
-      createdEvents++;
+    const existing = found.body.events.find((e) => e.name === event.name && e.venue_id === venue_id);
+    if (existing) {
+      await ensureSeatPlan(urls, token, existing.event_id, event.name, layout);
+      context.events.push({ eventId: existing.event_id, venueId: venue_id, name: event.name, status: existing.status, layout });
+      continue;
     }
-    context.events.push({ eventId, venueId: venue_id, name: event.name, layout });
+    const body = { venue_id, ...event, ...demoEventDates({ inDays, at, hours }), seat_layout: layout };
+    const res = await requestJson('POST', `${urls.catalog}/v1/events`, body, token);
+    if (res.status !== 201) throw unexpected(res, `create the event ${event.name} with its seat layout (201)`);
+    context.events.push({ eventId: res.body.event_id, venueId: venue_id, name: event.name, status: res.body.status, layout });
+    createdEvents++;
   }
-  if (createdVenues || createdEvents) log(`Demo data: created ${createdVenues} venue(s) and ${createdEvents} event(s) in the catalog.`);
+  // The seat plans of new events arrive at seating right after each commit: wait for them, so
+  // whoever follows npm start's banner can book at once.
+  for (const event of context.events) await waitForSeatPlan(urls, event);
+  if (createdVenues || createdEvents) log(`Demo data: created ${createdVenues} venue(s) and ${createdEvents} event(s) with their seat plans.`);
 }
 
-/** A seat plan for every demo event; the seating service answers 200 for a plan that exists already. */
-async function loadSeatPlans({ urls, log, context }) {
-  let seats = 0;
-  for (const event of context.events ?? []) {
-    const res = await requestJson('POST', `${urls.seating}/v1/seats/bulk`, { eventId: event.eventId, sections: event.layout }, context.tokens.admin);
-    if (res.status !== 201 && res.status !== 200) throw unexpected(res, `create the seat plan of ${event.name} (201 or 200)`);
-    seats += res.body.created;
+async function ensureSeatPlan(urls, token, eventId, name, layout) {
+  const res = await requestJson('POST', `${urls.seating}/v1/seats/bulk`, { eventId, sections: layout }, token);
+  if (res.status !== 201 && res.status !== 200) throw unexpected(res, `create the seat plan of ${name} (201 or 200)`);
+}
+
+async function waitForSeatPlan(urls, event, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await requestJson('GET', `${urls.seating}/v1/seats/availability?eventId=${event.eventId}`);
+    if (res.status === 200) return;
+    if (res.status !== 404 || Date.now() > deadline) throw unexpected(res, `find the seat plan of ${event.name} at seating (200; the catalog hands it over after creating the event)`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  if (seats) log(`Demo data: created ${seats} seats in ${context.events.length} seat plans.`);
 }
 
 // ---------------------------------------------------------------------------------------------

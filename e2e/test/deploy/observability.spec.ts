@@ -174,7 +174,7 @@ describe('every dashboard panel and alert query returns data from a real Prometh
       const order = await api.order.post('/v1/orders', {
         token: tokens.buyer,
         headers: { 'Idempotency-Key': randomUUID() },
-        body: { user_id: 2, event_id: 1, reservation_id: hold.body.reservationId, seats: seatIds },
+        body: { user_id: 5, event_id: 1, reservation_id: hold.body.reservationId, seats: seatIds },
       });
       assert.equal(order.status, 201, order.text);
       const paid = await api.payment.post('/v1/charge', {

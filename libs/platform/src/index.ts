@@ -38,3 +38,5 @@ export * from './signing/webhook-signature';
 export * from './tasks/periodic-task';
 export * from './validation/unsafe-input';
 export * from './tasks/work-line';
+export * from './seat-layout/seat-layout';
+export * from './seat-layout/seat-layout.dto';

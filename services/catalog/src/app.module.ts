@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { JsonLogger, PlatformModule } from '@etsr/platform';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { JsonLogger, MetricsService, OutboxWorker, PlatformModule } from '@etsr/platform';
 import { SeatingClient } from './clients/seating.client';
 import { CatalogConfig } from './config';
 import { EventsController } from './controllers/events.controller';
@@ -12,7 +14,9 @@ import { EventsRepository } from './repositories/events.repository';
 import { VenuesRepository } from './repositories/venues.repository';
 import { AvailabilitySyncService } from './services/availability-sync.service';
 import { CatalogMetrics } from './services/catalog-metrics';
+import { EventStatusByDate } from './services/event-status-by-date.service';
 import { EventsService } from './services/events.service';
+import { SeatPlanHandoff } from './services/seat-plan-handoff';
 import { VenuesService } from './services/venues.service';
 
 @Module({})
@@ -28,6 +32,13 @@ export class AppModule {
         AvailabilityRepository,
         SeatingClient,
         CatalogMetrics,
+        {
+          provide: OutboxWorker,
+          inject: [getDataSourceToken(), MetricsService],
+          useFactory: (db: DataSource, metrics: MetricsService) => new OutboxWorker(db, logger, metrics, { pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }),
+        },
+        SeatPlanHandoff,
+        EventStatusByDate,
         VenuesService,
         EventsService,
         AvailabilitySyncService,

@@ -26,4 +26,21 @@ export class CatalogConfig extends RevocationFeedConfig {
   @Min(1)
   @Max(1_000_000)
   AVAILABILITY_FULL_SYNC_EVERY = 30;
+
+  /** How often seat layouts of new events still undelivered to seating are retried (delivery is at once after the commit). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
+  OUTBOX_POLL_INTERVAL_MS = 1000;
+
+  /**
+   * How often events move on by their dates: UPCOMING → ONGOING at start_date, → COMPLETED at
+   * end_date. One idempotent UPDATE, so every replica may run it.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
+  EVENT_STATUS_INTERVAL_MS = 60_000;
 }

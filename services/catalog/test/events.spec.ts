@@ -9,8 +9,8 @@ const JAZZ_NIGHT = {
   name: 'Jazz Night 2025',
   description: 'An evening of smooth jazz music',
   event_type: 'CONCERT',
-  start_date: '2025-11-25T20:00:00Z',
-  end_date: '2025-11-25T23:30:00Z',
+  start_date: '2030-11-25T20:00:00Z',
+  end_date: '2030-11-25T23:30:00Z',
   total_seats: 5000,
   base_price: 60.0,
 };

@@ -12,7 +12,7 @@ export interface SeenRequest {
 }
 
 /**
- * A stand-in for the seating service's GET /internal/v1/availability: checks the service
+ * A stand-in for the seating service's GET /internal/v1/availability and POST /v1/seats/bulk: checks the service
  * credential as seating would (audience "seating"), lists the events whose seats changed since
  * `changedSince` (all without it), records every request.
  */
@@ -26,6 +26,13 @@ export class FakeSeating {
   private readonly seats = new Map<number, { totalSeats: number; availableSeats: number; changedAt: number }>();
   private readonly tokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'seating');
   private server?: LoopbackServer;
+
+  /** Seat plans received on POST /v1/seats/bulk, by event id, with the service that sent them. */
+  readonly plans = new Map<number, { sections: unknown[]; service: string }>();
+  /** Deliveries of seat plans, repeats included. */
+  bulkCalls = 0;
+  /** Answer POST /v1/seats/bulk with this error status while set (400: a refused layout). */
+  bulkFailure?: number;
 
   /** Seat counts of an event, as if a reservation or allocation had just changed them. */
   set(eventId: number, availableSeats: number, totalSeats = 1000): void {
@@ -41,6 +48,24 @@ export class FakeSeating {
     await this.server?.stop();
   }
 
+  /** Seating's POST /v1/seats/bulk as the catalog uses it: a service credential, 201 new, 200 again. */
+  private async bulk(req: IncomingMessage, seen: SeenRequest, send: (status: number, body: unknown) => void): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    this.bulkCalls++;
+    try {
+      seen.service = this.tokens.verifyServiceToken(bearerToken(req.headers.authorization) ?? '').service;
+    } catch {
+      return send(401, { statusCode: 401, error: 'INVALID_TOKEN', message: 'Invalid service credential' });
+    }
+    if (this.down) return send(503, { statusCode: 503, error: 'DEPENDENCY_UNAVAILABLE', message: 'down for the test' });
+    if (this.bulkFailure) return send(this.bulkFailure, { statusCode: this.bulkFailure, error: 'VALIDATION_FAILED', message: 'refused for the test' });
+    const { eventId, sections } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { eventId: number; sections: unknown[] };
+    const again = this.plans.has(eventId);
+    this.plans.set(eventId, { sections, service: seen.service });
+    send(again ? 200 : 201, { eventId, totalSeats: 0, created: again ? 0 : 1 });
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://seating');
     const seen: SeenRequest = {
@@ -54,6 +79,7 @@ export class FakeSeating {
       seen.status = status;
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
+    if (req.method === 'POST' && url.pathname === '/v1/seats/bulk') return this.bulk(req, seen, send);
     if (req.method !== 'GET' || url.pathname !== '/internal/v1/availability') return send(404, { statusCode: 404, error: 'NOT_FOUND' });
     try {
       seen.service = this.tokens.verifyServiceToken(bearerToken(req.headers.authorization) ?? '').service;

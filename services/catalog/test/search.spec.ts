@@ -4,7 +4,11 @@ import { buildEventSearchSql } from '../src/repositories/event-search.sql';
 import { createEvent, createVenue } from './factories';
 import { ADMIN_TOKEN, CatalogServiceUnderTest, EXPIRED_ADMIN_TOKEN, USER_TOKEN, query, startCatalogServiceForTest } from './harness';
 
-/** The documented example answer of the search, field for field. */
+/**
+ * The documented example answer of the search, field for field. Its dates are ten years later than
+ * the document's (2025): a new event cannot be created in the past, and one whose dates have
+ * passed is COMPLETED, not UPCOMING.
+ */
 const SEARCH_EXAMPLE = {
   events: [
     {
@@ -14,8 +18,8 @@ const SEARCH_EXAMPLE = {
       name: 'Rock Concert 2025',
       description: 'Annual rock music festival featuring top artists',
       event_type: 'CONCERT',
-      start_date: '2025-12-01T19:00:00Z',
-      end_date: '2025-12-01T23:00:00Z',
+      start_date: '2035-12-01T19:00:00Z',
+      end_date: '2035-12-01T23:00:00Z',
       status: 'UPCOMING',
       total_seats: 20000,
       available_seats: 18500,
@@ -50,15 +54,15 @@ describe('GET /v1/events/search', () => {
     };
     await add('rock', msg.venue_id, {
       name: 'Rock Concert 2025', description: 'Annual rock music festival featuring top artists', event_type: 'CONCERT',
-      start_date: '2025-12-01T19:00:00Z', end_date: '2025-12-01T23:00:00Z', total_seats: 20000, base_price: 75.0,
+      start_date: '2035-12-01T19:00:00Z', end_date: '2035-12-01T23:00:00Z', total_seats: 20000, base_price: 75.0,
     });
-    await add('final', wembley.venue_id, { name: 'Champions League Final', event_type: 'SPORTS', start_date: '2025-06-15T20:00:00Z', end_date: '2025-06-15T22:30:00Z', total_seats: 90000, base_price: 120 });
-    await add('knicks', msg.venue_id, { name: 'Knicks vs Celtics', event_type: 'SPORTS', start_date: '2025-12-05T00:30:00Z', end_date: '2025-12-05T03:00:00Z' });
-    await add('jazz', msg.venue_id, { name: 'Jazz Night 2025', event_type: 'CONCERT', status: 'COMPLETED', start_date: '2025-11-25T20:00:00Z', end_date: '2025-11-25T23:30:00Z' });
-    await add('hamilton', chicago.venue_id, { name: 'Hamilton', event_type: 'THEATER', start_date: '2025-12-01T19:00:00Z', end_date: '2025-12-01T22:00:00Z' });
-    await add('summit', chicago.venue_id, { name: 'Tech Summit 2026', event_type: 'CONFERENCE', status: 'CANCELLED', start_date: '2026-03-10T09:00:00Z', end_date: '2026-03-10T17:00:00Z' });
-    await add('hits', wembley.venue_id, { name: '100% Rock_Hits', event_type: 'CONCERT', start_date: '2026-01-10T19:00:00Z', end_date: '2026-01-10T22:00:00Z' });
-    await add('live', wembley.venue_id, { name: 'Rock Hits Live', event_type: 'CONCERT', start_date: '2026-02-01T19:00:00Z', end_date: '2026-02-01T22:00:00Z' });
+    await add('final', wembley.venue_id, { name: 'Champions League Final', event_type: 'SPORTS', start_date: '2035-06-15T20:00:00Z', end_date: '2035-06-15T22:30:00Z', total_seats: 90000, base_price: 120 });
+    await add('knicks', msg.venue_id, { name: 'Knicks vs Celtics', event_type: 'SPORTS', start_date: '2035-12-05T00:30:00Z', end_date: '2035-12-05T03:00:00Z' });
+    await add('jazz', msg.venue_id, { name: 'Jazz Night 2025', event_type: 'CONCERT', status: 'COMPLETED', start_date: '2035-11-25T20:00:00Z', end_date: '2035-11-25T23:30:00Z' });
+    await add('hamilton', chicago.venue_id, { name: 'Hamilton', event_type: 'THEATER', start_date: '2035-12-01T19:00:00Z', end_date: '2035-12-01T22:00:00Z' });
+    await add('summit', chicago.venue_id, { name: 'Tech Summit 2026', event_type: 'CONFERENCE', status: 'CANCELLED', start_date: '2036-03-10T09:00:00Z', end_date: '2036-03-10T17:00:00Z' });
+    await add('hits', wembley.venue_id, { name: '100% Rock_Hits', event_type: 'CONCERT', start_date: '2036-01-10T19:00:00Z', end_date: '2036-01-10T22:00:00Z' });
+    await add('live', wembley.venue_id, { name: 'Rock Hits Live', event_type: 'CONCERT', start_date: '2036-02-01T19:00:00Z', end_date: '2036-02-01T22:00:00Z' });
     // 1,500 seats of the rock concert have been sold, as in the example answer.
     await svc.sql('UPDATE events SET available_seats = 18500 WHERE event_id = $1', [id.rock]);
   });
@@ -131,14 +135,14 @@ describe('GET /v1/events/search', () => {
   });
 
   it('filters by start date: from and to are inclusive, a date alone means the whole day (UTC)', async () => {
-    await expectIds('from=2025-12-01', ['rock', 'hamilton', 'knicks', 'hits', 'live', 'summit']);
-    await expectIds('to=2025-12-01', ['final', 'jazz', 'rock', 'hamilton']);
-    await expectIds('from=2025-12-01&to=2025-12-01', ['rock', 'hamilton']);
-    await expectIds('from=2025-12-01T19:00:00Z&to=2025-12-01T19:00:00Z', ['rock', 'hamilton']);
-    await expectIds('from=2025-12-01T19:00:01Z', ['knicks', 'hits', 'live', 'summit']);
-    await expectIds('to=2025-12-01T18:59:59Z', ['final', 'jazz']);
-    await expectIds('from=2025-12-01T20:00:00%2B01:00&to=2025-12-01T19:00', ['rock', 'hamilton']);
-    await expectIds('from=2026-01-01&to=2026-12-31', ['hits', 'live', 'summit']);
+    await expectIds('from=2035-12-01', ['rock', 'hamilton', 'knicks', 'hits', 'live', 'summit']);
+    await expectIds('to=2035-12-01', ['final', 'jazz', 'rock', 'hamilton']);
+    await expectIds('from=2035-12-01&to=2035-12-01', ['rock', 'hamilton']);
+    await expectIds('from=2035-12-01T19:00:00Z&to=2035-12-01T19:00:00Z', ['rock', 'hamilton']);
+    await expectIds('from=2035-12-01T19:00:01Z', ['knicks', 'hits', 'live', 'summit']);
+    await expectIds('to=2035-12-01T18:59:59Z', ['final', 'jazz']);
+    await expectIds('from=2035-12-01T20:00:00%2B01:00&to=2035-12-01T19:00', ['rock', 'hamilton']);
+    await expectIds('from=2036-01-01&to=2036-12-31', ['hits', 'live', 'summit']);
   });
 
   it('searches the name for a case-insensitive substring; LIKE wildcards and SQL are plain text', async () => {
@@ -153,11 +157,11 @@ describe('GET /v1/events/search', () => {
 
   it('combines filters with AND and echoes exactly the filters given in filters_applied', async () => {
     await expectIds('city=London&event_type=CONCERT', ['hits', 'live']);
-    await expectIds('city=new%20york&event_type=SPORTS&from=2025-12-02', ['knicks']);
-    await expectIds('status=UPCOMING&q=rock&to=2025-12-31', ['rock']);
-    await expectIds('city=Chicago&status=UPCOMING&event_type=THEATER&from=2025-01-01&to=2025-12-31&q=ham', ['hamilton']);
-    const body = await search('city=Chicago&status=UPCOMING&event_type=THEATER&from=2025-01-01&to=2025-12-31T23:00:00Z&q=ham&page=1&limit=5&sort=-start_date');
-    assert.deepEqual(body.filters_applied, { city: 'Chicago', event_type: 'THEATER', status: 'UPCOMING', from: '2025-01-01', to: '2025-12-31T23:00:00Z', q: 'ham' });
+    await expectIds('city=new%20york&event_type=SPORTS&from=2035-12-02', ['knicks']);
+    await expectIds('status=UPCOMING&q=rock&to=2035-12-31', ['rock']);
+    await expectIds('city=Chicago&status=UPCOMING&event_type=THEATER&from=2035-01-01&to=2035-12-31&q=ham', ['hamilton']);
+    const body = await search('city=Chicago&status=UPCOMING&event_type=THEATER&from=2035-01-01&to=2035-12-31T23:00:00Z&q=ham&page=1&limit=5&sort=-start_date');
+    assert.deepEqual(body.filters_applied, { city: 'Chicago', event_type: 'THEATER', status: 'UPCOMING', from: '2035-01-01', to: '2035-12-31T23:00:00Z', q: 'ham' });
     assert.deepEqual((await search('')).filters_applied, {});
     assert.deepEqual((await search('page=2&sort=-start_date')).filters_applied, {});
   });
@@ -202,8 +206,8 @@ describe('GET /v1/events/search', () => {
   describe('invalid filters are a 400 with the error body', () => {
     const cases = [
       'event_type=OPERA', 'event_type=concert', 'status=DONE', 'status=',
-      'from=2025-13-01', 'from=yesterday', 'from=2025-02-30', 'to=2025-12-01T25:00:00Z', 'from=1733079600000', 'to=2025-12-01T19:00:00%2B24:00',
-      'from=2025-12-02&to=2025-12-01', 'from=2025-12-01T19:00:01Z&to=2025-12-01T19:00:00Z',
+      'from=2035-13-01', 'from=yesterday', 'from=2035-02-30', 'to=2035-12-01T25:00:00Z', 'from=1733079600000', 'to=2035-12-01T19:00:00%2B24:00',
+      'from=2035-12-02&to=2035-12-01', 'from=2035-12-01T19:00:01Z&to=2035-12-01T19:00:00Z',
       'limit=0', 'limit=-1', 'limit=ten', 'page=0', 'page=1.5', 'sort=name', 'sort=start_date,name', 'sort=', 'city=', `city=${'x'.repeat(101)}`,
       'q=', `q=${'x'.repeat(201)}`, 'city=London&city=Paris', 'unknown=1', 'venue_id=1', 'filters_applied=1',
     ];
@@ -218,7 +222,7 @@ describe('GET /v1/events/search', () => {
     }
 
     it('from after to is 400 INVALID_DATE_RANGE', async () => {
-      const res = await svc.api.get('/v1/events/search?from=2025-12-02&to=2025-12-01');
+      const res = await svc.api.get('/v1/events/search?from=2035-12-02&to=2035-12-01');
       assert.equal(res.body.error, 'INVALID_DATE_RANGE');
     });
   });
@@ -234,7 +238,7 @@ describe('GET /v1/events/search', () => {
       ['venues_city_lower_idx', { city: 'New York', descending: false, offset: 0, limit: 20 }],
       ['events_event_type_idx', { eventType: 'SPORTS', descending: false, offset: 0, limit: 20 }],
       ['events_status_idx', { status: 'CANCELLED', descending: false, offset: 0, limit: 20 }],
-      ['events_start_date_idx', { startFrom: new Date('2026-01-01T00:00:00Z'), descending: false, offset: 0, limit: 20 }],
+      ['events_start_date_idx', { startFrom: new Date('2036-01-01T00:00:00Z'), descending: false, offset: 0, limit: 20 }],
       ['events_name_trgm_idx', { nameContains: 'rock', descending: false, offset: 0, limit: 20 }],
     ];
     for (const [index, search] of plans) {

@@ -49,6 +49,16 @@ describe('bad input is a 400 (never a 500), and nothing is stored', () => {
     });
   }
 
+  it("the document's example order id (\"order_alice_xyz789\") is refused with where an order id comes from", async () => {
+    const res = await svc.api.post('/v1/charge', {
+      body: { merchant_order_id: 'order_alice_xyz789', amount_cents: 45000, currency: 'INR', payment_method: 'UPI' },
+      headers: { 'Idempotency-Key': newKey() },
+    });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.body.error, 'VALIDATION_FAILED');
+    assert.match(res.body.message, /merchant_order_id must be an order id \(a UUID, the "orderId" that POST \/v1\/orders answers\): create the order for your seat hold first/);
+  });
+
   it('malformed JSON is 400 MALFORMED_JSON; another media type 415; an empty body 400', async () => {
     const headers = { 'Idempotency-Key': newKey() };
     const malformed = await svc.api.post('/v1/charge', { raw: '{"merchant_order_id": ', headers });

@@ -56,6 +56,9 @@ describe('holds', () => {
     const res = await reserve(8, { seatIds, userId: 9 });
     assert.equal(res.status, 403);
     assert.equal(res.body.error, 'USER_MISMATCH');
+    // The refusal says who the caller is, so the fix is in the message.
+    assert.equal(res.body.message, "User id 9 in the body is not you: your token is user 8's. Send 8, or leave the user id out");
+    assert.deepEqual(res.body.details, { userId: 9, yourUserId: 8 });
     assert.equal((await svc.api.post('/v1/seats/reserve', { body: { eventId: plan.eventId, seatIds } })).status, 401);
   });
 
@@ -155,6 +158,9 @@ describe('holds', () => {
       const body = { reservationId: held.body.reservationId, orderId };
       const byUser = await svc.api.post('/v1/seats/allocate', { token: userToken(40), body });
       assert.equal(byUser.status, 403);
+      assert.equal(byUser.body.error, 'SERVICE_ONLY');
+      // Says what happens instead: a buyer pays, and the order service allocates.
+      assert.match(byUser.body.message, /allocated by the order service once the order is paid.*POST \/v1\/charge/);
       const byAdmin = await svc.api.post('/v1/seats/allocate', { token: adminToken(), body });
       assert.equal(byAdmin.status, 403);
       const first = await svc.api.post('/v1/seats/allocate', { token: serviceToken(), body });

@@ -21,7 +21,8 @@ export class AuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) ?? false;
-    const serviceOnly = this.reflector.getAllAndOverride<boolean>(SERVICE_ONLY_KEY, targets) ?? false;
+    // true, or the route's explanation for users (ServiceOnly(why)).
+    const serviceOnly = this.reflector.getAllAndOverride<boolean | string>(SERVICE_ONLY_KEY, targets) ?? false;
     const allowService = this.reflector.getAllAndOverride<boolean>(ALLOW_SERVICE_KEY, targets) ?? false;
     const roles = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -47,7 +48,10 @@ export class AuthGuard implements CanActivate {
     }
     const trace = currentTrace();
     if (trace) trace.userId = principal.userId;
-    if (serviceOnly) throw forbidden('This endpoint is only for platform services', 'SERVICE_ONLY');
+    if (serviceOnly) {
+      const why = typeof serviceOnly === 'string' ? `: ${serviceOnly}` : '';
+      throw forbidden(`This endpoint is only for platform services${why}`, 'SERVICE_ONLY');
+    }
     if (roles?.length && !roles.includes(principal.role)) throw forbidden(`Requires role ${roles.join(' or ')}`);
     return true;
   }

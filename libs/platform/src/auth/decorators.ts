@@ -18,8 +18,12 @@ export const Public = () => applyDecorators(SetMetadata(PUBLIC_KEY, true), ApiEx
 /** Only users with one of these roles (checked after authentication). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
-/** Only other services of the platform, with a service credential; user tokens are refused (403). */
-export const ServiceOnly = () => SetMetadata(SERVICE_ONLY_KEY, true);
+/**
+ * Only other services of the platform, with a service credential; user tokens are refused (403
+ * SERVICE_ONLY). `why` tells such a user what happens instead (e.g. who calls it, and when), so the
+ * refusal says what to do rather than only what is not allowed.
+ */
+export const ServiceOnly = (why?: string) => SetMetadata(SERVICE_ONLY_KEY, why ?? true);
 
 /** Users as usual, and also services with a credential (e.g. order reading a reservation). */
 export const AllowService = () => SetMetadata(ALLOW_SERVICE_KEY, true);

@@ -18,7 +18,12 @@ export function resolveActingUser(principal: Principal, bodyUserId: number | und
   }
   // No exception for admins: an admin acting for someone else would make audit trails lie.
   if (bodyUserId !== undefined && bodyUserId !== principal.userId) {
-    throw forbidden('userId in the body is not the authenticated user', 'USER_MISMATCH');
+    // Say who the caller is: the usual cause is an id copied from an example or another account.
+    throw forbidden(
+      `User id ${bodyUserId} in the body is not you: your token is user ${principal.userId}'s. Send ${principal.userId}, or leave the user id out`,
+      'USER_MISMATCH',
+      { userId: bodyUserId, yourUserId: principal.userId },
+    );
   }
   return bodyUserId ?? principal.userId;
 }

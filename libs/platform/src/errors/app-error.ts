@@ -19,8 +19,8 @@ export const badRequest = (message: string, code = 'BAD_REQUEST', details?: Reco
   new AppError(400, code, message, details);
 export const unauthorized = (message = 'Authentication required', code = 'UNAUTHORIZED') =>
   new AppError(401, code, message);
-export const forbidden = (message = 'You are not allowed to do this', code = 'FORBIDDEN') =>
-  new AppError(403, code, message);
+export const forbidden = (message = 'You are not allowed to do this', code = 'FORBIDDEN', details?: Record<string, unknown>) =>
+  new AppError(403, code, message, details);
 export const notFound = (message: string, code = 'NOT_FOUND') => new AppError(404, code, message);
 export const conflict = (message: string, code = 'CONFLICT', details?: Record<string, unknown>) =>
   new AppError(409, code, message, details);

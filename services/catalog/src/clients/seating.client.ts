@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ServiceClient, TokenService } from '@etsr/platform';
+import { SectionDto, ServiceClient, TokenService } from '@etsr/platform';
 import { CatalogConfig } from '../config';
 import type { SeatCount } from '../repositories/availability.repository';
 
@@ -44,6 +44,15 @@ export class SeatingClient {
     return this.client !== undefined;
   }
 
+  /**
+   * Creates an event's seats from its layout (seating's POST /v1/seats/bulk, which a service
+   * credential may call). The same layout again answers 200, so a repeated delivery is harmless.
+   */
+  async createSeatPlan(eventId: number, sections: SectionDto[]): Promise<SeatPlanResult> {
+    if (!this.client) throw new Error('SEATING_URL is not set');
+    return this.client.request<SeatPlanResult>({ method: 'POST', path: '/v1/seats/bulk', body: { eventId, sections } });
+  }
+
   /** Seat counts of the events whose seats changed since `changedSince`; of every event without it. */
   async availability(changedSince?: Date): Promise<AvailabilitySnapshot> {
     if (!this.client) throw new Error('SEATING_URL is not set');
@@ -51,6 +60,13 @@ export class SeatingClient {
     const body = await this.client.request<unknown>({ method: 'GET', path: `/internal/v1/availability${query}` });
     return parseSnapshot(body);
   }
+}
+
+/** What seating answered a seat plan with: created now, or the same plan existed already. */
+export interface SeatPlanResult {
+  eventId: number;
+  totalSeats: number;
+  created: number;
 }
 
 export function parseSnapshot(body: unknown): AvailabilitySnapshot {

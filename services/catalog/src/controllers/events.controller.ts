@@ -56,7 +56,7 @@ export class EventsController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Create an event (admin); available_seats starts at total_seats' })
   @ApiCreatedResponse({ type: EventResponseDto })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, INVALID_DATE_RANGE, MALFORMED_JSON' })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, INVALID_DATE_RANGE, EVENT_IN_PAST, SEAT_COUNT_MISMATCH, SEATING_NOT_CONFIGURED, MALFORMED_JSON' })
   @ApiNotFoundResponse({ description: 'VENUE_NOT_FOUND' })
   @ApiUnauthorizedResponse()
   @ApiForbiddenResponse({ description: 'Not an admin' })

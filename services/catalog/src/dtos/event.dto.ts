@@ -1,14 +1,18 @@
-import { IsDecimal, IsOptionalNotNull, MAX_ID, PageQuery } from '@etsr/platform';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDecimal, IsOptionalNotNull, MAX_ID, PageQuery, SEAT_LAYOUT_MODELS, SeatLayoutSections, SectionDto } from '@etsr/platform';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { EVENT_STATUSES, EVENT_TYPES, EventStatus, EventType } from '../entities/event.entity';
 import type { EventWithVenue } from '../repositories/events.repository';
 import { IsIsoDateOrDateTime, IsIsoDateTime, MAX_PRICE, MAX_SEATS, formatInstant, trim } from './validation';
 
 const DATE_TIME = 'ISO 8601 date-time; UTC when no offset is given. Returned in UTC.';
 
-/** The body of POST /v1/events, with an optional status. */
+/**
+ * The body of POST /v1/events, with an optional status. With `seat_layout` the event's seats are
+ * created at the seating service too (total_seats then follows from the layout).
+ */
+@ApiExtraModels(...SEAT_LAYOUT_MODELS)
 export class CreateEventDto {
   @ApiProperty({ type: 'integer', example: 1, minimum: 1 })
   @IsInt()
@@ -32,19 +36,25 @@ export class CreateEventDto {
   @IsIn(EVENT_TYPES)
   event_type: EventType;
 
-  @ApiProperty({ example: '2025-11-25T20:00:00Z', format: 'date-time', description: DATE_TIME })
+  @ApiProperty({ example: '2030-11-25T20:00:00Z', format: 'date-time', description: `${DATE_TIME} Must be in the future: an event cannot be created in the past.` })
   @IsIsoDateTime()
   start_date: string;
 
-  @ApiProperty({ example: '2025-11-25T23:30:00Z', format: 'date-time', description: `${DATE_TIME} Must be after start_date.` })
+  @ApiProperty({ example: '2030-11-25T23:30:00Z', format: 'date-time', description: `${DATE_TIME} Must be after start_date.` })
   @IsIsoDateTime()
   end_date: string;
 
-  @ApiProperty({ example: 5000, minimum: 1, maximum: MAX_SEATS, description: 'available_seats starts equal to it' })
+  @ApiPropertyOptional({
+    example: 5000,
+    minimum: 1,
+    maximum: MAX_SEATS,
+    description: 'available_seats starts equal to it. Required without seat_layout; with one, it may be left out and must otherwise equal the layout\'s seats',
+  })
+  @ValidateIf((o: CreateEventDto) => o.seat_layout === undefined || o.total_seats !== undefined)
   @IsInt()
   @Min(1)
   @Max(MAX_SEATS)
-  total_seats: number;
+  total_seats?: number;
 
   @ApiProperty({ example: 60.0, minimum: 0, maximum: MAX_PRICE, description: 'At most 2 decimals' })
   @IsDecimal(2)
@@ -56,6 +66,20 @@ export class CreateEventDto {
   @IsOptionalNotNull()
   @IsIn(EVENT_STATUSES)
   status?: EventStatus;
+
+  @IsOptionalNotNull()
+  @SeatLayoutSections({
+    required: false,
+    // 500 + 4500 seats: the total_seats of the example.
+    example: [
+      { name: 'VIP', rows: 10, seatsPerRow: 50, price: 150 },
+      { name: 'REGULAR', rows: 45, seatsPerRow: 100, price: 60 },
+    ],
+    description:
+      'The seats, sections front to back, as seating\'s POST /v1/seats/bulk takes them: {name, price, rows: <number>, seatsPerRow} or {name, price, rows: [{seats, label?, aisles?}, ...]}. ' +
+      'The seating service gets them right after the event is stored (retried while it is away), so the event is bookable within a moment',
+  })
+  seat_layout?: SectionDto[];
 }
 
 /**
@@ -89,12 +113,12 @@ export class UpdateEventDto {
   @IsIn(EVENT_TYPES)
   event_type?: EventType;
 
-  @ApiPropertyOptional({ example: '2025-11-25T21:00:00Z', format: 'date-time', description: DATE_TIME })
+  @ApiPropertyOptional({ example: '2030-11-25T21:00:00Z', format: 'date-time', description: DATE_TIME })
   @IsOptionalNotNull()
   @IsIsoDateTime()
   start_date?: string;
 
-  @ApiPropertyOptional({ example: '2025-11-26T00:30:00Z', format: 'date-time', description: `${DATE_TIME} Must stay after start_date.` })
+  @ApiPropertyOptional({ example: '2030-11-26T00:30:00Z', format: 'date-time', description: `${DATE_TIME} Must stay after start_date.` })
   @IsOptionalNotNull()
   @IsIsoDateTime()
   end_date?: string;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { sqlRows } from '@etsr/platform';
 import { EVENT_STATUSES, EventEntity, EventStatus, EventType } from '../entities/event.entity';
 import { EventSearch, buildEventSearchSql } from './event-search.sql';
@@ -63,11 +63,14 @@ const COLUMN_OF: Record<keyof EventChanges, string> = {
 export class EventsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Inserts with available_seats = total_seats; the foreign key decides whether the venue exists. */
-  async insert(event: NewEvent): Promise<EventWithVenue | EventWriteProblem> {
+  /**
+   * Inserts with available_seats = total_seats; the foreign key decides whether the venue exists.
+   * `tx`: in the caller's transaction (the seat layout's outbox message commits with the event).
+   */
+  async insert(event: NewEvent, tx?: EntityManager): Promise<EventWithVenue | EventWriteProblem> {
     try {
       const [row] = await sqlRows<EventRow>(
-        this.dataSource,
+        tx ?? this.dataSource,
         `WITH e AS (
            INSERT INTO events (venue_id, name, description, event_type, start_date, end_date, status, total_seats, available_seats, base_price)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
@@ -81,6 +84,11 @@ export class EventsRepository {
       if (problem) return problem;
       throw e;
     }
+  }
+
+  /** Runs `work` in one transaction. */
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
   }
 
   async findById(id: number): Promise<EventWithVenue | null> {

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { JsonLogger, badRequest, conflict, notFound } from '@etsr/platform';
+import { JsonLogger, badRequest, conflict, notFound, seatCount, seatLayoutProblem } from '@etsr/platform';
 import { CreateEventDto, EventPageDto, EventResponseDto, SearchEventsQuery, UpdateEventDto, mapEvent } from '../dtos/event.dto';
-import { parseDateTime } from '../dtos/validation';
+import { MAX_SEATS, parseDateTime } from '../dtos/validation';
 import { EventChanges, EventWriteProblem, EventsRepository } from '../repositories/events.repository';
 import { toEventSearch } from './event-search';
 import { allowedPredecessors, invalidTransition } from './event-status';
+import { SeatPlanHandoff } from './seat-plan-handoff';
 
 const eventNotFound = (id: number) => notFound(`Event ${id} not found`, 'EVENT_NOT_FOUND');
 const venueNotFound = (id: number | undefined) => notFound(`Venue ${id} not found`, 'VENUE_NOT_FOUND');
@@ -17,17 +18,29 @@ export class EventsService {
 
   constructor(
     private readonly events: EventsRepository,
+    private readonly seatPlans: SeatPlanHandoff,
     logger: JsonLogger,
   ) {
     this.log = logger.forContext(EventsService.name);
   }
 
-  /** available_seats starts equal to total_seats; an unknown venue is 404 VENUE_NOT_FOUND. */
+  /**
+   * available_seats starts equal to total_seats; an unknown venue is 404 VENUE_NOT_FOUND. A new
+   * event starts in the future (its status then follows its dates, EventStatusByDate). With a
+   * seat_layout, the layout goes to seating through the outbox, committed with the event.
+   */
   async create(dto: CreateEventDto): Promise<EventResponseDto> {
     const startDate = parseDateTime(dto.start_date)!;
     const endDate = parseDateTime(dto.end_date)!;
     if (endDate <= startDate) throw badDates();
-    const created = await this.events.insert({
+    if (startDate.getTime() <= Date.now()) {
+      throw badRequest(
+        `start_date ${startDate.toISOString()} is in the past: a new event must start in the future (now is ${new Date().toISOString()}). Past events are loaded with the catalog import instead`,
+        'EVENT_IN_PAST',
+      );
+    }
+    const totalSeats = this.totalSeats(dto);
+    const event = {
       venueId: dto.venue_id,
       name: dto.name,
       description: dto.description ?? null,
@@ -35,12 +48,41 @@ export class EventsService {
       startDate,
       endDate,
       status: dto.status ?? 'UPCOMING',
-      totalSeats: dto.total_seats,
+      totalSeats,
       basePrice: dto.base_price,
+    };
+    const layout = dto.seat_layout;
+    const { created, handoff } = await this.events.transaction(async (tx) => {
+      const row = await this.events.insert(event, tx);
+      if (typeof row === 'string') return { created: row, handoff: null };
+      return { created: row, handoff: layout ? await this.seatPlans.enqueue(tx, row.id, layout) : null };
     });
     if (typeof created === 'string') throw this.writeError(created, dto.venue_id);
-    this.log.info('Event created', { eventId: created.id, venueId: created.venueId });
+    this.seatPlans.deliverNow(handoff);
+    this.log.info('Event created', { eventId: created.id, venueId: created.venueId, seatLayout: layout !== undefined });
     return mapEvent(created);
+  }
+
+  /** total_seats as given, or the layout's seats; both given, they must agree. */
+  private totalSeats(dto: CreateEventDto): number {
+    if (!dto.seat_layout) return dto.total_seats!;
+    if (!this.seatPlans.available) {
+      throw badRequest(
+        'This catalog has no seating service configured (SEATING_URL), so it cannot create seats: leave seat_layout out and post the layout to the seating service\'s POST /v1/seats/bulk',
+        'SEATING_NOT_CONFIGURED',
+      );
+    }
+    const problem = seatLayoutProblem(dto.seat_layout);
+    if (problem) throw badRequest(`seat_layout: ${problem}`, 'VALIDATION_FAILED');
+    const seats = seatCount(dto.seat_layout);
+    if (seats > MAX_SEATS) throw badRequest(`seat_layout has ${seats} seats; an event has at most ${MAX_SEATS}`, 'VALIDATION_FAILED');
+    if (dto.total_seats !== undefined && dto.total_seats !== seats) {
+      throw badRequest(`total_seats is ${dto.total_seats} but seat_layout has ${seats} seats: leave total_seats out, or make them agree`, 'SEAT_COUNT_MISMATCH', {
+        total_seats: dto.total_seats,
+        layout_seats: seats,
+      });
+    }
+    return seats;
   }
 
   async get(id: number): Promise<EventResponseDto> {

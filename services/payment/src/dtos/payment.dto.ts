@@ -25,11 +25,18 @@ export class CustomerDetailsDto {
   phone?: string;
 }
 
+/**
+ * A charge pays an order of the order service, so its merchant_order_id is that order's id: the
+ * refusal of any other value says where one comes from.
+ */
+export const CHARGE_ORDER_ID_MESSAGE =
+  'merchant_order_id must be an order id (a UUID, the "orderId" that POST /v1/orders answers): create the order for your seat hold first, then pay its totalCents';
+
 /** The body of POST /v1/charge. */
 export class ChargeDto {
   @ApiProperty({ example: 'b418c1e8-908f-4c90-b77d-5d99c52b1fa3', format: 'uuid', description: 'The order to pay (its id, as POST /v1/orders returned it)' })
   @Transform(lower)
-  @IsUUID(undefined, { message: 'merchant_order_id must be an order id (a UUID)' })
+  @IsUUID(undefined, { message: CHARGE_ORDER_ID_MESSAGE })
   merchant_order_id: string;
 
   @ApiProperty({ example: 45000, minimum: 1, maximum: MAX_AMOUNT_CENTS, description: "Must equal the order's total" })

@@ -86,7 +86,9 @@ export class ReservationsController {
 
   @Post('allocate')
   @HttpCode(200)
-  @ServiceOnly()
+  @ServiceOnly(
+    'seats are allocated by the order service once the order is paid. Create an order for your hold (POST /v1/orders) and pay it (POST /v1/charge); the seats are then ALLOCATED by themselves',
+  )
   @ApiOperation({ summary: 'Sell the held seats to a paid order (platform services only); repeating it changes nothing' })
   @ApiOkResponse({ type: ReservationDto })
   @ApiBadRequestResponse({ description: 'RESERVATION_EXPIRED: the hold lapsed and its seats were taken' })
@@ -97,7 +99,7 @@ export class ReservationsController {
 
   @Post('release')
   @HttpCode(200)
-  @ServiceOnly()
+  @ServiceOnly('to give up a hold, DELETE /v1/seats/reservation/{id}; to give back paid seats, cancel the order (POST /v1/orders/{id}/cancel)')
   @ApiOperation({ summary: 'Put the seats of a reservation or order back on sale (platform services only; refunds)' })
   @ApiOkResponse({ type: ReservationDto })
   release(@Body() dto: ReleaseSeatsDto): Promise<ReservationDto> {

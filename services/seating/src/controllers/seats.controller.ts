@@ -12,7 +12,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { FastifyReply, IdParam, Public, Roles } from '@etsr/platform';
+import { AllowService, FastifyReply, IdParam, Public, Roles } from '@etsr/platform';
 import { AvailabilityDto, BulkCreateSeatsDto, EventSeatsQuery, SeatDto, SeatMapDto, SeatPlanDto, SeatStreamQuery } from '../dtos/seat.dto';
 import { AvailabilityService } from '../services/availability.service';
 import { SeatFeedService } from '../services/seat-feed.service';
@@ -106,8 +106,13 @@ export class SeatsController {
 
   @Post('bulk')
   @Roles('ADMIN')
+  // The catalog, too: it hands over the layout of an event created with one (seat_layout).
+  @AllowService()
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Create the seats of an event from a layout (admin); the same layout again changes nothing' })
+  @ApiOperation({
+    summary: 'Create the seats of an event from a layout (admin); the same layout again changes nothing',
+    description: 'The catalog service calls it too, with its service credential, for an event created with a seat_layout.',
+  })
   @ApiCreatedResponse({ type: SeatPlanDto })
   @ApiOkResponse({ type: SeatPlanDto, description: 'The same layout existed already' })
   @ApiConflictResponse({ description: 'SEAT_PLAN_EXISTS: the event has a different plan' })

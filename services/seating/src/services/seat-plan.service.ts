@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { JsonLogger, badRequest, conflict, notFound } from '@etsr/platform';
+import { JsonLogger, badRequest, conflict, notFound, seatLayoutProblem } from '@etsr/platform';
 import { CatalogClient } from '../clients/catalog.client';
 import { SeatingConfig } from '../config';
 import { BulkCreateSeatsDto, SeatPlanDto } from '../dtos/seat.dto';
 import { PlanSeat, SeatsRepository } from '../repositories/seats.repository';
-import { placeRows, rowLabelProblem, seatCount, seatsOfRows } from './seat-layout';
+import { placeRows, seatCount, seatsOfRows } from './seat-layout';
 
 /** Two plans are the same when every seat has the same place, price and part of its row (aisles). */
 const key = (s: PlanSeat) => `${s.section}|${s.rowLabel}|${s.seatNumber}|${s.price.toFixed(2)}|${s.rowIndex}|${s.segment}`;
@@ -28,15 +28,13 @@ export class SeatPlanService {
    * layout for an event that has seats is refused, since seats may already be held or sold.
    */
   async create(dto: BulkCreateSeatsDto): Promise<SeatPlanDto> {
-    const names = dto.sections.map((s) => s.name);
-    if (new Set(names).size !== names.length) throw badRequest('Section names must be unique', 'VALIDATION_FAILED');
     const total = seatCount(dto.sections);
     if (total > this.config.MAX_SEATS_PER_EVENT) {
       throw badRequest(`A seat plan may have at most ${this.config.MAX_SEATS_PER_EVENT} seats (this one has ${total})`, 'VALIDATION_FAILED');
     }
+    const problem = seatLayoutProblem(dto.sections);
+    if (problem) throw badRequest(problem, 'VALIDATION_FAILED');
     const rows = placeRows(dto.sections);
-    const labels = rowLabelProblem(rows);
-    if (labels) throw badRequest(labels, 'VALIDATION_FAILED');
     const venueId = await this.venueOf(dto);
     const planned = seatsOfRows(rows);
     const existing = await this.seats.planOf(dto.eventId);
