@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Renders the kustomize base (k8s/base/) into plain manifests in k8s/, one file per component, so
-// that the Kubernetes steps of docs/deployment work as printed:
+// that the step-by-step Kubernetes deployment (README, "Kubernetes (Minikube)") works as printed:
 //
 //   kubectl apply -f ./k8s                    everything, in file-name order
 //   kubectl apply -f k8s/postgres.yaml        one component (after 00-namespace, 01-secrets, 02-config)

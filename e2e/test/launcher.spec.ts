@@ -158,17 +158,20 @@ describe('npm start -- --fresh', () => {
     await admin.connect();
     const busy = new URL(server);
     busy.pathname = `/launcher_${busyTag}_paymentsdb`;
+    // Two databases of that launcher exist; a session holds one of them.
+    const idle = `launcher_${busyTag}_userdb`;
     await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(busy.pathname.slice(1))}`);
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(idle)}`);
     const session = new Client({ connectionString: busy.toString() });
     await session.connect();
     let inUse: Launcher | undefined;
     try {
       inUse = await startLauncher({}, { tag: busyTag, args: ['--fresh'] });
       assert.equal(await inUse.exited, 1, inUse.output());
-      assert.match(inUse.output(), new RegExp(`--fresh: database launcher_${busyTag}_paymentsdb on .* is in use \\(.*\\)\\. Stop what uses it \\(another npm start\\? a psql session\\?\\) and run again\\.`));
+      assert.match(inUse.output(), new RegExp(`--fresh: launcher_${busyTag}_paymentsdb \\(1 session\\) on .* in use; nothing dropped\\. Stop what uses it \\(another npm start\\? a psql session\\?\\) and run again\\.`));
       assert.doesNotMatch(inUse.output(), /Ready in/);
-      const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [busy.pathname.slice(1)]);
-      assert.equal(rowCount, 1, 'the database in use is still there');
+      const { rows } = await admin.query('SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY datname', [`launcher_${busyTag}_%`]);
+      assert.deepEqual(rows.map((r) => r.datname), [busy.pathname.slice(1), idle], 'both still there (none dropped), and no other created');
     } finally {
       await session.end();
       await admin.end();

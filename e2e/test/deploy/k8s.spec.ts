@@ -591,7 +591,7 @@ describe('k8s/*.yaml: the plain manifests of `kubectl apply -f ./k8s` and the pe
     assert.deepEqual(files.slice(0, 3).map(([name]) => name), ['00-namespace.yaml', '01-secrets.yaml', '02-config.yaml']);
   });
 
-  it("the document's steps: k8s/postgres.yaml, `kubectl wait --for=condition=ready pod -l app=postgres`, then k8s/<name>-service.yaml per service, each needing only 00- to 02- besides itself", () => {
+  it('step by step: k8s/postgres.yaml, `kubectl wait --for=condition=ready pod -l app=postgres`, then k8s/<name>-service.yaml per service, each needing only 00- to 02- besides itself', () => {
     const file = (name: string) => {
       const found = files.find(([f]) => f === name);
       assert.ok(found, `no k8s/${name}`);
@@ -659,7 +659,7 @@ describe('README.md: its kubectl commands name what k8s/ holds', () => {
       }
     }
     assert.deepEqual(problems, []);
-    // The document's steps are in README.md: the test reads them, it does not pass on nothing.
+    // The step-by-step commands are in README.md: the test reads them, it does not pass on nothing.
     assert.ok(checked >= 20, `only ${checked} names checked in ${commands.length} kubectl commands`);
     for (const step of ['apply -f k8s/postgres.yaml', 'wait --for=condition=ready pod -l app=postgres --timeout=120s', 'apply -f ./k8s', 'apply -k k8s/base/', ...SERVICES.map((s) => `apply -f k8s/${deploymentName(s.name)}.yaml`)]) {
       assert.ok(commands.some((args) => args.join(' ') === step), `README.md lacks kubectl ${step}`);
