@@ -101,8 +101,8 @@ async function main() {
 
 /** k8s/01-secrets.yaml (and the hashed Secret name every component file refers to) follow the new values. */
 async function refreshPlainManifests() {
-  const render = await import('./k8s-render.mjs');
   try {
+    const render = await import('./k8s-render.mjs');
     const files = render.plainFiles(await render.kustomize());
     for (const [name, text] of files) fs.writeFileSync(path.join(render.K8S_DIR, name), text);
     console.log(`k8s/: the plain manifests (kubectl apply -f ./k8s) rendered again with them, ${files.size} files; do not commit those either.`);

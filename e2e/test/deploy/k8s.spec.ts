@@ -533,8 +533,8 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
   });
 });
 
+/** scripts/k8s-render.mjs */
 type K8sRender = {
-  GENERATED_HEADER: string;
   kustomize(baseDir?: string): Promise<string>;
   plainFiles(rendered: string, baseDir?: string): Map<string, string>;
   writtenFiles(dir?: string): Map<string, string>;
