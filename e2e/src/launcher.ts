@@ -35,13 +35,24 @@ export async function startLauncher(env: Record<string, string> = {}, { args = [
   const server = process.env.TEST_DATABASE_URL;
   if (!server) throw new Error('TEST_DATABASE_URL is not set: run the tests with `npm test`');
   const services = await registeredServices();
-  const launcherEnv: Record<string, string> = { ...(process.env as Record<string, string>), DATABASE_URL: server, SMTP_SINK_PORT: String(await freePort()) };
+  // freePort() may hand out a port it gave before (each is free once released): never twice here,
+  // or the launcher refuses to start with two services on one port.
+  const taken = new Set<number>();
+  const uniquePort = async (): Promise<number> => {
+    for (;;) {
+      const port = await freePort();
+      if (taken.has(port)) continue;
+      taken.add(port);
+      return port;
+    }
+  };
+  const launcherEnv: Record<string, string> = { ...(process.env as Record<string, string>), DATABASE_URL: server, SMTP_SINK_PORT: String(await uniquePort()) };
   delete launcherEnv.NODE_ENV;
   const urls: Record<string, string> = {};
   const databases: string[] = [];
   for (const service of services) {
     const prefix = service.name.toUpperCase();
-    const port = await freePort();
+    const port = await uniquePort();
     urls[service.name] = `http://127.0.0.1:${port}`;
     launcherEnv[`${prefix}_PORT`] = String(port);
     const url = new URL(server);
