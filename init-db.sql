@@ -2,7 +2,7 @@
 --
 -- The postgres image runs this once, as the superuser, when its data volume is empty
 -- (docker-compose.yml mounts it in /docker-entrypoint-initdb.d; Kubernetes uses the identical copy
--- k8s/postgres/init-db.sql). No password is written here: psql (15 or newer, for \getenv) reads
+-- k8s/base/postgres/init-db.sql). No password is written here: psql (15 or newer, for \getenv) reads
 -- them from its environment, USER_DB_PASSWORD … NOTIFICATION_DB_PASSWORD, which compose and
 -- Kubernetes set on the PostgreSQL container. Use letters and digits only: each password also
 -- goes into a DATABASE_URL.

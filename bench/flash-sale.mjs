@@ -28,6 +28,7 @@ import { ensureDatabases } from '../scripts/lib/embedded-pg.mjs';
 import { sellOutByExactIds } from './lib/exact-holds.mjs';
 import { findFalseSoldOuts } from './lib/false-sold-out.mjs';
 import { errorCode, keepAliveAgent, request, sleep } from './lib/http.mjs';
+import { benchNodeArgs } from './lib/node-args.mjs';
 import { temporaryPostgres } from './lib/postgres.mjs';
 import { cpuSeconds, listenOverflows, memoryMb, postgresPids } from './lib/proc.mjs';
 import { adjacentRuns, arenaPlan, planSeats, rectangularPlan } from './lib/seat-plan.mjs';
@@ -198,8 +199,8 @@ async function startServices(db) {
   const stack = await startStack({
     databasePrefix: 'bench',
     parallel: true,
-    // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every service (see bench/README.md).
-    nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    // BENCH_NODE_ARGS="--cpu-prof" profiles every service, into bench/results/diagnostics/ (bench/README.md).
+    nodeArgs: benchNodeArgs(),
     env: {
       '*': { NODE_ENV: 'production', LOG_LEVEL: 'warn' },
       user: { ADMIN_USERNAME: 'admin', ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: adminPassword },

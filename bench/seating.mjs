@@ -21,6 +21,7 @@ import pg from 'pg';
 import { databaseUrl, ensureDatabases } from '../scripts/lib/embedded-pg.mjs';
 import { freePort } from '../scripts/lib/common.mjs';
 import { sellOutByExactIds } from './lib/exact-holds.mjs';
+import { benchNodeArgs } from './lib/node-args.mjs';
 import { temporaryPostgres } from './lib/postgres.mjs';
 import { postgresPids } from './lib/proc.mjs';
 
@@ -158,8 +159,8 @@ async function createPlan(seatingUrl, admin, eventId) {
 
 async function startServer(name, args, env) {
   const port = await freePort();
-  // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // BENCH_NODE_ARGS="--cpu-prof" profiles the servers (into bench/results/diagnostics/).
+  const nodeArgs = benchNodeArgs();
   const child = spawn(process.execPath, [...nodeArgs, ...args], {
     env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1', SERVICE_NAME: name === 'seating' ? 'seating' : name },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Replaces the placeholder secrets of k8s/secrets.env with strong random values, before the first
-// `kubectl apply -k k8s/`:
+// Replaces the placeholder secrets of k8s/base/secrets.env with strong random values, before the first
+// `kubectl apply -k k8s/base/` (or `kubectl apply -f ./k8s`: the plain manifests are rendered again):
 //
 //   node scripts/k8s-secrets.mjs            fills every placeholder (a value containing CHANGE_ME)
 //   node scripts/k8s-secrets.mjs --force    replaces every value, real ones included
-//   node scripts/k8s-secrets.mjs --file <path>   another secrets.env (default k8s/secrets.env)
+//   node scripts/k8s-secrets.mjs --file <path>   another secrets.env (default k8s/base/secrets.env)
 //
 // Values already real are never replaced without --force: they may be what a running database
 // was initialised with. Comments and the order of the lines are kept; values are never printed.
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PLACEHOLDER_MARK = 'CHANGE_ME'; // what loadConfig refuses in production
 const LINE = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
+const DEFAULT_FILE = path.join(ROOT, 'k8s', 'base', 'secrets.env');
 
 /** A strong value in the format the key's reader expects. */
 export function generateSecret(key) {
@@ -67,7 +68,7 @@ export function rewriteSecrets(text, { force = false } = {}) {
 }
 
 function parseArgs(argv) {
-  const options = { force: false, file: path.join(ROOT, 'k8s', 'secrets.env') };
+  const options = { force: false, file: DEFAULT_FILE };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--force') options.force = true;
@@ -77,7 +78,7 @@ function parseArgs(argv) {
   return options;
 }
 
-function main() {
+async function main() {
   const options = parseArgs(process.argv.slice(2));
   const before = fs.readFileSync(options.file, 'utf8');
   const { text, written, kept } = rewriteSecrets(before, options);
@@ -94,14 +95,25 @@ function main() {
         'change them there with ALTER ROLE … PASSWORD, or start from an empty volume.',
     );
   }
+  if (options.file === DEFAULT_FILE) await refreshPlainManifests();
   console.log('Do not commit it now that it holds real secrets.');
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/** k8s/01-secrets.yaml (and the hashed Secret name every component file refers to) follow the new values. */
+async function refreshPlainManifests() {
   try {
-    main();
+    const render = await import('./k8s-render.mjs');
+    const files = render.plainFiles(await render.kustomize());
+    for (const [name, text] of files) fs.writeFileSync(path.join(render.K8S_DIR, name), text);
+    console.log(`k8s/: the plain manifests (kubectl apply -f ./k8s) rendered again with them, ${files.size} files; do not commit those either.`);
   } catch (err) {
+    console.log(`k8s/: not rendered again (${err.message}); run node scripts/k8s-render.mjs before kubectl apply -f ./k8s.`);
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err) => {
     console.error(`k8s-secrets: ${err.message}`);
     process.exit(1);
-  }
+  });
 }

@@ -10,6 +10,10 @@
 // environment or a secrets file (SECRETS_FILE, default secrets.env: KEY=VALUE lines), and a
 // missing one stops the launcher before anything starts, naming it. Mail goes to SMTP_URL only.
 //
+// `npm start -- --fresh` starts from empty data: every service's database is dropped first (on the
+// embedded server or the DATABASE_URL one), then created again and filled with the demo data.
+// Refused in production.
+//
 // Services run in their own process groups, so a Ctrl-C in the terminal reaches only this
 // launcher, which then stops them in order: services first (SIGTERM, SIGKILL after 10 s), then
 // the database. A service that stops on its own once it has answered healthy is started again
@@ -32,7 +36,7 @@ import {
   sleep,
 } from './lib/common.mjs';
 import { DEMO_ACCOUNTS, loadDemoData } from './lib/demo-data.mjs';
-import { databaseUrl, ensureDatabases, startEmbeddedPostgres } from './lib/embedded-pg.mjs';
+import { databaseUrl, dropDatabases, ensureDatabases, startEmbeddedPostgres } from './lib/embedded-pg.mjs';
 import { envPrefix, presentServices, resolveServices, serviceUrl } from './lib/services.mjs';
 import { formatDelay, supervise } from './lib/supervisor.mjs';
 
@@ -81,7 +85,21 @@ checkNodeVersion();
 installProcessHandlers();
 main().catch(fail);
 
+/** The launcher's own arguments (`npm start -- --fresh`). */
+function parseArguments(argv) {
+  const options = { fresh: false };
+  for (const arg of argv) {
+    if (arg === '--fresh') options.fresh = true;
+    else throw new StartupError(`Unknown argument ${arg}. npm start takes one: --fresh (npm start -- --fresh), to start from empty databases.`);
+  }
+  return options;
+}
+
 async function main() {
+  const options = parseArguments(process.argv.slice(2));
+  if (options.fresh && PRODUCTION) {
+    throw new StartupError('NODE_ENV=production: --fresh would drop the databases of every service. It is for development; drop them yourself if you mean it.');
+  }
   loadSecretsFile();
   const services = await explained(() => presentServices(repoRoot));
   if (services.length === 0) throw new StartupError('No services found (no services/<name>/package.json).');
@@ -94,7 +112,7 @@ async function main() {
   if (!build.ok) throw new StartupError('Fix the errors above, then run npm start again.');
   checkEntriesBuilt(services);
 
-  const database = await explained(() => openDatabase(services));
+  const database = await explained(() => openDatabase(services, options));
   if (stopping()) return;
   const secrets = PRODUCTION ? pickSecrets(process.env) : loadDevSecrets();
   await checkServicePorts(services);
@@ -144,9 +162,10 @@ function checkEntriesBuilt(services) {
 
 /**
  * The database server: DATABASE_URL when set (its database name is ignored), else the embedded
- * PostgreSQL. Creates the databases of the services that have no <NAME>_DATABASE_URL of their own.
+ * PostgreSQL. Creates the databases of the services that have no <NAME>_DATABASE_URL of their own
+ * (a service creates its own at start), after dropping every service's database with --fresh.
  */
-async function openDatabase(services) {
+async function openDatabase(services, { fresh }) {
   let serverUrl;
   let description;
   if (process.env.DATABASE_URL) {
@@ -173,6 +192,11 @@ async function openDatabase(services) {
     console.log(`Embedded PostgreSQL ready in ${formatMs(Date.now() - startedAt)}.`);
     description = `embedded PostgreSQL ${maskPassword(serverUrl)} (data in ${relative(path.join(DATA_DIR, 'pg'))}, ` +
       `server log ${relative(path.join(DATA_DIR, 'postgres.log'))}, password in ${relative(path.join(DATA_DIR, 'pg-credentials.json'))})`;
+  }
+  if (fresh) {
+    // Each service's own database, wherever its URL points; nothing else on the server.
+    const dropped = await dropDatabases(services.map((service) => service.databaseUrl || databaseUrl(serverUrl, service.database)));
+    console.log(`--fresh: ${dropped.length > 0 ? `dropped database${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')}` : 'no database to drop'}; every service starts on an empty one.`);
   }
   const names = services.filter((service) => !service.databaseUrl).map((service) => service.database);
   if (names.length > 0) {

@@ -4,18 +4,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../scripts/lib/common.mjs';
 import { SERVICES } from '../../scripts/lib/services.mjs';
+import { benchNodeArgs } from './node-args.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
  * Starts services/<name> on a free port as its image starts it: the heap flags scripts/lib/services.mjs
- * gives it, or BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). Resolves once /health
+ * gives it, or BENCH_NODE_ARGS (e.g. "--cpu-prof": profiles land in bench/results/diagnostics/). Resolves once /health
  * answers 200: { port, child, nodeArgs, output() }. Fails with the service's output if it exits or
  * does not come up within a minute.
  */
 export async function startServiceProcess(name, env) {
   const port = await freePort();
-  const nodeArgs = process.env.BENCH_NODE_ARGS !== undefined ? process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean) : SERVICES.find((s) => s.name === name).nodeArgs;
+  const nodeArgs = benchNodeArgs(SERVICES.find((s) => s.name === name).nodeArgs);
   const child = spawn(process.execPath, [...nodeArgs, path.join(root, `services/${name}/dist/src/main.js`)], {
     env: { PATH: process.env.PATH, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

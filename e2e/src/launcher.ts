@@ -7,6 +7,9 @@ import { Client } from 'pg';
 import { freePort, registeredServices } from './deploy/registry';
 import { ROOT } from './root';
 
+/** A new database name prefix for startLauncher. */
+export const launcherTag = () => randomBytes(4).toString('hex');
+
 export interface Launcher {
   process: ChildProcess;
   /** Everything the launcher wrote to its terminal so far (stdout and stderr). */
@@ -26,20 +29,30 @@ export interface Launcher {
 }
 
 /**
- * `node scripts/start.mjs` as a terminal would run it, on the TEST_DATABASE_URL server with
- * databases of its own (<prefix>_<tag>_<database>) and free ports for every service, the SMTP sink
- * and the API portal.
+ * `node scripts/start.mjs [args]` as a terminal would run it, on the TEST_DATABASE_URL server with
+ * databases of its own (launcher_<tag>_<database>) and free ports for every service, the SMTP sink
+ * and the API portal. The same `tag` again runs on the databases of an earlier launcher.
  */
-export async function startLauncher(env: Record<string, string> = {}): Promise<Launcher> {
+export async function startLauncher(env: Record<string, string> = {}, { args = [], tag = launcherTag() }: { args?: string[]; tag?: string } = {}): Promise<Launcher> {
   const server = process.env.TEST_DATABASE_URL;
   if (!server) throw new Error('TEST_DATABASE_URL is not set: run the tests with `npm test`');
-  const tag = randomBytes(4).toString('hex');
   const services = await registeredServices();
-  const portalPort = await freePort();
+  // freePort() may hand out a port it gave before (each is free once released): never twice here,
+  // or the launcher refuses to start with two services on one port.
+  const taken = new Set<number>();
+  const uniquePort = async (): Promise<number> => {
+    for (;;) {
+      const port = await freePort();
+      if (taken.has(port)) continue;
+      taken.add(port);
+      return port;
+    }
+  };
+  const portalPort = await uniquePort();
   const launcherEnv: Record<string, string> = {
     ...(process.env as Record<string, string>),
     DATABASE_URL: server,
-    SMTP_SINK_PORT: String(await freePort()),
+    SMTP_SINK_PORT: String(await uniquePort()),
     PORTAL_PORT: String(portalPort),
   };
   delete launcherEnv.NODE_ENV;
@@ -47,7 +60,7 @@ export async function startLauncher(env: Record<string, string> = {}): Promise<L
   const databases: string[] = [];
   for (const service of services) {
     const prefix = service.name.toUpperCase();
-    const port = await freePort();
+    const port = await uniquePort();
     urls[service.name] = `http://127.0.0.1:${port}`;
     launcherEnv[`${prefix}_PORT`] = String(port);
     const url = new URL(server);
@@ -56,7 +69,7 @@ export async function startLauncher(env: Record<string, string> = {}): Promise<L
     launcherEnv[`${prefix}_DATABASE_URL`] = url.toString();
   }
   Object.assign(launcherEnv, env);
-  const child = spawn(process.execPath, [join(ROOT, 'scripts/start.mjs')], { cwd: ROOT, env: launcherEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'scripts/start.mjs'), ...args], { cwd: ROOT, env: launcherEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   const listeners = new Set<() => void>();
   for (const stream of [child.stdout!, child.stderr!]) {

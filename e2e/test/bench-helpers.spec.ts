@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { before, describe, it } from 'node:test';
@@ -161,5 +163,45 @@ describe('flash-sale benchmark helpers', () => {
       { section: 'A', seatIds: [11, 12, 13] },
     ]);
     assert.deepEqual(plan.adjacentRuns(map, null).map((r) => r.seatIds), [[1, 2, 3, 4], [11, 12, 13]]);
+  });
+});
+
+describe('benchmark outputs stay out of git', () => {
+  let nodeArgs: { DIAGNOSTICS_DIR: string; benchNodeArgs(defaults?: string[], env?: NodeJS.ProcessEnv): string[] };
+  before(async () => {
+    nodeArgs = await load('node-args.mjs');
+  });
+  const ignored = (path: string) => spawnSync('git', ['check-ignore', '-q', path], { cwd: ROOT }).status === 0;
+
+  it('a profiled service writes its profile under bench/results/ (git-ignored), not into its folder', () => {
+    assert.deepEqual(nodeArgs.benchNodeArgs(['--max-old-space-size=128'], {}), [`--diagnostic-dir=${nodeArgs.DIAGNOSTICS_DIR}`, '--max-old-space-size=128']);
+    const args = nodeArgs.benchNodeArgs(['--max-old-space-size=128'], { BENCH_NODE_ARGS: '--cpu-prof' });
+    assert.deepEqual(args.slice(1), ['--cpu-prof'], 'BENCH_NODE_ARGS replaces the defaults');
+    // The services run in their own folder (e2e/src/stack.ts, as the benchmarks start them).
+    const cwd = join(ROOT, 'services', 'user');
+    const before = new Set(readdirSync(cwd));
+    const result = spawnSync(process.execPath, [...args, '-e', 'for (let i = 0; i < 1e5; i++);'], { cwd });
+    assert.equal(result.status, 0, String(result.stderr));
+    assert.deepEqual(readdirSync(cwd).filter((f) => !before.has(f)), [], 'nothing new in the service folder');
+    const profiles = readdirSync(nodeArgs.DIAGNOSTICS_DIR).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(nodeArgs.DIAGNOSTICS_DIR, f));
+    try {
+      assert.ok(profiles.length > 0, 'the profile is in bench/results/diagnostics/');
+      for (const file of profiles) assert.ok(ignored(file), `${file} is not ignored by git`);
+    } finally {
+      for (const file of profiles) rmSync(file, { force: true });
+    }
+  });
+
+  it('every benchmark that starts node processes gives them those flags, and writes its results under bench/results/', () => {
+    assert.ok(ignored(join(ROOT, 'bench', 'results', 'seating-2026-12-05.json')));
+    for (const dir of ['bench', 'bench/lib']) {
+      for (const file of readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.mjs'))) {
+        const text = readFileSync(join(ROOT, dir, file), 'utf8');
+        if (/spawn\(process\.execPath, \[\.\.\.nodeArgs/.test(text)) assert.match(text, /benchNodeArgs\(/, `${dir}/${file} starts node without benchNodeArgs`);
+        for (const [, target] of text.matchAll(/fs\.(?:writeFileSync|createWriteStream|mkdirSync)\(([^,)]+)/g)) {
+          assert.match(target, /RESULTS_DIR|stem|file|dir\b/, `${dir}/${file} writes to ${target}`);
+        }
+      }
+    }
   });
 });

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../src/deploy/registry';
-import { Launcher, startLauncher } from '../src/launcher';
+import { Client } from 'pg';
+import { Launcher, launcherTag, startLauncher } from '../src/launcher';
 
 /** `npm start` itself (scripts/start.mjs), all six services on the test server's databases. */
 describe('npm start supervises its services', () => {
@@ -149,5 +150,80 @@ describe('NODE_ENV=production npm start', () => {
       assert.equal(await launcher.stop(), 0, launcher.output());
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('npm start -- --fresh', () => {
+  const tag = launcherTag();
+  const register = (launcher: Launcher) =>
+    fetch(`${launcher.urls.user}/v1/users/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'fresh_probe', email: 'fresh_probe@example.com', password: 'FreshProbe123!', firstName: 'Fresh', lastName: 'Probe' }),
+    });
+  const login = (launcher: Launcher, username: string, password: string) =>
+    fetch(`${launcher.urls.user}/v1/users/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+
+  it('drops every service database and starts on empty ones, demo data loaded again', async () => {
+    const first = await startLauncher({}, { tag });
+    try {
+      await first.waitFor(/Press Ctrl-C to stop\./);
+      assert.equal((await register(first)).status, 201);
+    } finally {
+      first.process.kill('SIGINT'); // not stop(): that would drop the databases itself
+      assert.equal(await first.exited, 0, first.output());
+    }
+    const again = await startLauncher({}, { tag, args: ['--fresh'] });
+    try {
+      await again.waitFor(/Press Ctrl-C to stop\./);
+      const names = ['userdb', 'seatingdb', 'catalogdb', 'orderdb', 'paymentsdb', 'notificationdb'].map((db) => `launcher_${tag}_${db}`);
+      const line = /--fresh: dropped databases (.*); every service starts on an empty one\./.exec(again.output());
+      assert.ok(line, again.output());
+      assert.deepEqual(line[1].split(', ').sort(), names.sort());
+      assert.equal((await login(again, 'fresh_probe', 'FreshProbe123!')).status, 401, 'the account of the first run is gone');
+      assert.equal((await login(again, 'alice_johnson', 'SecurePass123!')).status, 200, 'the demo data is back');
+      assert.equal((await register(again)).status, 201, 'a new registration, not a repeat of an existing one');
+    } finally {
+      assert.equal(await again.stop(), 0, again.output());
+    }
+  });
+
+  it('refuses, dropping nothing, when a database is in use, in production, and on an unknown argument', async () => {
+    const server = new URL(process.env.TEST_DATABASE_URL!);
+    const busyTag = launcherTag();
+    const admin = new Client({ connectionString: server.toString() });
+    await admin.connect();
+    const busy = new URL(server);
+    busy.pathname = `/launcher_${busyTag}_paymentsdb`;
+    // Two databases of that launcher exist; a session holds one of them.
+    const idle = `launcher_${busyTag}_userdb`;
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(busy.pathname.slice(1))}`);
+    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(idle)}`);
+    const session = new Client({ connectionString: busy.toString() });
+    await session.connect();
+    let inUse: Launcher | undefined;
+    try {
+      inUse = await startLauncher({}, { tag: busyTag, args: ['--fresh'] });
+      assert.equal(await inUse.exited, 1, inUse.output());
+      assert.match(inUse.output(), new RegExp(`--fresh: launcher_${busyTag}_paymentsdb \\(1 session\\) on .* in use; nothing dropped\\. Stop what uses it \\(another npm start\\? a psql session\\?\\) and run again\\.`));
+      assert.doesNotMatch(inUse.output(), /Ready in/);
+      const { rows } = await admin.query('SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY datname', [`launcher_${busyTag}_%`]);
+      assert.deepEqual(rows.map((r) => r.datname), [busy.pathname.slice(1), idle], 'both still there (none dropped), and no other created');
+    } finally {
+      await session.end();
+      await admin.end();
+      await inUse?.stop(); // drops its databases, the one that was in use included
+    }
+
+    const production = await startLauncher({ NODE_ENV: 'production' }, { args: ['--fresh'] });
+    assert.equal(await production.exited, 1);
+    await production.stop();
+    assert.match(production.output(), /NODE_ENV=production: --fresh would drop the databases of every service\./);
+    assert.doesNotMatch(production.output(), /dropped|Starting/);
+
+    const unknown = await startLauncher({}, { args: ['--freh'] });
+    assert.equal(await unknown.exited, 1);
+    await unknown.stop();
+    assert.match(unknown.output(), /Unknown argument --freh\. npm start takes one: --fresh \(npm start -- --fresh\)/);
   });
 });

@@ -8,27 +8,8 @@ import { fileURLToPath } from 'node:url';
 /** Absolute path of the repository root (this file lives in <root>/scripts/lib). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export const MIN_NODE_VERSION = '20.11.0';
-
-/** Exits with a clear message when the running Node.js is older than the repo needs. */
-export function checkNodeVersion(min = MIN_NODE_VERSION) {
-  if (compareVersions(process.versions.node, min) >= 0) return;
-  console.error(
-    `This repository needs Node.js ${min} or newer; you are running ${process.version} (${process.execPath}).\n` +
-      'Install a current Node.js 20 or 22 LTS (https://nodejs.org or nvm) and run the command again.',
-  );
-  process.exit(1);
-}
-
-function compareVersions(a, b) {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const diff = (pa[i] || 0) - (pb[i] || 0);
-    if (diff !== 0) return diff;
-  }
-  return 0;
-}
+// Node.js version check: ./node-versions.mjs (package.json engines).
+export { checkNodeVersion } from './node-versions.mjs';
 
 /**
  * Runs the repo's own TypeScript compiler in build mode (`tsc -b`, incremental) at the repo root,

@@ -131,6 +131,56 @@ export async function ensureDatabases(serverUrl, names) {
   return created;
 }
 
+/**
+ * Drops the databases the URLs name (each on its own server; connecting to that server's
+ * maintenance database `postgres`), for `npm start -- --fresh`. A database in use is not forced:
+ * its sessions may be another launcher's or a person's, so when any is in use this throws, naming
+ * them, before dropping anything. Resolves to the names dropped (one that did not exist is skipped).
+ */
+export async function dropDatabases(databaseUrls) {
+  const byServer = new Map(); // the server's maintenance database URL → the database names on it
+  for (const url of databaseUrls) {
+    const admin = databaseUrl(url, 'postgres');
+    const name = decodeURIComponent(new URL(url).pathname.slice(1));
+    if (name === 'postgres' || name.startsWith('template')) throw new Error(`--fresh never drops ${name}: it is the server's own database. Give the service a database of its own.`);
+    byServer.set(admin, new Set([...(byServer.get(admin) ?? []), name]));
+  }
+  const clients = [];
+  try {
+    for (const [adminUrl, names] of byServer) {
+      const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 15_000 });
+      client.on('error', () => {});
+      clients.push(client);
+      try {
+        await client.connect();
+      } catch (err) {
+        throw new Error(`Cannot connect to PostgreSQL at ${maskedHost(adminUrl)}: ${err.message}`);
+      }
+      const { rows } = await client.query(
+        'SELECT datname, count(*)::int AS sessions FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid() GROUP BY datname ORDER BY datname',
+        [[...names]],
+      );
+      if (rows.length > 0) {
+        const busy = rows.map((r) => `${r.datname} (${r.sessions} session${r.sessions > 1 ? 's' : ''})`).join(', ');
+        throw new Error(`--fresh: ${busy} on ${maskedHost(adminUrl)} in use; nothing dropped. Stop what uses ${rows.length > 1 ? 'them' : 'it'} (another npm start? a psql session?) and run again.`);
+      }
+    }
+    const dropped = [];
+    for (const [i, names] of [...byServer.values()].entries()) {
+      for (const name of names) {
+        // IF EXISTS: a database not created yet (a first run) is nothing to drop.
+        const { rowCount } = await clients[i].query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+        if (rowCount === 0) continue;
+        await clients[i].query(`DROP DATABASE IF EXISTS ${clients[i].escapeIdentifier(name)}`);
+        dropped.push(name);
+      }
+    }
+    return dropped;
+  } finally {
+    await Promise.all(clients.map((client) => client.end().catch(() => {})));
+  }
+}
+
 /** `serverUrl` with its path (database name) replaced by `/dbName`; user, host and query string kept. */
 export function databaseUrl(serverUrl, dbName) {
   const url = new URL(serverUrl);

@@ -8,7 +8,7 @@ import { startProcess } from './prometheus';
 import { freePort } from './registry';
 import { requireTool } from './tools';
 
-export const ALERTMANAGER_CONFIG = join(ROOT, 'k8s', 'monitoring', 'alertmanager.yml');
+export const ALERTMANAGER_CONFIG = join(ROOT, 'k8s', 'base', 'monitoring', 'alertmanager.yml');
 
 export interface Route {
   receiver?: string;

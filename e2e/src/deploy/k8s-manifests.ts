@@ -20,10 +20,13 @@ export type PodSpec = any;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Container = any;
 
-export const K8S_DIR = join(ROOT, 'k8s');
+/** The kustomize base: `kubectl apply -k k8s/base/`. */
+export const K8S_BASE_DIR = join(ROOT, 'k8s', 'base');
+/** The plain manifests rendered from it (scripts/k8s-render.mjs): `kubectl apply -f ./k8s`. */
+export const K8S_PLAIN_DIR = join(ROOT, 'k8s');
 
 /** `kubectl kustomize <dir>`: exactly what `kubectl apply -k` would send, generated names included. */
-export async function renderKustomization(dir = K8S_DIR): Promise<Manifest[]> {
+export async function renderKustomization(dir = K8S_BASE_DIR): Promise<Manifest[]> {
   const kubectl = await requireTool('kubectl');
   const { stdout } = await promisify(execFile)(kubectl, ['kustomize', dir], { maxBuffer: 64 * 1024 * 1024 });
   return parseManifests(stdout);

@@ -26,13 +26,13 @@ import { waitFor } from '../../src/journeys';
 import { ROOT } from '../../src/stack';
 
 /**
- * Alerting: Prometheus sends the alerts of k8s/monitoring/alert-rules.yml to Alertmanager, which
- * e-mails them (k8s/monitoring/alertmanager.yml, one file for compose and Kubernetes). Checked
+ * Alerting: Prometheus sends the alerts of k8s/base/monitoring/alert-rules.yml to Alertmanager, which
+ * e-mails them (k8s/base/monitoring/alertmanager.yml, one file for compose and Kubernetes). Checked
  * with the real amtool and promtool, then end to end: a real Prometheus with an always-firing
  * rule, a real Alertmanager, and an e-mail arriving at an SMTP server this test runs.
  */
 const run = promisify(execFile);
-const MONITORING = join(ROOT, 'k8s', 'monitoring');
+const MONITORING = join(ROOT, 'k8s', 'base', 'monitoring');
 const RULES_FILE = join(MONITORING, 'alert-rules.yml');
 /** Each deployment's Prometheus configuration, and where it expects the rule file. */
 const PROMETHEUS_CONFIGS = [
@@ -66,7 +66,7 @@ function routeFor(root: Route, labels: Record<string, string>): Required<Pick<Ro
 }
 
 describe('Alertmanager configuration (real amtool)', () => {
-  it('amtool check-config accepts k8s/monitoring/alertmanager.yml', async () => {
+  it('amtool check-config accepts k8s/base/monitoring/alertmanager.yml', async () => {
     const amtool = await requireTool('amtool');
     const { stdout } = await run(amtool, ['check-config', ALERTMANAGER_CONFIG]);
     assert.match(stdout, /SUCCESS/);

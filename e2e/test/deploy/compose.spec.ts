@@ -12,6 +12,7 @@ import { alertmanagerConfig, alertmanagerTargets, smarthosts } from '../../src/d
 import { finalStage, healthcheck, readDockerfile } from '../../src/deploy/dockerfile';
 import { RegisteredService, freePort, registeredServices } from '../../src/deploy/registry';
 import { SERVICE_NAMES, ServiceSetting, serviceSettings } from '../../src/deploy/service-settings';
+import { operands, readmeCommands } from '../../src/deploy/readme-commands';
 import { fatalMessage } from '../../src/deploy/service-process';
 import { ROOT } from '../../src/stack';
 
@@ -69,6 +70,27 @@ describe('docker-compose.yml: the file', () => {
       assert.deepEqual(service.build, { context: ROOT, dockerfile: `services/${name}/Dockerfile` }, composeName(name));
       assert.equal(service.image, `etsr/${name}-service:${version}`, composeName(name));
       assert.equal(service.restart, 'unless-stopped', composeName(name));
+    }
+  });
+
+  it('every docker-compose command of README.md names services of this file, and the usual ones are there', () => {
+    const commands = [...readmeCommands('docker-compose'), ...readmeCommands('docker compose')];
+    const problems: string[] = [];
+    let named = 0;
+    for (const args of commands) {
+      const [subcommand, ...rest] = operands(args, ['--tail', '--rmi', '--scale', '-t', '--timeout']);
+      if (!['logs', 'restart', 'up', 'build', 'ps', 'stop', 'start', 'pull', 'exec', 'rm'].includes(subcommand)) continue;
+      // exec <service> <command…>: only the first operand is a service.
+      for (const service of subcommand === 'exec' ? rest.slice(0, 1) : rest) {
+        named++;
+        if (!development.services[service]) problems.push(`docker-compose ${args.join(' ')}: no service ${service}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+    assert.ok(named >= 4, `only ${named} service names in ${commands.length} commands`);
+    // The commands README.md says work as printed.
+    for (const step of ['build', 'up -d', 'logs -f user-service', 'restart user-service', 'up -d --build user-service', 'down -v']) {
+      assert.ok(commands.some((a) => a.join(' ') === step), `README.md lacks docker-compose ${step}`);
     }
   });
 
@@ -290,7 +312,7 @@ describe('docker-compose.yml: database and monitoring', () => {
     const prometheus = development.services.prometheus;
     const mounted = new Map(bindMounts(prometheus).map((m) => [m.target, relative(ROOT, m.source)]));
     assert.equal(mounted.get('/etc/prometheus/prometheus.yml'), 'prometheus.yml');
-    assert.equal(mounted.get('/etc/prometheus/alert-rules.yml'), 'k8s/monitoring/alert-rules.yml');
+    assert.equal(mounted.get('/etc/prometheus/alert-rules.yml'), 'k8s/base/monitoring/alert-rules.yml');
     assert.ok((prometheus.command as string[]).includes('--config.file=/etc/prometheus/prometheus.yml'));
     const config = parse(readFileSync(join(ROOT, 'prometheus.yml'), 'utf8')) as { rule_files?: string[]; scrape_configs: { static_configs?: { targets: string[] }[] }[] };
     for (const file of config.rule_files ?? []) assert.ok(mounted.has(file), `prometheus.yml loads ${file}, which is not mounted`);
@@ -304,14 +326,14 @@ describe('docker-compose.yml: database and monitoring', () => {
     }
   });
 
-  it('alertmanager: k8s/monitoring/alertmanager.yml at the path it is started with, data in a volume, healthy on /-/healthy, waited for by prometheus, which sends to it', () => {
+  it('alertmanager: k8s/base/monitoring/alertmanager.yml at the path it is started with, data in a volume, healthy on /-/healthy, waited for by prometheus, which sends to it', () => {
     const alertmanager = development.services.alertmanager;
     const command = alertmanager.command as string[];
     const flag = (name: string) => command.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
     const mounted = new Map(bindMounts(alertmanager).map((m) => [m.target, m]));
     const config = mounted.get(flag('config.file')!);
     assert.ok(config, `${flag('config.file')} is not mounted`);
-    assert.equal(relative(ROOT, config.source), 'k8s/monitoring/alertmanager.yml');
+    assert.equal(relative(ROOT, config.source), 'k8s/base/monitoring/alertmanager.yml');
     assert.ok(config.readOnly);
     // Silences and the record of sent notifications survive a restart.
     assert.ok((alertmanager.volumes ?? []).some((v) => typeof v === 'string' && v.startsWith(`alertmanager-data:${flag('storage.path')}:`)), 'storage.path on the alertmanager-data volume');
@@ -327,25 +349,25 @@ describe('docker-compose.yml: database and monitoring', () => {
     assert.deepEqual(smarthosts(alertmanagerConfig()).map((host) => `smtp://${host}`), [development.services['notification-service'].environment!.SMTP_URL]);
   });
 
-  it('process-exporter: in the postgres container\'s process namespace, with k8s/monitoring/process-exporter.yml', () => {
+  it('process-exporter: in the postgres container\'s process namespace, with k8s/base/monitoring/process-exporter.yml', () => {
     const exporter = development.services['process-exporter'];
     assert.equal(exporter.pid, 'service:postgres');
     assert.deepEqual(exporter.command, ['--config.path', '/config/process-exporter.yml']);
-    assert.deepEqual(bindMounts(exporter).map((m) => [relative(ROOT, m.source), m.target]), [['k8s/monitoring/process-exporter.yml', '/config/process-exporter.yml']]);
+    assert.deepEqual(bindMounts(exporter).map((m) => [relative(ROOT, m.source), m.target]), [['k8s/base/monitoring/process-exporter.yml', '/config/process-exporter.yml']]);
   });
 
-  it('grafana: admin password from the environment, provisioning and dashboards from k8s/monitoring/grafana', () => {
+  it('grafana: admin password from the environment, provisioning and dashboards from k8s/base/monitoring/grafana', () => {
     const grafana = development.services.grafana;
     assert.equal(grafana.environment!.GF_SECURITY_ADMIN_PASSWORD, 'admin');
     assert.equal(production.services.grafana.environment!.GF_SECURITY_ADMIN_PASSWORD, productionEnv.GRAFANA_ADMIN_PASSWORD);
     const mounted = new Map(bindMounts(grafana).map((m) => [m.target, relative(ROOT, m.source)]));
-    assert.equal(mounted.get('/etc/grafana/provisioning'), 'k8s/monitoring/grafana/provisioning');
-    assert.equal(mounted.get('/var/lib/grafana/dashboards'), 'k8s/monitoring/grafana/dashboards');
-    for (const sub of ['datasources', 'dashboards']) assert.ok(statSync(join(ROOT, 'k8s/monitoring/grafana/provisioning', sub)).isDirectory(), sub);
+    assert.equal(mounted.get('/etc/grafana/provisioning'), 'k8s/base/monitoring/grafana/provisioning');
+    assert.equal(mounted.get('/var/lib/grafana/dashboards'), 'k8s/base/monitoring/grafana/dashboards');
+    for (const sub of ['datasources', 'dashboards']) assert.ok(statSync(join(ROOT, 'k8s/base/monitoring/grafana/provisioning', sub)).isDirectory(), sub);
     // The dashboards provider reads the folder mounted above; the data source is the prometheus service.
-    const provisioning = readdirSync(join(ROOT, 'k8s/monitoring/grafana/provisioning/dashboards')).map((f) => readFileSync(join(ROOT, 'k8s/monitoring/grafana/provisioning/dashboards', f), 'utf8')).join('\n');
+    const provisioning = readdirSync(join(ROOT, 'k8s/base/monitoring/grafana/provisioning/dashboards')).map((f) => readFileSync(join(ROOT, 'k8s/base/monitoring/grafana/provisioning/dashboards', f), 'utf8')).join('\n');
     assert.match(provisioning, /path:\s*\/var\/lib\/grafana\/dashboards\b/);
-    const datasources = readdirSync(join(ROOT, 'k8s/monitoring/grafana/provisioning/datasources')).map((f) => readFileSync(join(ROOT, 'k8s/monitoring/grafana/provisioning/datasources', f), 'utf8')).join('\n');
+    const datasources = readdirSync(join(ROOT, 'k8s/base/monitoring/grafana/provisioning/datasources')).map((f) => readFileSync(join(ROOT, 'k8s/base/monitoring/grafana/provisioning/datasources', f), 'utf8')).join('\n');
     assert.match(datasources, /url:\s*http:\/\/prometheus:9090\b/);
   });
 

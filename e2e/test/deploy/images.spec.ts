@@ -5,10 +5,12 @@ import { join, posix } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { validate } from 'dockerfile-utils';
 import { Client } from 'pg';
+import * as semver from 'semver';
 import { BuildContext } from '../../src/deploy/build-context';
 import { Dockerfile, Stage, copySteps, finalStage, healthcheck, lastStep, readDockerfile, stageEnv, stageNamed } from '../../src/deploy/dockerfile';
 import { Simulation, simulateBuild } from '../../src/deploy/image-build';
 import { installedPackages } from '../../src/deploy/node-modules';
+import { NODE_LTS_END_OF_LIFE, nodeMajorOfTag } from '../../src/deploy/node-releases';
 import { RegisteredService, freePort, registeredServices } from '../../src/deploy/registry';
 import { SERVICE_NAMES, serviceSettings } from '../../src/deploy/service-settings';
 import { startServiceProcess } from '../../src/deploy/service-process';
@@ -87,6 +89,20 @@ describe('Dockerfiles: what each image is made of', () => {
         assert.match(stage.imageName, /^node$/, `services/${name}/Dockerfile: FROM ${stage.image}: the node image is the one base here`);
         assert.match(stage.imageTag!, /-(bookworm-slim|alpine[\d.]*)$/, `services/${name}/Dockerfile: FROM ${stage.image}: a small variant (slim or alpine)`);
       }
+    }
+  });
+
+  it('every stage builds and runs on one maintained Node.js LTS line, inside package.json engines', () => {
+    const range = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const today = new Date().toISOString().slice(0, 10);
+    for (const [name, dockerfile] of dockerfiles) {
+      const majors = new Set(dockerfile.stages.filter((stage) => !stageNamed(dockerfile, stage.image)).map((stage) => nodeMajorOfTag(stage.imageTag!)));
+      assert.equal(majors.size, 1, `services/${name}/Dockerfile: compiled and run on different Node lines (${[...majors].join(', ')})`);
+      const [major] = majors;
+      const endOfLife = NODE_LTS_END_OF_LIFE[major];
+      assert.ok(endOfLife, `services/${name}/Dockerfile: node:${major} is not an LTS line (e2e/src/deploy/node-releases.ts)`);
+      assert.ok(endOfLife > today, `services/${name}/Dockerfile: node:${major} reached its end of life on ${endOfLife}; move to the current LTS`);
+      assert.ok(semver.intersects(`^${major}.0.0`, range), `services/${name}/Dockerfile: node:${major} is outside engines.node ${range}`);
     }
   });
 

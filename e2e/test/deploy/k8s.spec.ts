@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { BaseConfig, ConfigError, loadConfig } from '@etsr/platform';
@@ -12,7 +13,8 @@ import { serviceSettings } from '../../src/deploy/service-settings';
 import { ingressPaths, routeOf, samplePath } from '../../src/deploy/k8s-ingress';
 import {
   Container,
-  K8S_DIR,
+  K8S_BASE_DIR,
+  K8S_PLAIN_DIR,
   Manifest,
   configFileArg,
   containerEnvironment,
@@ -20,6 +22,7 @@ import {
   mountedFile,
   named,
   ofKind,
+  parseManifests,
   renderKustomization,
   secretData,
   selects,
@@ -29,6 +32,7 @@ import { Edge, alertingEdges, allowedEgress, allowedIngress, edgeOfUrl, ingressE
 import { ALERTMANAGER_CONFIG, alertmanagerTargets } from '../../src/deploy/alertmanager';
 import { discoveredPods, settledReplicas } from '../../src/deploy/k8s-pod-discovery';
 import { schemaProblems } from '../../src/deploy/k8s-schema';
+import { operands, readmeCommands } from '../../src/deploy/readme-commands';
 import { startPrometheus } from '../../src/deploy/prometheus';
 import { RegisteredService, registeredServices } from '../../src/deploy/registry';
 
@@ -370,8 +374,8 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
   });
 
   it('PostgreSQL: the init script is the repository one; its logins and password variables are the ones the pods use; the exporter shares its processes', () => {
-    const copy = readFileSync(join(K8S_DIR, 'postgres', 'init-db.sql'));
-    assert.ok(copy.equals(readFileSync(join(ROOT, 'init-db.sql'))), 'k8s/postgres/init-db.sql differs from init-db.sql: cp init-db.sql k8s/postgres/');
+    const copy = readFileSync(join(K8S_BASE_DIR, 'postgres', 'init-db.sql'));
+    assert.ok(copy.equals(readFileSync(join(ROOT, 'init-db.sql'))), 'k8s/base/postgres/init-db.sql differs from init-db.sql: cp init-db.sql k8s/base/postgres/');
     const statefulSet = named(manifests, 'StatefulSet', 'postgres');
     const pod = statefulSet.spec.template.spec;
     const postgres = pod.containers.find((c: Container) => c.name === 'postgres');
@@ -401,7 +405,7 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
     const configPath = exporter.args[exporter.args.indexOf('--config.path') + 1];
     const configMount = exporter.volumeMounts.find((m: { mountPath: string }) => configPath.startsWith(`${m.mountPath}/`));
     const configMap = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === pod.volumes.find((v: { name: string }) => v.name === configMount.name).configMap.name)!;
-    assert.equal(configMap.data![configPath.slice(configMount.mountPath.length + 1)], readFileSync(join(K8S_DIR, 'monitoring', 'process-exporter.yml'), 'utf8'));
+    assert.equal(configMap.data![configPath.slice(configMount.mountPath.length + 1)], readFileSync(join(K8S_BASE_DIR, 'monitoring', 'process-exporter.yml'), 'utf8'));
     // Connections: every replica's pool at the autoscalers' maximum fits the server.
     const pools = SERVICES.map((s) => {
       const deployment = named(manifests, 'Deployment', deploymentName(s.name));
@@ -428,9 +432,9 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
     const providerPath = parseYaml(Object.values(providers.data)[0]).providers[0].options.path;
     const dashboards = mountOf('grafana-dashboards');
     assert.equal(dashboards.path, providerPath);
-    const files = readdirSync(join(K8S_DIR, 'monitoring', 'grafana', 'dashboards')).filter((f) => f.endsWith('.json'));
+    const files = readdirSync(join(K8S_BASE_DIR, 'monitoring', 'grafana', 'dashboards')).filter((f) => f.endsWith('.json'));
     assert.ok(files.length >= 3);
-    assert.deepEqual(Object.keys(dashboards.data).sort(), files.sort(), 'every dashboard of k8s/monitoring/grafana/dashboards');
+    assert.deepEqual(Object.keys(dashboards.data).sort(), files.sort(), 'every dashboard of k8s/base/monitoring/grafana/dashboards');
     const password = container.env.find((e: { name: string }) => e.name === 'GF_SECURITY_ADMIN_PASSWORD');
     assert.equal(password.valueFrom.secretKeyRef.key, 'GRAFANA_ADMIN_PASSWORD');
   });
@@ -529,6 +533,140 @@ describe('k8s/: kubectl kustomize renders valid Kubernetes objects', () => {
   });
 });
 
+/** scripts/k8s-render.mjs */
+type K8sRender = {
+  kustomize(baseDir?: string): Promise<string>;
+  plainFiles(rendered: string, baseDir?: string): Map<string, string>;
+  writtenFiles(dir?: string): Map<string, string>;
+};
+
+describe('k8s/*.yaml: the plain manifests of `kubectl apply -f ./k8s` and the per-component steps', () => {
+  let render: K8sRender;
+  let base: Manifest[];
+  /** The plain files in the order `kubectl apply -f ./k8s` reads them (file name order), each parsed on its own. */
+  let files: [string, Manifest[]][];
+  const objectKey = (m: Manifest) => `${m.kind}/${m.metadata.name}`;
+  before(async () => {
+    render = (await import(pathToFileURL(join(ROOT, 'scripts', 'k8s-render.mjs')).href)) as K8sRender;
+    base = await renderKustomization();
+    const yamlFiles = readdirSync(K8S_PLAIN_DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+    files = yamlFiles.map((f) => [f, parseManifests(readFileSync(join(K8S_PLAIN_DIR, f), 'utf8'))]);
+  });
+
+  it('are what scripts/k8s-render.mjs writes from k8s/base/ now (run it after changing the base); k8s/ holds nothing else kubectl would apply', async () => {
+    const wanted = render.plainFiles(await render.kustomize(K8S_BASE_DIR), K8S_BASE_DIR);
+    const written = render.writtenFiles(K8S_PLAIN_DIR);
+    assert.deepEqual([...written.keys()], [...wanted.keys()], 'node scripts/k8s-render.mjs');
+    for (const [name, text] of wanted) assert.equal(written.get(name), text, `k8s/${name} differs from k8s/base/: node scripts/k8s-render.mjs`);
+    // kubectl apply -f reads every .yaml, .yml and .json file of the folder: a kustomization.yaml
+    // or a hand-written file here would be applied too (or fail the apply).
+    const appliable = readdirSync(K8S_PLAIN_DIR).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+    assert.deepEqual(appliable, [...wanted.keys()]);
+  });
+
+  it('together hold every object of the kustomize base once, unchanged (the same objects as kubectl apply -k k8s/base/)', () => {
+    const sorted = (list: Manifest[]) => [...list].sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
+    const plain = files.flatMap(([, objects]) => objects);
+    assert.equal(new Set(plain.map(objectKey)).size, plain.length, 'an object in two files');
+    assert.deepEqual(sorted(plain), sorted(base));
+  });
+
+  it('each file parses on its own into objects that pass the Kubernetes API schema', async () => {
+    for (const [name, objects] of files) {
+      assert.ok(objects.length > 0, `k8s/${name} holds no object`);
+      for (const m of objects) {
+        assert.ok(m.apiVersion && m.kind && m.metadata?.name, `k8s/${name}: an object without apiVersion, kind or name`);
+        assert.deepEqual(await schemaProblems(m), [], `k8s/${name}: ${objectKey(m)}`);
+      }
+    }
+  });
+
+  it('apply in a clean order: the namespace first, then the Secret and the ConfigMaps, then what uses them', () => {
+    const order = files.flatMap(([name, objects]) => objects.map((m) => ({ file: name, m })));
+    assert.equal(order[0].m.kind, 'Namespace', `first applied: ${order[0].file}`);
+    assert.equal(order.filter((o) => o.m.kind === 'Namespace').length, 1);
+    const settings = order.map((o, i) => (o.m.kind === 'Secret' || o.m.kind === 'ConfigMap' ? i : -1)).filter((i) => i >= 0);
+    const users = order.map((o, i) => (o.m.kind !== 'Namespace' && o.m.kind !== 'Secret' && o.m.kind !== 'ConfigMap' ? i : -1)).filter((i) => i >= 0);
+    assert.ok(settings.length > 0 && Math.max(...settings) < Math.min(...users), `${order[Math.min(...users)].file} is applied before ${order[Math.max(...settings)].file}`);
+    assert.deepEqual(files.slice(0, 3).map(([name]) => name), ['00-namespace.yaml', '01-secrets.yaml', '02-config.yaml']);
+  });
+
+  it('step by step: k8s/postgres.yaml, `kubectl wait --for=condition=ready pod -l app=postgres`, then k8s/<name>-service.yaml per service, each needing only 00- to 02- besides itself', () => {
+    const file = (name: string) => {
+      const found = files.find(([f]) => f === name);
+      assert.ok(found, `no k8s/${name}`);
+      return found[1];
+    };
+    const shared = [...file('01-secrets.yaml'), ...file('02-config.yaml')];
+    // The pods `-l app=postgres` selects: PostgreSQL's alone, from k8s/postgres.yaml.
+    const labelled = files.flatMap(([name, objects]) => workloads(objects).filter((w) => w.spec.template.metadata.labels?.app === 'postgres').map((w) => `${name} ${objectKey(w)}`));
+    assert.deepEqual(labelled, ['postgres.yaml StatefulSet/postgres']);
+    const components: [string, string][] = [['postgres.yaml', 'StatefulSet'], ...SERVICES.map((s): [string, string] => [`${deploymentName(s.name)}.yaml`, 'Deployment'])];
+    for (const [name, kind] of components) {
+      const objects = file(name);
+      const workload = named(objects, kind, name.replace(/\.yaml$/, ''));
+      assert.ok(named(objects, 'Service', workload.metadata.name), `k8s/${name}: its Service`);
+      for (const m of objects) assert.equal(m.metadata.namespace, NAMESPACE, `k8s/${name}: ${objectKey(m)}`);
+      // Everything the pods read is in the file itself or in 01-secrets/02-config.
+      assert.doesNotThrow(() => containerEnvironment(workload.spec.template.spec.containers[0], [...shared, ...objects]), `k8s/${name}`);
+      for (const v of workload.spec.template.spec.volumes ?? []) {
+        if (v.configMap) assert.ok([...shared, ...objects].some((m) => m.kind === 'ConfigMap' && m.metadata.name === v.configMap.name), `k8s/${name}: volume ${v.name}`);
+      }
+    }
+  });
+});
+
+describe('README.md: its kubectl commands name what k8s/ holds', () => {
+  it('every file, folder, pod label, Deployment, StatefulSet and Service a kubectl command of README.md names exists', async () => {
+    const manifests = await renderKustomization();
+    const has = (kind: string, name: string) => manifests.some((m) => m.kind === kind && m.metadata.name === name);
+    const podLabels = workloads(manifests).map((w) => w.spec.template.metadata.labels ?? {});
+    const commands = readmeCommands('kubectl');
+    const problems: string[] = [];
+    let checked = 0;
+    for (const args of commands) {
+      const command = `kubectl ${args.join(' ')}`;
+      const fail = (what: string) => problems.push(`${command}: ${what}`);
+      for (let i = 0; i < args.length; i++) {
+        const [arg, next] = [args[i], args[i + 1] ?? ''];
+        if (next.includes('<') || next.includes('$')) continue; // a placeholder
+        if (arg === '-f') {
+          checked++;
+          const path = join(ROOT, next);
+          if (!existsSync(path)) fail(`no ${next}`);
+          else if (statSync(path).isDirectory() && existsSync(join(path, 'kustomization.yaml'))) fail(`kubectl apply -f ${next} would send its kustomization.yaml`);
+        } else if (arg === '-k') {
+          checked++;
+          if (!existsSync(join(ROOT, next, 'kustomization.yaml'))) fail(`no kustomization in ${next}`);
+        } else if (arg === '-l') {
+          checked++;
+          const [key, value] = next.split('=');
+          if (!podLabels.some((labels) => labels[key] === value)) fail(`no pod labelled ${next}`);
+        }
+      }
+      // deployment/x, svc/x…, and `scale deployment x` / `delete deployment x`.
+      const resources = operands(args, ['-n', '-f', '-k', '-l', '--replicas', '--timeout', '--min', '--max', '--cpu-percent', '--namespace']);
+      for (let i = 0; i < resources.length; i++) {
+        const [type, name] = resources[i].includes('/') ? resources[i].split('/') : [resources[i], resources[i + 1]];
+        const kind = ({ deployment: 'Deployment', statefulset: 'StatefulSet', service: 'Service', svc: 'Service' } as Record<string, string>)[type];
+        if (!kind || !name || /[<$]/.test(name)) continue;
+        checked++;
+        if (!has(kind, name)) fail(`no ${kind} ${name}`);
+        if (args.includes('image') && kind === 'Deployment') {
+          const container = resources[i + 1 + (resources[i].includes('/') ? 0 : 1)]?.split('=')[0];
+          if (container && !named(manifests, kind, name).spec.template.spec.containers.some((c: Container) => c.name === container)) fail(`no container ${container}`);
+        }
+      }
+    }
+    assert.deepEqual(problems, []);
+    // The step-by-step commands are in README.md: the test reads them, it does not pass on nothing.
+    assert.ok(checked >= 20, `only ${checked} names checked in ${commands.length} kubectl commands`);
+    for (const step of ['apply -f k8s/postgres.yaml', 'wait --for=condition=ready pod -l app=postgres --timeout=120s', 'apply -f ./k8s', 'apply -k k8s/base/', ...SERVICES.map((s) => `apply -f k8s/${deploymentName(s.name)}.yaml`)]) {
+      assert.ok(commands.some((args) => args.join(' ') === step), `README.md lacks kubectl ${step}`);
+    }
+  });
+});
+
 describe('Ingress: the public API of every running service, and nothing else', () => {
   let manifests: Manifest[];
   let stack: Awaited<ReturnType<typeof startStack>>;
@@ -578,7 +716,7 @@ describe('secrets: node scripts/k8s-secrets.mjs', () => {
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'etsr-k8s-'));
-    cpSync(K8S_DIR, join(dir, 'k8s'), { recursive: true });
+    cpSync(K8S_BASE_DIR, join(dir, 'k8s'), { recursive: true });
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -597,8 +735,8 @@ describe('secrets: node scripts/k8s-secrets.mjs', () => {
   }
 
   it('the committed placeholders are refused by every service in production, naming CHANGE_ME', async () => {
-    const committed = readEnv(readFileSync(join(K8S_DIR, 'secrets.env'), 'utf8'));
-    assert.ok(Object.values(committed).every((v) => v.includes('CHANGE_ME')), 'k8s/secrets.env holds placeholders only');
+    const committed = readEnv(readFileSync(join(K8S_BASE_DIR, 'secrets.env'), 'utf8'));
+    assert.ok(Object.values(committed).every((v) => v.includes('CHANGE_ME')), 'k8s/base/secrets.env holds placeholders only');
     const envs = await renderedServiceEnvs();
     for (const s of SERVICES) {
       // The service's own start function, as its main.ts calls it: it stops at the configuration.

@@ -15,7 +15,7 @@ import { waitFor } from '../../src/journeys';
 import { ROOT, Stack, loadDemoData, startStack } from '../../src/stack';
 
 const run = promisify(execFile);
-const MONITORING = join(ROOT, 'k8s', 'monitoring');
+const MONITORING = join(ROOT, 'k8s', 'base', 'monitoring');
 const RULES_FILE = join(MONITORING, 'alert-rules.yml');
 const DASHBOARDS_DIR = join(MONITORING, 'grafana', 'dashboards');
 

@@ -31,7 +31,7 @@ export function loadConfig<T extends BaseConfig>(
   const config = plainToInstance(cls, plain, { exposeDefaultValues: true });
   const problems = flatten(validateSync(config, { skipMissingProperties: false, forbidUnknownValues: false }), plain);
   if (config.NODE_ENV === 'production') {
-    // Deployment templates (k8s/secrets.env, .env.example) ship placeholders containing CHANGE_ME:
+    // Deployment templates (k8s/base/secrets.env, .env.example) ship placeholders containing CHANGE_ME:
     // a forgotten one must stop the service, not become its key.
     for (const [name, value] of Object.entries(config as unknown as Record<string, unknown>)) {
       if (typeof value === 'string' && value.includes(PLACEHOLDER_MARK)) {

@@ -5,7 +5,7 @@ import { metricValue } from '@etsr/platform/testing';
 import { AvailabilitySnapshot, SeatingClient } from '../clients/seating.client';
 import { CatalogConfig } from '../config';
 import { AvailabilityRepository, SeatCount, SyncProgress, SyncSession, SyncState } from '../repositories/availability.repository';
-import { AvailabilitySyncService, CURSOR_OVERLAP_MS } from './availability-sync.service';
+import { AvailabilitySyncService, CURSOR_OVERLAP_MS, STARTUP_GRACE_MS } from './availability-sync.service';
 import { CatalogMetrics } from './catalog-metrics';
 
 /** A stand-in that fails loudly on any member nobody set up. */
@@ -121,6 +121,7 @@ describe('AvailabilitySyncService', () => {
 
   it('while seating fails: keeps going, warns once a minute at most, says when it works again', async () => {
     const h = harness();
+    h.sync.now = () => Date.now() + STARTUP_GRACE_MS; // past the start-up grace
     h.setSeating(async () => {
       throw new Error('The seating service is unavailable (connect ECONNREFUSED)');
     });
@@ -135,6 +136,45 @@ describe('AvailabilitySyncService', () => {
     assert.equal(recovered.length, 1);
     assert.equal(recovered[0].suppressedWarnings, 4);
     assert.equal(metricValue(await h.metrics.registry.metrics(), 'cycles_total', { outcome: 'failed' }), 5);
+  });
+
+  it('started before seating: info, not a warning, while within 30 s of the start; a warning when it lasts longer', async () => {
+    const h = harness();
+    let offset = 0;
+    h.sync.now = () => Date.now() + offset;
+    h.setSeating(async () => {
+      throw new Error('The seating service is unavailable (connect ECONNREFUSED)');
+    });
+    for (let i = 0; i < 3; i++) assert.equal(await h.sync.runOnce(), 'failed');
+    assert.deepEqual(h.lines.filter((l) => l.level === 'WARN'), []);
+    const waiting = h.lines.filter((l) => l.level === 'INFO' && /Seating does not answer yet/.test(String(l.message)));
+    assert.equal(waiting.length, 1, 'said once');
+    assert.match(String(waiting[0].reason), /ECONNREFUSED/);
+
+    offset = STARTUP_GRACE_MS; // still nothing 30 s after the start: now it is worth a warning
+    assert.equal(await h.sync.runOnce(), 'failed');
+    assert.equal(h.lines.filter((l) => l.level === 'WARN').length, 1);
+    h.setSeating(async () => ({ asOf: new Date(), events: [], skipped: 0 }));
+    assert.equal(await h.sync.runOnce(), 'full');
+    assert.equal(h.lines.filter((l) => l.message === 'Availability sync works again').length, 1);
+  });
+
+  it('seating answering within the grace: no warning at all, and a line saying the sync reached it', async () => {
+    const h = harness();
+    h.setSeating(async () => {
+      throw new Error('The seating service is unavailable (connect ECONNREFUSED)');
+    });
+    assert.equal(await h.sync.runOnce(), 'failed');
+    h.setSeating(async () => ({ asOf: new Date(), events: [{ eventId: 1, availableSeats: 10 }], skipped: 0 }));
+    assert.equal(await h.sync.runOnce(), 'full');
+    assert.deepEqual(h.lines.filter((l) => l.level === 'WARN'), []);
+    assert.equal(h.lines.filter((l) => l.message === 'Availability sync reached seating').length, 1);
+    // Once it has reached seating, a later failure is an outage, not a start: warned at once.
+    h.setSeating(async () => {
+      throw new Error('The seating service is unavailable (connect ECONNREFUSED)');
+    });
+    assert.equal(await h.sync.runOnce(), 'failed');
+    assert.equal(h.lines.filter((l) => l.level === 'WARN').length, 1);
   });
 
   it('is off without SEATING_URL: no cycle ever runs', async () => {

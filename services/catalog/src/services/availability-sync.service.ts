@@ -9,6 +9,12 @@ import { CatalogMetrics, SyncOutcome } from './catalog-metrics';
 export const CURSOR_OVERLAP_MS = 10_000;
 /** While seating is unreachable, one warning a minute at most. */
 export const WARN_EVERY_MS = 60_000;
+/**
+ * The services start side by side and seating may answer a few seconds after the catalog: until
+ * the first cycle reaches it, failures within this long of the start are logged as info, once.
+ * The same grace as the token revocation feed's (libs/platform).
+ */
+export const STARTUP_GRACE_MS = 30_000;
 
 /**
  * Keeps events.available_seats close to the seating service's counts, without reading its database:
@@ -28,6 +34,13 @@ export class AvailabilitySyncService implements OnApplicationBootstrap, BeforeAp
   private failing = false;
   private lastWarnAt = 0;
   private suppressedWarnings = 0;
+  private readonly startedAt = Date.now();
+  /** A cycle of this process has reached seating. */
+  private reached = false;
+  /** Failed within the start-up grace, told at info level. */
+  private waiting = false;
+  /** The clock; tests move it. */
+  now: () => number = Date.now;
 
   constructor(
     private readonly config: CatalogConfig,
@@ -84,14 +97,20 @@ export class AvailabilitySyncService implements OnApplicationBootstrap, BeforeAp
         return full ? ('full' as const) : ('delta' as const);
       });
       outcome = attempt.locked ? attempt.result : 'busy';
-      if (this.failing && (outcome === 'full' || outcome === 'delta')) {
-        this.failing = false;
-        this.log.info('Availability sync works again', { suppressedWarnings: this.suppressedWarnings });
-        this.suppressedWarnings = 0;
+      if (outcome === 'full' || outcome === 'delta') {
+        if (this.failing) {
+          this.failing = false;
+          this.log.info('Availability sync works again', { suppressedWarnings: this.suppressedWarnings });
+          this.suppressedWarnings = 0;
+        } else if (this.waiting && !this.reached) {
+          this.log.info('Availability sync reached seating', { afterMs: this.now() - this.startedAt });
+        }
+        this.reached = true;
       }
     } catch (e) {
       outcome = 'failed';
-      this.warnThrottled(e);
+      if (!this.reached && this.now() - this.startedAt < STARTUP_GRACE_MS) this.waitForSeating(e);
+      else this.warnThrottled(e);
     }
     this.metrics.syncCycles.inc({ outcome });
     return outcome;
@@ -115,9 +134,19 @@ export class AvailabilitySyncService implements OnApplicationBootstrap, BeforeAp
     await this.inFlight;
   }
 
+  private waitForSeating(e: unknown): void {
+    if (!this.waiting) {
+      this.log.info('Seating does not answer yet (it may still be starting); the availability sync keeps trying', {
+        reason: (e instanceof Error ? e.message : String(e)).slice(0, 300),
+        graceMs: STARTUP_GRACE_MS,
+      });
+    }
+    this.waiting = true;
+  }
+
   private warnThrottled(e: unknown): void {
     this.failing = true;
-    const now = Date.now();
+    const now = this.now();
     if (now - this.lastWarnAt < WARN_EVERY_MS) {
       this.suppressedWarnings++;
       return;
