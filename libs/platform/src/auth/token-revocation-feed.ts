@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
-import { ServiceClient } from '../client/service-client';
+import { PEER_STARTUP_GRACE_MS, ServiceClient } from '../client/service-client';
 import { ContextLogger } from '../logging/json-logger';
 import { MetricsService } from '../metrics/metrics.service';
 import { PeriodicTask } from '../tasks/periodic-task';
@@ -13,9 +13,6 @@ export function userServiceRevocations(user: ServiceClient): TokenRevocationSour
   return (cursor) =>
     user.request<TokenRevocationPage>({ method: 'GET', path: `/internal/v1/token-revocations${cursor === undefined ? '' : `?after=${cursor}`}`, idempotent: true });
 }
-
-/** How long a service that never reached the feed waits before it warns (see poll). */
-const STARTUP_GRACE_MS = 30_000;
 
 /**
  * Keeps a process's `TokenRevocations` current: loads every still-relevant revocation before the
@@ -83,8 +80,8 @@ export class TokenRevocationFeed implements OnApplicationBootstrap, BeforeApplic
       this.failing = false;
     } catch (e) {
       // Services start side by side and the user service may answer a few seconds after the rest:
-      // not yet worth a warning in every terminal, only if it lasts (STARTUP_GRACE_MS).
-      if (this.revocations.loadedAt === undefined && Date.now() - this.startedAt < STARTUP_GRACE_MS) {
+      // not yet worth a warning in every terminal, only if it lasts (PEER_STARTUP_GRACE_MS).
+      if (this.revocations.loadedAt === undefined && Date.now() - this.startedAt < PEER_STARTUP_GRACE_MS) {
         if (!this.waiting) this.log.info('Token revocation feed not reachable yet; polling', { error: e instanceof Error ? e.message : String(e) });
         this.waiting = true;
         return;

@@ -21,6 +21,13 @@ import { ContextLogger } from '../logging/json-logger';
 import { outgoingTraceparent } from '../logging/trace-context';
 import { peerHttp } from './peer-http';
 
+/**
+ * Services start side by side and a peer may answer a few seconds after its callers: a background
+ * task that has never reached its peer treats failures within this long of its start as "not up
+ * yet" (one info line), not as an outage worth a warning.
+ */
+export const PEER_STARTUP_GRACE_MS = 30_000;
+
 export interface ServiceClientOptions {
   /** The callee's service name: the audience of the credential we send. */
   target: string;

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { JsonLogger } from '@etsr/platform';
+import { JsonLogger, PEER_STARTUP_GRACE_MS } from '@etsr/platform';
 import { SeatingClient } from '../clients/seating.client';
 import { CatalogConfig } from '../config';
 import { AvailabilityRepository } from '../repositories/availability.repository';
@@ -9,12 +9,8 @@ import { CatalogMetrics, SyncOutcome } from './catalog-metrics';
 export const CURSOR_OVERLAP_MS = 10_000;
 /** While seating is unreachable, one warning a minute at most. */
 export const WARN_EVERY_MS = 60_000;
-/**
- * The services start side by side and seating may answer a few seconds after the catalog: until
- * the first cycle reaches it, failures within this long of the start are logged as info, once.
- * The same grace as the token revocation feed's (libs/platform).
- */
-export const STARTUP_GRACE_MS = 30_000;
+/** Until a cycle first reaches seating, failures within this long of the start are one info line. */
+export const STARTUP_GRACE_MS = PEER_STARTUP_GRACE_MS;
 
 /**
  * Keeps events.available_seats close to the seating service's counts, without reading its database:
