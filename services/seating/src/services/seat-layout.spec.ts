@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { placeRows, planSeats, rowLabel, rowLabelProblem, seatCount } from './seat-layout';
+import { placeRows, rowLabel, rowLabelProblem, seatCount } from '@etsr/platform';
+import { planSeats } from './seat-layout';
 
 describe('seat layout', () => {
   it('labels rows A..Z, then AA, AB, …', () => {

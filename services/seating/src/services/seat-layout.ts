@@ -1,9 +1,6 @@
 import { PlacedRow, SectionLayout, placeRows } from '@etsr/platform';
 import { PlannedSeat } from '../repositories/seats.repository';
 
-// The layout's shapes and checks are shared with the catalog (which takes a layout with a new event).
-export { PlacedRow, RectangularSection, RowShape, SectionLayout, ShapedSection, placeRows, rowLabel, rowLabelProblem, rowsOf, seatCount } from '@etsr/platform';
-
 /**
  * Seats of placed rows, numbered from 1 in each row. Each seat gets a position for drawing and
  * "best available": y is its row's place from the front (rowIndex), x its offset from the row's

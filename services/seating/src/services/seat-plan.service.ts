@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { JsonLogger, badRequest, conflict, notFound, seatLayoutProblem } from '@etsr/platform';
+import { JsonLogger, badRequest, conflict, notFound, placeRows, seatCount, seatLayoutProblem } from '@etsr/platform';
 import { CatalogClient } from '../clients/catalog.client';
 import { SeatingConfig } from '../config';
 import { BulkCreateSeatsDto, SeatPlanDto } from '../dtos/seat.dto';
 import { PlanSeat, SeatsRepository } from '../repositories/seats.repository';
-import { placeRows, seatCount, seatsOfRows } from './seat-layout';
+import { seatsOfRows } from './seat-layout';
 
 /** Two plans are the same when every seat has the same place, price and part of its row (aisles). */
 const key = (s: PlanSeat) => `${s.section}|${s.rowLabel}|${s.seatNumber}|${s.price.toFixed(2)}|${s.rowIndex}|${s.segment}`;
