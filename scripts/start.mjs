@@ -26,7 +26,6 @@ import path from 'node:path';
 import readline from 'node:readline';
 import dotenv from 'dotenv';
 import {
-  checkNodeVersion,
   formatMs,
   localPortProblem,
   maskPassword,
@@ -35,6 +34,7 @@ import {
   runTypeScriptBuild,
   sleep,
 } from './lib/common.mjs';
+import { checkNodeVersion } from './lib/node-versions.mjs';
 import { DEMO_ACCOUNTS, loadDemoData } from './lib/demo-data.mjs';
 import { databaseUrl, dropDatabases, ensureDatabases, startEmbeddedPostgres } from './lib/embedded-pg.mjs';
 import { envPrefix, presentServices, resolveServices, serviceUrl } from './lib/services.mjs';

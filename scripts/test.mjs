@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkNodeVersion, formatMs, freePort, maskPassword, repoRoot, runTypeScriptBuild } from './lib/common.mjs';
+import { formatMs, freePort, maskPassword, repoRoot, runTypeScriptBuild } from './lib/common.mjs';
+import { checkNodeVersion } from './lib/node-versions.mjs';
 import { installMissingDeployTools } from './lib/deploy-tools.mjs';
 import { startEmbeddedPostgres } from './lib/embedded-pg.mjs';
 

@@ -8,9 +8,6 @@ import { fileURLToPath } from 'node:url';
 /** Absolute path of the repository root (this file lives in <root>/scripts/lib). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-// Node.js version check: ./node-versions.mjs (package.json engines).
-export { checkNodeVersion } from './node-versions.mjs';
-
 /**
  * Runs the repo's own TypeScript compiler in build mode (`tsc -b`, incremental) at the repo root,
  * with its output shown as is. Resolves to { ok, ms }. `onChild` receives the child process so a

@@ -4,12 +4,10 @@
 // understands only the two forms the range uses: `^X.Y.Z` and `>=X.Y.Z`, joined by `||`.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { repoRoot } from './common.mjs';
 
 /** package.json's engines.node, e.g. `^20.19.0 || ^22.12.0 || >=24`. */
-export function supportedNodeRange(root = ROOT) {
+export function supportedNodeRange(root = repoRoot) {
   return JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).engines.node;
 }
 
