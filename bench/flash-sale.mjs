@@ -30,6 +30,7 @@ import { findFalseSoldOuts } from './lib/false-sold-out.mjs';
 import { errorCode, keepAliveAgent, request, sleep } from './lib/http.mjs';
 import { benchNodeArgs } from './lib/node-args.mjs';
 import { temporaryPostgres } from './lib/postgres.mjs';
+import { STATEMENT_SETTINGS, resetStatements, statementsWanted, writeStatements } from './lib/statements.mjs';
 import { cpuSeconds, listenOverflows, memoryMb, postgresPids } from './lib/proc.mjs';
 import { adjacentRuns, arenaPlan, planSeats, rectangularPlan } from './lib/seat-plan.mjs';
 import { Timeline, ratio, round1, summarize, tally } from './lib/stats.mjs';
@@ -91,7 +92,7 @@ async function main() {
   console.log(`Flash sale: ${OPT.seats} seats, ${OPT.buyers} buyers, ${OPT.readers} seat-map readers, phases ${OPT.phases.join(', ')}`);
   const db = await openDatabaseServer();
   const stack = await startServices(db);
-  const ctx = { db, stack, urls: stack.urls, tag: randomBytes(3).toString('hex') };
+  const ctx = { db, stack, urls: stack.urls, tag: randomBytes(3).toString('hex'), statements: statementsWanted() && Boolean(db.dataDir) };
   ctx.admin = await adminToken(ctx);
   ctx.venueId = await createVenue(ctx);
   const tokens = await prepareBuyers(ctx);
@@ -160,7 +161,14 @@ async function main() {
   if (OPT.phases.includes('sale')) {
     await drain(ctx);
     const event = await createEvent(ctx, 'sale');
+    if (ctx.statements) await resetStatements(ctx.db.url);
     results.sale = await runSale(ctx, event, tokens);
+    if (ctx.statements) {
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const { file, perDb } = await writeStatements(ctx.db.url, { bookings: results.sale.bookings, stamp });
+      results.sale.statements = perDb;
+      console.log(`PostgreSQL statements over the sale: ${path.relative(root, file)}`);
+    }
     await settle(ctx, event);
     invariants = await checkInvariants(ctx, event, results.sale);
     results.sale.falseSoldOuts = invariants.falseSoldOuts;
@@ -182,7 +190,7 @@ async function openDatabaseServer() {
     console.log('Using the PostgreSQL server of DATABASE_URL (fresh databases bench_<tag>_*, dropped afterwards).');
     return { url: process.env.DATABASE_URL, dataDir: null };
   }
-  const server = await temporaryPostgres('etsr-flash-sale-');
+  const server = await temporaryPostgres('etsr-flash-sale-', statementsWanted() ? STATEMENT_SETTINGS : {});
   cleanups.push(() => server.stop());
   return { url: server.url, dataDir: server.dataDir };
 }

