@@ -39,16 +39,18 @@ export class PreparingClient extends pg.Client {
 }
 
 // Assigned rather than overridden in the class: pg's query() has a dozen typed overloads, which
-// this keeps for callers. Only (text, values[]) calls are rewritten; the rest pass through.
-const passThrough = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
+// this keeps for callers. Only (text, values[]) calls are rewritten; the rest pass through. pg's
+// own query() is looked up on each call, so instrumentation that wraps it later still sees every
+// statement.
+const passThrough = (client: pg.Client, args: unknown[]): unknown => (pg.Client.prototype.query as (...a: unknown[]) => unknown).apply(client, args);
 PreparingClient.prototype.query = function (this: PreparingClient, ...args: unknown[]): unknown {
   const [text, values] = args;
   if (typeof text === 'string' && Array.isArray(values) && values.length > 0) {
     const name = statementName(text);
     if (this.prepared.has(name) || this.prepared.size < MAX_PREPARED_PER_CONNECTION) {
       this.prepared.add(name);
-      return passThrough.call(this, { name, text, values }, ...args.slice(2));
+      return passThrough(this, [{ name, text, values }, ...args.slice(2)]);
     }
   }
-  return passThrough.apply(this, args);
+  return passThrough(this, args);
 } as typeof pg.Client.prototype.query;
