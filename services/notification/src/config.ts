@@ -69,12 +69,12 @@ export class NotificationConfig extends RevocationFeedConfig {
   @Min(10)
   NOTIFICATION_RETRY_MAX_MS = 300_000;
 
-  /** How many due notifications one sender pass claims and sends in parallel. */
+  /** Notifications being sent at once; more are claimed as sends end. */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(200)
-  NOTIFICATION_BATCH_SIZE = 10;
+  NOTIFICATION_BATCH_SIZE = 16;
 
   /** SMTP: the longest wait for the TCP (and TLS) connection. */
   @Type(() => Number)

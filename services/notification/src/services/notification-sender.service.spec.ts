@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { JsonLogger, MetricsService } from '@etsr/platform';
-import { metricValue } from '@etsr/platform/testing';
+import { eventually, metricValue } from '@etsr/platform/testing';
 import { MailTransport, OutgoingMail, PermanentDeliveryError } from '../clients/mail-transport.client';
 import { OutgoingSms, SmsProvider } from '../clients/sms.provider';
 import { NotificationConfig } from '../config';
@@ -61,12 +61,12 @@ function harness(options: {
   payload?: Record<string, unknown> | null;
 }): Harness {
   const stored: Harness['stored'] = [];
-  const batches = [options.due];
+  const due = [...options.due];
   const marked: Harness['marked'] = { sent: [], failed: [] };
   const mails: OutgoingMail[] = [];
   const sms: OutgoingSms[] = [];
   const repository = strict<NotificationsRepository>('repository', {
-    claimDue: async () => batches.shift() ?? [],
+    claimDue: async (limit: number) => due.splice(0, limit),
     attachmentsOf: async () => [],
     payloadOf: async () => options.payload ?? null,
     storeRendered: async (n: Pick<NotificationEntity, 'id'>, rendered: RenderedNotification) => void stored.push({ id: n.id, rendered, sentBefore: mails.length + sms.length }),
@@ -101,6 +101,27 @@ function harness(options: {
 }
 
 describe('NotificationSender', () => {
+  it('keeps sending while one send is slow: later notifications are claimed as places free up', async () => {
+    let releaseSlow!: () => void;
+    const slow = new Promise<void>((resolve) => (releaseSlow = resolve));
+    const ids = ['a', 'b', 'c', 'd'].map((c) => `${c.repeat(8)}-4c1e-4f7e-9a43-5d2a1c9e8b70`);
+    const h = harness({
+      due: ids.map((id) => notification({ id })),
+      config: { NOTIFICATION_BATCH_SIZE: 2 },
+      mail: async (m) => {
+        if (m.headers['X-Notification-Id'] === ids[0]) await slow;
+        return { providerMessageId: '250 OK' };
+      },
+    });
+    const pass = h.sender.drain();
+    // The three others go out while the first is still being sent (a whole-batch pass sent one).
+    await eventually(() => (h.marked.sent.length === 3 ? true : undefined));
+    assert.deepEqual(h.marked.sent.map(([id]) => id), ids.slice(1));
+    releaseSlow();
+    await pass;
+    assert.deepEqual(h.marked.sent.map(([id]) => id).sort(), [...ids].sort());
+  });
+
   it('sends a claimed e-mail with a stable Message-ID and marks it SENT', async () => {
     const h = harness({ due: [notification()] });
     await h.sender.drain();

@@ -29,6 +29,10 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
   private readonly retry: RetrySettings;
   private readonly task: PeriodicTask;
   private stopped = false;
+  /** Counts nudge() calls, so a pass in progress knows to claim again. */
+  private nudges = 0;
+  /** Wakes a pass in progress that waits for its sends. */
+  private wake?: () => void;
 
   constructor(
     private readonly config: NotificationConfig,
@@ -54,22 +58,51 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
     await this.task.stop();
   }
 
-  /** Send what is due now rather than at the next interval (one pass at a time; a nudge during a pass runs another after it). */
+  /** Send what is due now rather than at the next interval (a pass in progress claims again; otherwise one starts). */
   nudge(): void {
+    this.nudges++;
+    this.wake?.();
     this.task.trigger();
   }
 
-  /** One pass: claim and send batches until nothing is due. Resolves when done; never rejects. */
+  /**
+   * One pass: send due notifications until none are left (or the sender stops), with up to
+   * NOTIFICATION_BATCH_SIZE sends in flight, claiming more as places free up. Waiting for a whole
+   * batch before claiming the next held every batch to its slowest send: in a sale, 33 e-mails/s
+   * went out for 41 confirmations/s and the backlog grew. A claim waits for a quarter of the places
+   * to be free (or none in flight), so claims stay batches rather than one statement per message.
+   * Resolves when done; never rejects.
+   */
   async drain(): Promise<void> {
+    const size = this.config.NOTIFICATION_BATCH_SIZE;
+    const inFlight = new Set<Promise<void>>();
+    let more = true;
+    let nudgesSeen = this.nudges;
     try {
-      for (;;) {
-        const batch = await this.notifications.claimDue(this.config.NOTIFICATION_BATCH_SIZE, this.config.NOTIFICATION_LEASE_SECONDS, this.retry.maxAttempts);
-        if (!batch.length) return;
-        await Promise.all(batch.map((n) => runWithTrace(() => this.deliver(n), n.traceId ?? undefined)));
-        if (this.stopped || batch.length < this.config.NOTIFICATION_BATCH_SIZE) return;
+      while (!this.stopped) {
+        if (this.nudges !== nudgesSeen) more = true;
+        const room = size - inFlight.size;
+        if (more && (room >= Math.ceil(size / 4) || !inFlight.size)) {
+          nudgesSeen = this.nudges;
+          const batch = await this.notifications.claimDue(room, this.config.NOTIFICATION_LEASE_SECONDS, this.retry.maxAttempts);
+          more = batch.length === room;
+          for (const n of batch) {
+            const send: Promise<void> = runWithTrace(() => this.deliver(n), n.traceId ?? undefined).finally(() => inFlight.delete(send));
+            inFlight.add(send);
+          }
+        }
+        if (!inFlight.size) {
+          if (more && !this.stopped) continue;
+          return;
+        }
+        // Until a send ends (a free place) or a nudge says more is due.
+        await Promise.race([...inFlight, new Promise<void>((resolve) => (this.wake = resolve))]);
+        this.wake = undefined;
       }
     } catch (e) {
       this.log.warn('Send pass failed; the next interval retries', { error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      await Promise.all(inFlight);
     }
   }
 
