@@ -109,8 +109,22 @@ function toSeat(r: Record<string, unknown>): SeatRow {
   };
 }
 
+export interface SeatDescription {
+  seatId: number;
+  section: string;
+  rowLabel: string;
+  seatNumber: number;
+  price: number;
+}
+
+/** Seat descriptions kept at most (about 100 bytes each). */
+const MAX_DESCRIPTIONS = 200_000;
+
 @Injectable()
 export class SeatsRepository {
+  /** describe()'s seats by id. */
+  private readonly descriptions = new Map<number, SeatDescription>();
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async now(): Promise<Date> {
@@ -249,20 +263,29 @@ export class SeatsRepository {
     return { codes: row?.codes ?? '', earliestHoldExpiry: row?.earliest ? row.earliest.getTime() : null };
   }
 
-  /** Section, row, number and price of seats (these never change once a plan exists). */
-  async describe(seatIds: number[]): Promise<{ seatId: number; section: string; rowLabel: string; seatNumber: number; price: number }[]> {
-    const rows = await sqlRows<Record<string, unknown>>(
-      this.db,
-      `SELECT seat_id, section, row_label, seat_number, price FROM seats WHERE seat_id = ANY ($1::bigint[]) ORDER BY seat_id`,
-      [seatIds],
-    );
-    return rows.map((r) => ({
-      seatId: Number(r.seat_id),
-      section: r.section as string,
-      rowLabel: r.row_label as string,
-      seatNumber: Number(r.seat_number),
-      price: Number(r.price),
-    }));
+  /**
+   * Section, row, number and price of seats. These never change once a seat exists (seats are
+   * only added; no statement updates them), so they are kept in memory: every reservation answer
+   * needs them, three times per booking, and they were a query each time.
+   */
+  async describe(seatIds: number[]): Promise<SeatDescription[]> {
+    const missing = seatIds.filter((id) => !this.descriptions.has(id));
+    if (missing.length) {
+      const rows = await sqlRows<Record<string, unknown>>(
+        this.db,
+        `SELECT seat_id, section, row_label, seat_number, price FROM seats WHERE seat_id = ANY ($1::bigint[])`,
+        [missing],
+      );
+      // Bounded by clearing: a refill costs a query per reservation answered, nothing else.
+      if (this.descriptions.size + rows.length > MAX_DESCRIPTIONS) this.descriptions.clear();
+      for (const r of rows) {
+        const seatId = Number(r.seat_id);
+        this.descriptions.set(seatId, { seatId, section: r.section as string, rowLabel: r.row_label as string, seatNumber: Number(r.seat_number), price: Number(r.price) });
+      }
+    }
+    return [...new Set(seatIds)]
+      .sort((a, b) => a - b)
+      .flatMap((id) => this.descriptions.get(id) ?? []);
   }
 
   async findById(seatId: number): Promise<SeatRow | null> {
