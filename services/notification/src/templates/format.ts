@@ -3,13 +3,26 @@
  * The currency's own number of decimals is used (JPY has none). An unknown code is shown as is.
  */
 export function formatMoney(minorUnits: number, currency: string): string {
-  try {
-    const format = new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'symbol' });
-    const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-    return format.format(minorUnits / 10 ** digits);
-  } catch {
-    return `${(minorUnits / 100).toFixed(2)} ${currency}`;
+  const format = currencyFormat(currency);
+  if (!format) return `${(minorUnits / 100).toFixed(2)} ${currency}`;
+  return format.format(minorUnits / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+}
+
+/** Formats by currency code, made once each (making one is most of formatMoney's time); null for a code Intl refuses. */
+const formats = new Map<string, Intl.NumberFormat | null>();
+
+function currencyFormat(currency: string): Intl.NumberFormat | null {
+  let format = formats.get(currency);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'symbol' });
+    } catch {
+      format = null;
+    }
+    // Codes come from our own orders (three capital letters), so the map stays small; bounded anyway.
+    if (formats.size < 1000) formats.set(currency, format);
   }
+  return format;
 }
 
 /** A value fit for a one-line header or an SMS: control characters (CR, LF, tabs, …) become spaces, runs of spaces one. */
