@@ -23,9 +23,10 @@ describe('PreparingClient', () => {
     assert.deepEqual(await preparedHere(), [statementName(sql)]);
   });
 
-  it('leaves statements without parameters unnamed', async () => {
+  it('leaves statements without parameters, or with an array parameter, unnamed', async () => {
     await client.query('SELECT 1 AS one');
     await client.query('SELECT 2 AS two', []);
+    assert.deepEqual((await client.query('SELECT $1::int[] AS ids, $2::int AS n', [[1, 2], 3])).rows, [{ ids: [1, 2], n: 3 }]);
     assert.equal((await preparedHere()).length, 1);
   });
 
