@@ -199,7 +199,7 @@ describe('benchmark outputs stay out of git', () => {
         const text = readFileSync(join(ROOT, dir, file), 'utf8');
         if (/spawn\(process\.execPath, \[\.\.\.nodeArgs/.test(text)) assert.match(text, /benchNodeArgs\(/, `${dir}/${file} starts node without benchNodeArgs`);
         for (const [, target] of text.matchAll(/fs\.(?:writeFileSync|createWriteStream|mkdirSync)\(([^,)]+)/g)) {
-          assert.match(target, /RESULTS_DIR|stem|file|dir\b/, `${dir}/${file} writes to ${target}`);
+          assert.match(target, /RESULTS_DIR|DIAGNOSTICS_DIR|stem|file|dir\b/, `${dir}/${file} writes to ${target}`);
         }
       }
     }
