@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signPayload } from '@etsr/platform';
 import { call } from '@etsr/platform/testing';
-import { stableUuid } from '../src/services/saga.service';
+import { stableUuid } from '../src/stable-uuid';
 import { callbackBody, confirmedOrder, createOrder, newPaymentId, unknownOrderId, waitForStatus } from './factories';
 import { CALLBACK_SECRET, OrderServiceUnderTest, adminToken, emailOf, eventually, startOrderForTest, userToken } from './harness';
 
