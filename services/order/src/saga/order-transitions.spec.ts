@@ -8,9 +8,9 @@ const ORDER_ID = '7f7ddc5b-2099-44a1-9f52-3089eb15c1d9';
 const OWN = 'pay_own';
 const OTHER = 'pay_other';
 
-const STATUSES: OrderStatus[] = ['PENDING', 'PAYMENT_PROCESSING', 'CONFIRMED', 'FAILED', 'CANCELLED', 'REFUNDED', 'PARTIALLY_REFUNDED'];
+const STATUSES: OrderStatus[] = ['PENDING', 'ALLOCATING', 'CONFIRMED', 'FAILED', 'CANCELLED', 'REFUNDED', 'PARTIALLY_REFUNDED'];
 /** Statuses an order reaches only through its payment's SUCCESS: it has that payment's id. */
-const PAID: OrderStatus[] = ['PAYMENT_PROCESSING', 'CONFIRMED', 'REFUNDED', 'PARTIALLY_REFUNDED'];
+const PAID: OrderStatus[] = ['ALLOCATING', 'CONFIRMED', 'REFUNDED', 'PARTIALLY_REFUNDED'];
 
 function order(status: OrderStatus, overrides: Partial<Order> = {}): Order {
   return {
@@ -65,27 +65,27 @@ function summary(t: Transition): string {
 // Every status × every event, as the saga handles it. Cells per event, in the order of STATUSES.
 const EXPECTED: Record<string, Record<OrderStatus, string>> = {
   'SUCCESS of a new payment': {
-    PENDING: 'PAYMENT_PROCESSING: order.allocate',
-    PAYMENT_PROCESSING: 'PAYMENT_PROCESSING (row untouched): order.refund',
+    PENDING: 'ALLOCATING: order.allocate',
+    ALLOCATING: 'ALLOCATING (row untouched): order.refund',
     CONFIRMED: 'CONFIRMED (row untouched): order.refund',
-    FAILED: 'PAYMENT_PROCESSING: order.allocate',
+    FAILED: 'ALLOCATING: order.allocate',
     CANCELLED: 'CANCELLED (row untouched): order.refund',
     REFUNDED: 'REFUNDED (row untouched): order.refund',
     PARTIALLY_REFUNDED: 'PARTIALLY_REFUNDED (row untouched): order.refund',
   },
   // Unpaid orders have no payment of their own: for them this is the first SUCCESS of OWN.
   "SUCCESS of the order's payment again": {
-    PENDING: 'PAYMENT_PROCESSING: order.allocate',
-    PAYMENT_PROCESSING: 'refused',
+    PENDING: 'ALLOCATING: order.allocate',
+    ALLOCATING: 'refused',
     CONFIRMED: 'refused',
-    FAILED: 'PAYMENT_PROCESSING: order.allocate',
+    FAILED: 'ALLOCATING: order.allocate',
     CANCELLED: 'CANCELLED (row untouched): order.refund',
     REFUNDED: 'refused',
     PARTIALLY_REFUNDED: 'refused',
   },
   'FAILED': {
     PENDING: 'FAILED: order.notify',
-    PAYMENT_PROCESSING: 'refused',
+    ALLOCATING: 'refused',
     CONFIRMED: 'refused',
     FAILED: 'FAILED: order.notify',
     CANCELLED: 'refused',
@@ -94,7 +94,7 @@ const EXPECTED: Record<string, Record<OrderStatus, string>> = {
   },
   "REFUNDED of the order's payment": {
     PENDING: 'REFUNDED: order.release order.notify -tickets',
-    PAYMENT_PROCESSING: 'REFUNDED: order.release order.notify -tickets',
+    ALLOCATING: 'REFUNDED: order.release order.notify -tickets',
     CONFIRMED: 'REFUNDED: order.release order.notify -tickets',
     FAILED: 'REFUNDED: order.release order.notify -tickets',
     CANCELLED: 'REFUNDED: order.release order.notify -tickets',
@@ -104,7 +104,7 @@ const EXPECTED: Record<string, Record<OrderStatus, string>> = {
   // An order without a payment of its own takes any refund as its own.
   'REFUNDED of another payment': {
     PENDING: 'REFUNDED: order.release order.notify -tickets',
-    PAYMENT_PROCESSING: 'refused',
+    ALLOCATING: 'refused',
     CONFIRMED: 'refused',
     FAILED: 'REFUNDED: order.release order.notify -tickets',
     CANCELLED: 'REFUNDED: order.release order.notify -tickets',
@@ -113,7 +113,7 @@ const EXPECTED: Record<string, Record<OrderStatus, string>> = {
   },
   'seats allocated': {
     PENDING: 'refused',
-    PAYMENT_PROCESSING: 'CONFIRMED: order.notify +tickets',
+    ALLOCATING: 'CONFIRMED: order.notify +tickets',
     CONFIRMED: 'refused',
     FAILED: 'refused',
     CANCELLED: 'refused',
@@ -122,7 +122,7 @@ const EXPECTED: Record<string, Record<OrderStatus, string>> = {
   },
   'seats unavailable': {
     PENDING: 'refused',
-    PAYMENT_PROCESSING: 'PAYMENT_PROCESSING: order.refund',
+    ALLOCATING: 'ALLOCATING: order.refund',
     CONFIRMED: 'refused',
     FAILED: 'refused',
     CANCELLED: 'refused',
@@ -131,7 +131,7 @@ const EXPECTED: Record<string, Record<OrderStatus, string>> = {
   },
   'cancel unpaid': {
     PENDING: 'CANCELLED: order.release order.notify',
-    PAYMENT_PROCESSING: 'refused',
+    ALLOCATING: 'refused',
     CONFIRMED: 'refused',
     FAILED: 'CANCELLED: order.release order.notify',
     CANCELLED: 'refused',
@@ -154,12 +154,12 @@ describe('order transitions: what is written and sent', () => {
   it('a SUCCESS on an unpaid order records the payment, clears the last failure and asks for the seats once', () => {
     const t = transition(order('FAILED', { failureReason: 'Card declined' }), { kind: 'payment', paymentId: OWN, status: 'SUCCESS' });
     assert.ok(t.ok);
-    assert.deepEqual(t.change, { status: 'PAYMENT_PROCESSING', paymentId: OWN, failureReason: null });
+    assert.deepEqual(t.change, { status: 'ALLOCATING', paymentId: OWN, failureReason: null });
     assert.deepEqual(t.commands, [{ topic: 'order.allocate', payload: { orderId: ORDER_ID }, dedupeKey: `allocate:${ORDER_ID}` }]);
   });
 
   it('a late SUCCESS (the order was cancelled or paid otherwise) refunds that payment and says why, the order untouched', () => {
-    for (const [status, said] of [['CANCELLED', 'cancelled'], ['CONFIRMED', 'confirmed'], ['PAYMENT_PROCESSING', 'payment_processing']] as const) {
+    for (const [status, said] of [['CANCELLED', 'cancelled'], ['CONFIRMED', 'confirmed'], ['ALLOCATING', 'allocating']] as const) {
       const t = transition(order(status), { kind: 'payment', paymentId: OTHER, status: 'SUCCESS' });
       assert.ok(t.ok);
       assert.equal(t.change, null);
@@ -174,7 +174,7 @@ describe('order transitions: what is written and sent', () => {
   });
 
   it('a duplicate SUCCESS of the payment being allocated or already confirmed is refused, not refunded', () => {
-    for (const status of ['PAYMENT_PROCESSING', 'CONFIRMED'] as const) {
+    for (const status of ['ALLOCATING', 'CONFIRMED'] as const) {
       const t = transition(order(status), { kind: 'payment', paymentId: OWN, status: 'SUCCESS' });
       assert.equal(t.ok, false);
       assert.match((t as { reason: string }).reason, /already applied/);
@@ -218,7 +218,7 @@ describe('order transitions: what is written and sent', () => {
       t.commands.map((c) => c.dedupeKey),
       [`release:${ORDER_ID}`, `notify:${ORDER_ID}:ORDER_REFUNDED:${OWN}`],
     );
-    const seatsGone = transition(order('PAYMENT_PROCESSING', { failureReason: 'Seats could no longer be allocated' }), { kind: 'payment', paymentId: OWN, status: 'REFUNDED' });
+    const seatsGone = transition(order('ALLOCATING', { failureReason: 'Seats could no longer be allocated' }), { kind: 'payment', paymentId: OWN, status: 'REFUNDED' });
     assert.ok(seatsGone.ok);
     const body = (seatsGone.commands[1].payload as { body: { data: { reason?: string } } }).body;
     assert.equal(body.data.reason, 'Seats could no longer be allocated', 'the buyer is told why');
@@ -229,7 +229,7 @@ describe('order transitions: what is written and sent', () => {
   });
 
   it('seats allocated: CONFIRMED, the tickets issued, and the confirmation carries them', () => {
-    const t = transition(order('PAYMENT_PROCESSING'), { kind: 'seats-allocated', tickets });
+    const t = transition(order('ALLOCATING'), { kind: 'seats-allocated', tickets });
     assert.ok(t.ok);
     assert.deepEqual(t.change, { status: 'CONFIRMED' });
     assert.equal(t.issueTickets, tickets);
@@ -243,11 +243,11 @@ describe('order transitions: what is written and sent', () => {
     ]);
   });
 
-  it('seats unavailable: the order stays PAYMENT_PROCESSING with the reason, and its own payment is refunded once', () => {
+  it('seats unavailable: the order stays ALLOCATING with the reason, and its own payment is refunded once', () => {
     const reason = 'Seats could no longer be allocated (RESERVATION_EXPIRED); the payment is refunded';
-    const t = transition(order('PAYMENT_PROCESSING'), { kind: 'seats-unavailable', reason });
+    const t = transition(order('ALLOCATING'), { kind: 'seats-unavailable', reason });
     assert.ok(t.ok);
-    assert.deepEqual(t.change, { status: 'PAYMENT_PROCESSING', failureReason: reason });
+    assert.deepEqual(t.change, { status: 'ALLOCATING', failureReason: reason });
     assert.deepEqual(t.commands, [{ topic: 'order.refund', payload: { orderId: ORDER_ID, paymentId: OWN, reason }, dedupeKey: `refund:${OWN}` }]);
   });
 

@@ -7,7 +7,7 @@ import { OutboxCommand, commands } from './outbox-topics';
  * and something that happened to it, what the order becomes and which outbox messages follow.
  * SagaService applies the answer (one transaction: the row, the tickets, the messages).
  *
- *   PENDING/FAILED --SUCCESS--> PAYMENT_PROCESSING --seats allocated--> CONFIRMED + tickets + confirmation
+ *   PENDING/FAILED --SUCCESS--> ALLOCATING --seats allocated--> CONFIRMED + tickets + confirmation
  *                                          \--seats gone--> refund asked (REFUNDED when it is done)
  *   PENDING/FAILED --FAILED--> FAILED (the buyer may pay again while the hold lasts)
  *   PENDING/FAILED --cancel unpaid--> CANCELLED, hold released, buyer told
@@ -66,12 +66,12 @@ export function transition(order: Order, event: SagaEvent): Transition {
     case 'payment':
       return onPayment(order, event);
     case 'seats-allocated':
-      if (order.status !== 'PAYMENT_PROCESSING') return refused(`seats allocated to a ${order.status} order`);
+      if (order.status !== 'ALLOCATING') return refused(`seats allocated to a ${order.status} order`);
       return accepted(order, { status: 'CONFIRMED' }, (after) => [notice(after, 'ORDER_CONFIRMED', undefined, event.tickets)], { issueTickets: event.tickets });
     case 'seats-unavailable':
-      // The order stays PAYMENT_PROCESSING, with the reason, until the refund's callback makes it REFUNDED.
-      if (order.status !== 'PAYMENT_PROCESSING') return refused(`seats unavailable for a ${order.status} order`);
-      return accepted(order, { status: 'PAYMENT_PROCESSING', failureReason: event.reason }, () => [
+      // The order stays ALLOCATING, with the reason, until the refund's callback makes it REFUNDED.
+      if (order.status !== 'ALLOCATING') return refused(`seats unavailable for a ${order.status} order`);
+      return accepted(order, { status: 'ALLOCATING', failureReason: event.reason }, () => [
         commands.refund({ orderId: order.id, paymentId: order.paymentId, reason: event.reason }),
       ]);
     case 'cancel-unpaid':
@@ -88,7 +88,7 @@ function onPayment(order: Order, event: Extract<SagaEvent, { kind: 'payment' }>)
   switch (event.status) {
     case 'SUCCESS':
       if (UNPAID.includes(order.status)) {
-        return accepted(order, { status: 'PAYMENT_PROCESSING', paymentId, failureReason: null }, () => [commands.allocate(order.id)]);
+        return accepted(order, { status: 'ALLOCATING', paymentId, failureReason: null }, () => [commands.allocate(order.id)]);
       }
       if (order.paymentId === paymentId) return refused(`the order's own payment, already applied (${order.status})`);
       // Paid after the order was cancelled or paid otherwise: the money goes back; the order stays as it is.

@@ -181,8 +181,8 @@ export class OrdersService {
           await enqueueCommands(tx, [commands.refund({ orderId: id, paymentId: current.paymentId, reason: why })]);
           return 202;
         }
-        case 'PAYMENT_PROCESSING':
-          throw conflict('The payment is being completed; cancel again in a moment', 'ORDER_BUSY');
+        case 'ALLOCATING':
+          throw conflict('The order is paid and its seats are being allocated; cancel again in a moment', 'ORDER_BUSY');
         default:
           return 200; // CANCELLED or REFUNDED already
       }

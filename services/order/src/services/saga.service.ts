@@ -86,7 +86,7 @@ export class SagaService {
   /** Outbox: sell the held seats, then issue the tickets; or, if the seats are gone, give the money back. */
   private async allocate({ orderId }: AllocatePayload): Promise<void> {
     const order = await this.orders.find(orderId);
-    if (!order || order.status !== 'PAYMENT_PROCESSING') return;
+    if (!order || order.status !== 'ALLOCATING') return;
     try {
       await this.clients.allocate(order.reservationId, order.id);
     } catch (e) {
