@@ -24,10 +24,10 @@ import { Reservation, ServiceClients } from '../clients/service-clients';
 import { OrderConfig } from '../config';
 import { CreateOrderDto, OrderDto, OrderPageDto, RefundUnusedResultDto, mapOrder } from '../dtos/order.dto';
 import { Order, OrdersRepository, orderVersion } from '../repositories/orders.repository';
-import { OrderStatusWaiter } from './order-status-waiter.service';
-import { OrderMetrics } from './order-metrics';
 import { commands, enqueueCommands } from '../saga/outbox-topics';
 import { stableUuid } from '../stable-uuid';
+import { OrderStatusWaiter } from './order-status-waiter.service';
+import { OrderMetrics } from './order-metrics';
 import { SagaService } from './saga.service';
 
 /** Creating, reading and cancelling orders. */

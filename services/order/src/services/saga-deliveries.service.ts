@@ -21,6 +21,7 @@ export class SagaDeliveries {
 
   async refund({ paymentId, reason, amountCents, refundKey }: RefundPayload): Promise<void> {
     try {
+      // A paid order always has its payment id; were it missing, payment's 400 makes the message DEAD for an operator.
       await this.clients.refund(paymentId as string, reason, amountCents !== undefined && refundKey ? { amountCents, refundKey } : undefined);
     } catch (e) {
       if (e instanceof UpstreamError && e.status < 500 && e.status !== 429) throw new PermanentFailure(`payment refused the refund: ${e.message}`);
