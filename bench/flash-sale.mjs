@@ -842,9 +842,9 @@ async function settle(ctx, event) {
   console.log(`Settled in ${round1((Date.now() - t0) / 1000)} s: ${JSON.stringify(open)}`);
 }
 
-/** Work the saga still has in flight: orders being paid, payments pending, outbox rows and notifications not delivered. */
+/** Work the saga still has in flight: orders not paid or not allocated yet, payments pending, outbox rows and notifications not delivered. */
 async function openWork(ctx, eventId) {
-  const [orders] = await sql(ctx, 'order', `SELECT count(*)::int AS n FROM orders WHERE event_id = $1 AND status IN ('PENDING', 'PAYMENT_PROCESSING')`, [eventId]);
+  const [orders] = await sql(ctx, 'order', `SELECT count(*)::int AS n FROM orders WHERE event_id = $1 AND status IN ('PENDING', 'ALLOCATING')`, [eventId]);
   const [payments] = await sql(ctx, 'payment', `SELECT count(*)::int AS n FROM payments WHERE status = 'PENDING'`);
   const [notifications] = await sql(ctx, 'notification', `SELECT count(*)::int AS n FROM notifications WHERE status = 'PENDING'`);
   let outbox = 0;
@@ -852,7 +852,7 @@ async function openWork(ctx, eventId) {
     const [t] = await sql(ctx, service, `SELECT to_regclass('outbox') IS NOT NULL AS has`);
     if (t.has) outbox += (await sql(ctx, service, `SELECT count(*)::int AS n FROM outbox WHERE status = 'PENDING'`))[0].n;
   }
-  return { ordersBeingPaid: orders.n, paymentsPending: payments.n, notificationsPending: notifications.n, outboxPending: outbox };
+  return { ordersOpen: orders.n, paymentsPending: payments.n, notificationsPending: notifications.n, outboxPending: outbox };
 }
 
 async function checkInvariants(ctx, event, sale) {
@@ -922,7 +922,7 @@ async function checkInvariants(ctx, event, sale) {
 
   // Nothing stuck.
   const open = await openWork(ctx, eventId);
-  check('no order left being paid (PENDING / PAYMENT_PROCESSING)', open.ordersBeingPaid === 0, `${open.ordersBeingPaid} orders`);
+  check('no order left unpaid or unallocated (PENDING / ALLOCATING)', open.ordersOpen === 0, `${open.ordersOpen} orders`);
   check('no payment left PENDING', open.paymentsPending === 0, `${open.paymentsPending} payments`);
   check('no outbox row undelivered (any database)', open.outboxPending === 0, `${open.outboxPending} rows`);
   check('no notification left PENDING', open.notificationsPending === 0, `${open.notificationsPending} notifications`);

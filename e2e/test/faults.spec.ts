@@ -100,7 +100,7 @@ describe('fault drills: services dying mid-booking', () => {
     try {
       const paid = await charge(order);
       assert.equal(paid.body.status, 'SUCCESS');
-      await waitFor(async () => (await status(order.orderId)) === 'PAYMENT_PROCESSING', 'payment received while seating is down');
+      await waitFor(async () => (await status(order.orderId)) === 'ALLOCATING', 'payment received while seating is down');
       await new Promise((r) => setTimeout(r, 1000));
     } finally {
       await stack.start('seating');

@@ -16,6 +16,7 @@ import { OrderMetrics } from './services/order-metrics';
 import { OrderStatusWaiter } from './services/order-status-waiter.service';
 import { OrdersService } from './services/orders.service';
 import { ReconcilerService } from './services/reconciler.service';
+import { SagaDeliveries } from './services/saga-deliveries.service';
 import { SagaService } from './services/saga.service';
 import { TicketSigner } from './services/ticket-signer';
 import { TicketsService } from './services/tickets.service';
@@ -37,6 +38,7 @@ export class AppModule {
           inject: [getDataSourceToken(), MetricsService],
           useFactory: (db: DataSource, metrics: MetricsService) => new OutboxWorker(db, logger, metrics, { pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }),
         },
+        SagaDeliveries,
         SagaService,
         OrderStatusWaiter,
         OrdersService,

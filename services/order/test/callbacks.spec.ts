@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signPayload } from '@etsr/platform';
 import { call } from '@etsr/platform/testing';
-import { stableUuid } from '../src/services/saga.service';
+import { stableUuid } from '../src/stable-uuid';
 import { callbackBody, confirmedOrder, createOrder, newPaymentId, unknownOrderId, waitForStatus } from './factories';
 import { CALLBACK_SECRET, OrderServiceUnderTest, adminToken, emailOf, eventually, startOrderForTest, userToken } from './harness';
 
@@ -189,7 +189,7 @@ describe('the signed payment callback and the booking saga', () => {
       assert.ok([a, b].includes(kept));
       assert.equal(svc.seating.allocations.filter((id) => id === reservation.reservationId).length, 1);
       assert.deepEqual([...svc.payment.refunds.keys()].filter((p) => p === a || p === b), [stray]);
-      assert.match(svc.payment.refunds.get(stray)!, /^Order was already (payment_processing|confirmed) when the payment arrived$/);
+      assert.match(svc.payment.refunds.get(stray)!, /^Order was already (allocating|confirmed) when the payment arrived$/);
       assert.equal(svc.payment.calls('refund', (body) => body.payment_id === stray)[0].service, 'order');
 
       // The payment service confirms the stray payment's refund: the order paid by the other one stands.
@@ -258,7 +258,7 @@ describe('the signed payment callback and the booking saga', () => {
       const reason = 'Seats could no longer be allocated (RESERVATION_EXPIRED); the payment is refunded';
       assert.equal(svc.payment.refunds.get(paymentId), reason);
       const waiting = (await svc.api.get(`/v1/orders/${order.orderId}`, { token: userToken(2) })).body;
-      assert.deepEqual([waiting.status, waiting.failureReason], ['PAYMENT_PROCESSING', reason]);
+      assert.deepEqual([waiting.status, waiting.failureReason], ['ALLOCATING', reason]);
       assert.equal((await ticketsOf(order.orderId)).length, 0, 'never a ticket for seats not had');
 
       assert.deepEqual((await svc.callback(callbackBody(order.orderId, paymentId, 'REFUNDED', { refund_id: 'ref_x' }))).body, { received: true, applied: true });

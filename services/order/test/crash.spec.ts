@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestDatabase, call, createTestDatabase, eventually } from '@etsr/platform/testing';
-import { stableUuid } from '../src/services/saga.service';
+import { stableUuid } from '../src/stable-uuid';
 import { FakeCatalog } from './fake-catalog';
 import { FakeNotification } from './fake-notification';
 import { FakePayment } from './fake-payment';

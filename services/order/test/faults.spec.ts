@@ -54,7 +54,7 @@ describe('peers failing: no work is lost', () => {
     assert.equal(await ticketCount(order.orderId), 2);
   });
 
-  it('seating down: the order waits in PAYMENT_PROCESSING without tickets, and is CONFIRMED once seating is back', async () => {
+  it('seating down: the order waits in ALLOCATING without tickets, and is CONFIRMED once seating is back', async () => {
     const { order } = await createOrder(svc);
     svc.seating.breakRoute('allocate', { kind: 'fail', status: 503 });
     try {
@@ -69,7 +69,7 @@ describe('peers failing: no work is lost', () => {
       }, 10_000, 'a failed delivery');
       assert.match(row.last_error!, /seating answered 503/);
       const waiting = (await svc.api.get(`/v1/orders/${order.orderId}`, { token: userToken(2) })).body;
-      assert.equal(waiting.status, 'PAYMENT_PROCESSING');
+      assert.equal(waiting.status, 'ALLOCATING');
       assert.equal(await ticketCount(order.orderId), 0);
     } finally {
       svc.seating.restore('allocate');

@@ -125,7 +125,7 @@ describe('POST /internal/v1/import/orders', () => {
   it('refuses open statuses, inconsistent amounts, repeated seats, unknown fields and bad values with 400; non-admins with 403', async () => {
     const refused: [string, unknown[]][] = [
       ['PENDING', [pastOrder(300, { status: 'PENDING' })]],
-      ['PAYMENT_PROCESSING', [pastOrder(301, { status: 'PAYMENT_PROCESSING' })]],
+      ['ALLOCATING', [pastOrder(301, { status: 'ALLOCATING' })]],
       ['total is not subtotal + tax', [pastOrder(302, { totalCents: 61539 })]],
       ['a seat twice', [pastOrder(303, { items: [{ seatId: 9, seatCode: 'A-1-1', priceCents: 1 }, { seatId: 9, seatCode: 'A-1-1', priceCents: 1 }] })]],
       ['CONFIRMED without its payment', [pastOrder(304, { paymentId: undefined })]],

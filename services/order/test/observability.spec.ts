@@ -149,7 +149,7 @@ describe('order: health, metrics, documentation, schema', () => {
       assert.ok(unique.some((u) => u.indexname === index), index);
     }
     const [{ n }] = await svc.sql<{ n: number }>('SELECT count(*)::int AS n FROM migrations');
-    assert.equal(n, 5); // every migration of src/database.ts
+    assert.equal(n, 6); // every migration of src/database.ts
   });
 
   it('the database refuses what the API refuses, even if a bug let it through', async () => {
@@ -181,6 +181,37 @@ describe('order: health, metrics, documentation, schema', () => {
       assert.equal((await ds.runMigrations()).length, ds.migrations.length);
       // No entities: TypeORM has nothing it would create or change.
       assert.deepEqual((await ds.driver.createSchemaBuilder().log()).upQueries, []);
+    } finally {
+      await ds.destroy();
+      await db.drop();
+    }
+  });
+
+  it('renaming PAYMENT_PROCESSING to ALLOCATING moves the orders that have it, and back on revert', async () => {
+    const { database } = await import('../src/database.js');
+    const db = await createTestDatabase('orderrename');
+    const options = { type: 'postgres' as const, url: db.url, entities: database.entities, migrationsTableName: 'migrations' };
+    const before = await new DataSource({ ...options, migrations: (database.migrations as Function[]).slice(0, -1) }).initialize();
+    const statusOf = async (ds: DataSource) => (await ds.query(`SELECT status FROM orders ORDER BY user_id`)).map((r: { status: string }) => r.status);
+    try {
+      await before.runMigrations();
+      for (const [userId, status] of [[1, 'PAYMENT_PROCESSING'], [2, 'CONFIRMED']] as const) {
+        await before.query(
+          `INSERT INTO orders (id, user_id, event_id, reservation_id, subtotal_cents, tax_cents, total_cents, currency, status, hold_expires_at)
+           VALUES (gen_random_uuid(), $1, 1, $2, 100, 0, 100, 'INR', $3, now())`,
+          [userId, `res_${userId}`, status],
+        );
+      }
+    } finally {
+      await before.destroy();
+    }
+    const ds = await new DataSource({ ...options, migrations: database.migrations }).initialize();
+    try {
+      assert.equal((await ds.runMigrations()).length, 1);
+      assert.deepEqual(await statusOf(ds), ['ALLOCATING', 'CONFIRMED']);
+      await assert.rejects(ds.query(`UPDATE orders SET status = 'PAYMENT_PROCESSING' WHERE user_id = 1`), /orders_status_check/);
+      await ds.undoLastMigration();
+      assert.deepEqual(await statusOf(ds), ['PAYMENT_PROCESSING', 'CONFIRMED']);
     } finally {
       await ds.destroy();
       await db.drop();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { stableUuid } from '../src/services/saga.service';
+import { stableUuid } from '../src/stable-uuid';
 import { callbackBody, createOrder, newKey, newPaymentId, orderBody, unknownOrderId, waitForStatus } from './factories';
 import { OrderServiceUnderTest, adminToken, emailOf, eventually, serviceToken, startOrderForTest, userToken } from './harness';
 
@@ -301,9 +301,9 @@ describe('orders: create, idempotency, ownership, cancel', () => {
       assert.equal(svc.notification.of(order.orderId).length, 1);
     });
 
-    it('an order being paid is 409 ORDER_BUSY; a declined one may be cancelled', async () => {
+    it('an order being allocated is 409 ORDER_BUSY; a declined one may be cancelled', async () => {
       const busy = await createOrder(svc);
-      await svc.sql(`UPDATE orders SET status = 'PAYMENT_PROCESSING' WHERE id = $1`, [busy.order.orderId]);
+      await svc.sql(`UPDATE orders SET status = 'ALLOCATING' WHERE id = $1`, [busy.order.orderId]);
       const res = await svc.api.post(`/v1/orders/${busy.order.orderId}/cancel`, { token: busy.token });
       assert.equal(res.status, 409, res.text);
       assert.equal(res.body.error, 'ORDER_BUSY');

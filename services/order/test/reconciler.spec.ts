@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { stableUuid } from '../src/services/saga.service';
+import { stableUuid } from '../src/stable-uuid';
 import { callbackBody, createOrder, newKey, newPaymentId, orderBody, waitForStatus } from './factories';
 import { OrderServiceUnderTest, eventually, startOrderForTest, userToken } from './harness';
 

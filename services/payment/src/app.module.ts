@@ -8,11 +8,11 @@ import { ImportController } from './controllers/import.controller';
 import { InternalController } from './controllers/internal.controller';
 import { PaymentsController } from './controllers/payments.controller';
 import { database } from './database';
-import { CALLBACK_LEASE_SECONDS, PAYMENT_RESULT_TOPIC } from './dtos/callback.dto';
 import { GatewayModule } from './gateway/gateway.module';
 import { PaymentImportRepository } from './repositories/payment-import.repository';
 import { PaymentsRepository } from './repositories/payments.repository';
 import { ChargeService } from './services/charge.service';
+import { CALLBACK_LEASE_SECONDS, OrderCallbackService } from './services/order-callback.service';
 import { PaymentMetrics } from './services/payment-metrics';
 import { PaymentRecoveryService } from './services/payment-recovery.service';
 import { PaymentsService } from './services/payments.service';
@@ -39,16 +39,18 @@ export class AppModule {
           useFactory: (db: DataSource) => new IdempotencyStore(db, { waitForFirstMs: Math.max(3000, config.GATEWAY_LATENCY_MS + 3000) }),
         },
         {
+          // Its one topic, the callbacks to the order service, is registered by OrderCallbackService.
           provide: OutboxWorker,
-          inject: [DataSource, MetricsService, OrderCallbackClient],
-          useFactory: (db: DataSource, metrics: MetricsService, callbacks: OrderCallbackClient) =>
+          inject: [DataSource, MetricsService],
+          useFactory: (db: DataSource, metrics: MetricsService) =>
             new OutboxWorker(db, logger, metrics, {
               pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
               leaseSeconds: CALLBACK_LEASE_SECONDS,
               baseDelayMs: config.CALLBACK_RETRY_BASE_MS,
               maxDelayMs: config.CALLBACK_RETRY_MAX_MS,
-            }).handle(PAYMENT_RESULT_TOPIC, (message) => callbacks.deliver(message)),
+            }),
         },
+        OrderCallbackService,
         SettlementService,
         ChargeService,
         PaymentsService,

@@ -132,7 +132,7 @@ describe('charges', () => {
     });
   }
 
-  for (const status of ['PENDING', 'PAYMENT_PROCESSING', 'FAILED']) {
+  for (const status of ['PENDING', 'ALLOCATING', 'FAILED']) {
     it(`an order that is ${status} can be paid`, async () => {
       assert.equal((await charge(chargeBody(svc.orders.addOrder({ status })))).status, 201);
     });

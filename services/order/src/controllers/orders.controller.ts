@@ -84,7 +84,7 @@ export class OrdersController {
   })
   @ApiOkResponse({ type: OrderDto })
   @ApiAcceptedResponse({ type: OrderDto, description: 'Refund requested; the tickets are void' })
-  @ApiConflictResponse({ description: 'TICKETS_USED: a ticket was checked in (the box office decides); ORDER_BUSY: the payment is being completed' })
+  @ApiConflictResponse({ description: 'TICKETS_USED: a ticket was checked in (the box office decides); ORDER_BUSY: the order is paid and its seats are being allocated' })
   @ApiBadRequestResponse({ description: 'REASON_REQUIRED: an admin refunding an order with used tickets must say why' })
   async cancel(
     @CurrentPrincipal() actor: Principal,

@@ -4,7 +4,7 @@ import { ArrayMaxSize, ArrayMinSize, IsEmail, IsIn, IsISO8601, IsInt, IsOptional
 import { MAX_ID } from '@etsr/platform';
 
 export const MAX_ORDERS_PER_IMPORT = 200;
-/** How a past order ended. Open statuses (PENDING, PAYMENT_PROCESSING, FAILED) would be taken up by the reconciler. */
+/** How a past order ended. Open statuses (PENDING, ALLOCATING, FAILED) would be taken up by the reconciler. */
 export const IMPORT_ORDER_STATUSES = ['CONFIRMED', 'CANCELLED', 'REFUNDED'] as const;
 const MAX_CENTS = 2_000_000_000;
 

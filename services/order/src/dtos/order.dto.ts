@@ -105,7 +105,7 @@ export class OrderItemDto {
 
 export class OrderDto {
   @ApiProperty({ example: '7f7ddc5b-2099-44a1-9f52-3089eb15c1d9' }) orderId: string;
-  @ApiProperty({ example: 'PENDING', enum: ['PENDING', 'PAYMENT_PROCESSING', 'CONFIRMED', 'FAILED', 'CANCELLED', 'REFUNDED', 'PARTIALLY_REFUNDED'] }) status: string;
+  @ApiProperty({ example: 'PENDING', enum: ['PENDING', 'ALLOCATING', 'CONFIRMED', 'FAILED', 'CANCELLED', 'REFUNDED', 'PARTIALLY_REFUNDED'] }) status: string;
   @ApiProperty({ type: 'integer', example: 2 }) userId: number;
   @ApiProperty({ type: 'integer', example: 1 }) eventId: number;
   @ApiProperty({ example: 'res_abc123xyz' }) reservationId: string;

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { badRequest, conflict, sqlRows } from '@etsr/platform';
 import { ImportOrderDto, ImportedOrderDto } from '../dtos/import.dto';
-import { TicketSigner } from '../services/ticket-signer';
+import { TicketsService } from '../services/tickets.service';
 
 /** The seating reservation an imported order's seats are allocated under (seating derives the same id). */
 export const importReservationId = (orderId: string) => `imp_${orderId.replace(/-/g, '')}`;
@@ -17,7 +17,7 @@ export const importReservationId = (orderId: string) => `imp_${orderId.replace(/
 export class OrderImportRepository {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly signer: TicketSigner,
+    private readonly tickets: TicketsService,
   ) {}
 
   importBatch(orders: ImportOrderDto[]): Promise<ImportedOrderDto[]> {
@@ -52,17 +52,13 @@ export class OrderImportRepository {
       [o.orderId, o.items.map((i) => i.seatId), o.items.map((i) => i.seatCode), o.items.map((i) => i.priceCents), o.createdAt],
     );
     if (o.status !== 'CONFIRMED') return { externalRef: o.externalRef, orderId: o.orderId, created: true, ticketsIssued: 0 };
-    const iat = Math.floor(Date.parse(o.createdAt) / 1000);
-    const tickets = o.items.map((item) => {
-      const ticketCode = this.signer.newTicketCode();
-      const payload = this.signer.sign({ v: 1, tc: ticketCode, o: o.orderId, e: o.eventId, s: item.seatId, sc: item.seatCode, iat });
-      return { ...item, ticketCode, payload };
-    });
+    // Issued when the order was: the ticket's claims say so too.
+    const tickets = this.tickets.mint({ id: o.orderId, eventId: o.eventId, items: o.items }, new Date(o.createdAt));
     // tickets_valid_seat_key refuses a second valid ticket for a seat: that is a 409 for the batch.
     await tx.query(
       `INSERT INTO tickets (order_id, event_id, seat_id, seat_code, ticket_code, signed_payload, issued_at)
        SELECT $1, $2, * , $6 FROM unnest($3::bigint[], $4::varchar[], $5::varchar[], $7::text[])`,
-      [o.orderId, o.eventId, tickets.map((t) => t.seatId), tickets.map((t) => t.seatCode), tickets.map((t) => t.ticketCode), o.createdAt, tickets.map((t) => t.payload)],
+      [o.orderId, o.eventId, tickets.map((t) => t.seatId), tickets.map((t) => t.seatCode), tickets.map((t) => t.ticketCode), o.createdAt, tickets.map((t) => t.signedPayload)],
     );
     return { externalRef: o.externalRef, orderId: o.orderId, created: true, ticketsIssued: tickets.length };
   }

@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '@etsr/platform';
 
-export type OrderStatus = 'PENDING' | 'PAYMENT_PROCESSING' | 'CONFIRMED' | 'FAILED' | 'CANCELLED' | 'REFUNDED' | 'PARTIALLY_REFUNDED';
+/** ALLOCATING: paid, its seats being sold and its tickets issued (PAYMENT_PROCESSING before migration 1766100000000). */
+export type OrderStatus = 'PENDING' | 'ALLOCATING' | 'CONFIRMED' | 'FAILED' | 'CANCELLED' | 'REFUNDED' | 'PARTIALLY_REFUNDED';
 
 export interface OrderItem {
   seatId: number;
@@ -249,7 +250,7 @@ export class OrdersRepository {
     const rows = await sqlRows<Record<string, unknown>>(
       tx,
       `SELECT ${ORDER_COLUMNS} FROM orders o
-        WHERE o.status IN ('PENDING', 'PAYMENT_PROCESSING', 'FAILED') AND o.updated_at < now() - make_interval(secs => $1)
+        WHERE o.status IN ('PENDING', 'ALLOCATING', 'FAILED') AND o.updated_at < now() - make_interval(secs => $1)
         ORDER BY o.updated_at LIMIT $2 FOR UPDATE OF o SKIP LOCKED`,
       [olderThanSeconds, limit],
     );

@@ -13,7 +13,6 @@ import {
   assertOwnerOrAdmin,
   badRequest,
   conflict,
-  enqueue,
   fingerprint,
   forbidden,
   isAdmin,
@@ -25,9 +24,11 @@ import { Reservation, ServiceClients } from '../clients/service-clients';
 import { OrderConfig } from '../config';
 import { CreateOrderDto, OrderDto, OrderPageDto, RefundUnusedResultDto, mapOrder } from '../dtos/order.dto';
 import { Order, OrdersRepository, orderVersion } from '../repositories/orders.repository';
+import { commands, enqueueCommands } from '../saga/outbox-topics';
+import { stableUuid } from '../stable-uuid';
 import { OrderStatusWaiter } from './order-status-waiter.service';
 import { OrderMetrics } from './order-metrics';
-import { SagaService, TOPICS, stableUuid } from './saga.service';
+import { SagaService } from './saga.service';
 
 /** Creating, reading and cancelling orders. */
 @Injectable()
@@ -163,9 +164,7 @@ export class OrdersService {
       switch (current.status) {
         case 'PENDING':
         case 'FAILED':
-          await this.orders.setStatus(tx, id, 'CANCELLED', { failureReason: 'Cancelled by the buyer' });
-          await enqueue(tx, TOPICS.release, { orderId: id }, `release:${id}`);
-          await this.saga.enqueueNotice(tx, id, 'ORDER_CANCELLED');
+          await this.saga.cancelUnpaid(tx, current, 'Cancelled by the buyer');
           return 200;
         case 'CONFIRMED':
         case 'PARTIALLY_REFUNDED': {
@@ -179,11 +178,11 @@ export class OrdersService {
           await this.orders.voidTickets(tx, id);
           const byOwner = actor.kind === 'user' && actor.userId === current.userId;
           const why = reason ?? (byOwner ? 'Cancelled by the buyer' : 'Refunded by the box office');
-          await enqueue(tx, TOPICS.refund, { orderId: id, paymentId: current.paymentId, reason: why }, `refund:${current.paymentId}`);
+          await enqueueCommands(tx, [commands.refund({ orderId: id, paymentId: current.paymentId, reason: why })]);
           return 202;
         }
-        case 'PAYMENT_PROCESSING':
-          throw conflict('The payment is being completed; cancel again in a moment', 'ORDER_BUSY');
+        case 'ALLOCATING':
+          throw conflict('The order is paid and its seats are being allocated; cancel again in a moment', 'ORDER_BUSY');
         default:
           return 200; // CANCELLED or REFUNDED already
       }
@@ -218,8 +217,7 @@ export class OrdersService {
       if (refundCents > 0) {
         // Named by the tickets it refunds: the outbox's retries and the payment service's key make it one refund.
         const refundKey = `tickets-${fingerprint(unused.map((t) => t.ticketId).sort().join(',')).slice(0, 40)}`;
-        const payload = { orderId: id, paymentId: current.paymentId, reason, amountCents: refundCents, refundKey };
-        await enqueue(tx, TOPICS.refund, payload, `refund:${current.paymentId}:${refundKey}`);
+        await enqueueCommands(tx, [commands.refund({ orderId: id, paymentId: current.paymentId, reason, amountCents: refundCents, refundKey })]);
       }
       return { voidedTickets: unused.map((t) => t.ticketCode), refundCents };
     });

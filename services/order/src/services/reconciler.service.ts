@@ -1,11 +1,11 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { JsonLogger, PeriodicTask, enqueue } from '@etsr/platform';
+import { JsonLogger, PeriodicTask } from '@etsr/platform';
 import { ServiceClients } from '../clients/service-clients';
 import { OrderConfig } from '../config';
 import { Order, OrdersRepository } from '../repositories/orders.repository';
-import { SagaService, TOPICS } from './saga.service';
+import { SagaService } from './saga.service';
 
 const BATCH = 20;
 
@@ -63,13 +63,11 @@ export class ReconcilerService implements OnApplicationBootstrap, BeforeApplicat
     if (payments.some((p) => p.status === 'PENDING' || p.status === 'SUCCESS' || p.status === 'REFUNDED')) return;
     // Nothing paid, nothing being paid: once the hold is over, so is the order.
     if ((order.status === 'PENDING' || order.status === 'FAILED') && order.holdExpiresAt.getTime() < Date.now()) {
-      await this.db.transaction(async (tx) => {
+      const cancelled = await this.db.transaction(async (tx) => {
         const current = await this.orders.findForUpdate(tx, order.id);
-        if (current?.status !== 'PENDING' && current?.status !== 'FAILED') return;
-        await this.orders.setStatus(tx, order.id, 'CANCELLED', { failureReason: 'Not paid before the seats were released' });
-        await enqueue(tx, TOPICS.release, { orderId: order.id }, `release:${order.id}`);
-        await this.saga.enqueueNotice(tx, order.id, 'ORDER_CANCELLED');
+        return current ? this.saga.cancelUnpaid(tx, current, 'Not paid before the seats were released') : false;
       });
+      if (!cancelled) return;
       this.saga.outbox.nudge();
       this.log.info('Unpaid order cancelled after its hold expired', { orderId: order.id });
     }

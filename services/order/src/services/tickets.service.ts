@@ -1,17 +1,43 @@
 import { Injectable } from '@nestjs/common';
 import QRCode from 'qrcode';
+import { EntityManager } from 'typeorm';
 import { Principal, assertOwnerOrAdmin, conflict, notFound } from '@etsr/platform';
 import { OrderTicketsDto, TicketCheckDto, mapTicket } from '../dtos/ticket.dto';
-import { OrdersRepository, Ticket } from '../repositories/orders.repository';
+import { Order, OrdersRepository, Ticket } from '../repositories/orders.repository';
+import { MintedTicket } from '../saga/order-transitions';
 import { TicketSigner } from './ticket-signer';
 
-/** Tickets: listing with QR codes, verification, the public key for scanners, check-in at the door. */
+/** Tickets: minting and issuing, listing with QR codes, verification, the public key for scanners, check-in at the door. */
 @Injectable()
 export class TicketsService {
   constructor(
     private readonly orders: OrdersRepository,
     private readonly signer: TicketSigner,
   ) {}
+
+  /**
+   * One ticket per seat of the order: a fresh code and its claims signed with this service's key
+   * (scanners check them offline with publicKey()). Nothing is stored yet.
+   */
+  mint(order: Pick<Order, 'id' | 'eventId' | 'items'>, issuedAt = new Date()): MintedTicket[] {
+    const iat = Math.floor(issuedAt.getTime() / 1000);
+    return order.items.map((item) => {
+      const ticketCode = this.signer.newTicketCode();
+      return {
+        orderId: order.id,
+        eventId: order.eventId,
+        seatId: item.seatId,
+        seatCode: item.seatCode,
+        ticketCode,
+        signedPayload: this.signer.sign({ v: 1, tc: ticketCode, o: order.id, e: order.eventId, s: item.seatId, sc: item.seatCode, iat }),
+      };
+    });
+  }
+
+  /** Stores minted tickets in `tx`; a seat of the order that has its ticket keeps it. */
+  issue(tx: EntityManager, tickets: MintedTicket[]): Promise<void> {
+    return this.orders.insertTickets(tx, tickets);
+  }
 
   async ofOrder(actor: Principal, orderId: string): Promise<OrderTicketsDto> {
     const order = await this.orders.find(orderId);

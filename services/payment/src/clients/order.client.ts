@@ -11,8 +11,13 @@ export interface OrderView {
   currency: string;
 }
 
-/** Statuses in which an order may be paid (again, after a declined payment). */
-export const PAYABLE_ORDER_STATUSES = ['PENDING', 'PAYMENT_PROCESSING', 'FAILED'];
+/**
+ * Statuses in which an order may be paid (again, after a declined payment). ALLOCATING passes too:
+ * its payment is live, so the charge is answered ORDER_ALREADY_PAID (or its key's answer). The
+ * order service called ALLOCATING PAYMENT_PROCESSING before its migration 1766100000000; the old
+ * name is kept while an order service not yet upgraded may answer with it.
+ */
+export const PAYABLE_ORDER_STATUSES = ['PENDING', 'ALLOCATING', 'PAYMENT_PROCESSING', 'FAILED'];
 
 /** Reads orders from the order service with a service credential (timeouts, retries, circuit breaker: ServiceClient). */
 @Injectable()

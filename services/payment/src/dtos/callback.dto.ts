@@ -1,8 +1,5 @@
 import { PaymentEntity } from '../entities/payment.entity';
 
-/** The outbox topic of payment results, delivered to the order service as signed callbacks. */
-export const PAYMENT_RESULT_TOPIC = 'payment.result';
-
 /**
  * The body of POST {ORDER_URL}/v1/payments/callback. `event_id` names the event: one per payment
  * and status, so the order service can drop a callback it has applied already (they are delivered
@@ -25,11 +22,6 @@ export interface PaymentResultMessage {
   callback: PaymentCallback;
   trace_id?: string;
 }
-
-/** How long one delivery attempt of a callback may take before another worker may try it again (well above HTTP_CLIENT_TIMEOUT_MS's range of use). */
-export const CALLBACK_LEASE_SECONDS = 30;
-
-export const callbackDedupeKey = (paymentId: string, status: string) => `${PAYMENT_RESULT_TOPIC}:${paymentId}:${status}`;
 
 /** The callback telling the order service what became of a payment (never for a PENDING one). */
 export function callbackFor(p: PaymentEntity): PaymentCallback {

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { OutboxMessage, currentTrace, enqueueLeased, sqlRows } from '@etsr/platform';
+import { sqlRows } from '@etsr/platform';
 import { PaymentMethod } from '../config';
-import { CALLBACK_LEASE_SECONDS, PAYMENT_RESULT_TOPIC, PaymentResultMessage, callbackDedupeKey, callbackFor } from '../dtos/callback.dto';
 import { PaymentRefundEntity } from '../entities/payment-refund.entity';
 import { PaymentEntity, PaymentStatus } from '../entities/payment.entity';
 import { GatewayOutcome } from '../gateway/payment-gateway';
@@ -16,12 +15,6 @@ export interface NewPayment {
   currency: string;
   paymentMethod: PaymentMethod;
   idempotencyKey: string;
-}
-
-/** A state change as committed: the payment as it now is, and its callback, leased for delivery right after the commit (null if enqueued before). */
-export interface Recorded {
-  payment: PaymentEntity;
-  callback: OutboxMessage | null;
 }
 
 export interface PaymentFilter {
@@ -42,16 +35,16 @@ const REFUND_COLUMNS = `refund_id AS id, payment_id AS "paymentId", refund_key A
 const toPayment = (r: Record<string, unknown>): PaymentEntity => Object.assign(new PaymentEntity(), r, { userId: Number(r.userId) });
 const toRefund = (r: Record<string, unknown>): PaymentRefundEntity => Object.assign(new PaymentRefundEntity(), r);
 
-/** A refund as recorded: the payment after it, the refund's row, and the REFUNDED callback when it completed the refund. */
-export interface RecordedRefund extends Recorded {
+/** A refund as recorded: the payment after it and the refund's row. */
+export interface RecordedRefund {
+  payment: PaymentEntity;
   refund: PaymentRefundEntity;
 }
 
 /**
  * The payments table. Every state change is one conditional UPDATE (… WHERE status = the state it
- * leaves), so racing writers (a charge and the recovery worker, two refunds) cannot both apply it;
- * the callback to the order service is enqueued in the same transaction, so a change is never
- * committed without its callback, nor a callback sent for a change that rolled back.
+ * leaves), so racing writers (a charge and the recovery worker, two refunds) cannot both apply it.
+ * The callers enqueue the order service's callback in the same transaction (OrderCallbackService).
  */
 @Injectable()
 export class PaymentsRepository {
@@ -125,14 +118,14 @@ export class PaymentsRepository {
    * Payments left PENDING for `olderThanSeconds` (the process died between the gateway and the
    * update), locked with SKIP LOCKED so replicas split them; `decide` asks the gateway what became
    * of each (null: not known yet, left PENDING); `alongside` writes what goes with each settlement
-   * (the charge's stored answer). One transaction per batch.
+   * (its callback, the charge's stored answer) and says what it wrote. One transaction per batch.
    */
-  recoverStale(
+  recoverStale<T>(
     olderThanSeconds: number,
     limit: number,
     decide: (p: PaymentEntity) => Promise<GatewayOutcome | null>,
-    alongside: (tx: EntityManager, p: PaymentEntity) => Promise<void>,
-  ): Promise<{ seen: number; settled: Recorded[] }> {
+    alongside: (tx: EntityManager, settled: PaymentEntity) => Promise<T>,
+  ): Promise<{ seen: number; settled: T[] }> {
     return this.db.transaction(async (tx) => {
       const stale = (
         await sqlRows(
@@ -142,14 +135,12 @@ export class PaymentsRepository {
           [olderThanSeconds, limit],
         )
       ).map(toPayment);
-      const settled: Recorded[] = [];
+      const settled: T[] = [];
       for (const p of stale) {
         const outcome = await decide(p);
         if (!outcome) continue;
         const done = await this.settleIn(tx, p.id, outcome);
-        if (!done) continue;
-        await alongside(tx, done.payment);
-        settled.push(done);
+        if (done) settled.push(await alongside(tx, done));
       }
       return { seen: stale.length, settled };
     });
@@ -169,8 +160,8 @@ export class PaymentsRepository {
   /**
    * Records a refund the gateway made, in `tx` (which holds the payment's lock): its row, and the
    * payment's refunded_cents, by a conditional update that cannot take the sum past the amount.
-   * The refund that completes the sum makes the payment REFUNDED, with its callback. Null when the
-   * refund does not fit (it cannot, under the lock; the CHECK would refuse it anyway).
+   * The refund that completes the sum makes the payment REFUNDED. Null when the refund does not
+   * fit (it cannot, under the lock; the CHECK would refuse it anyway).
    */
   async recordRefund(tx: EntityManager, p: PaymentEntity, refundId: string, refundKey: string, amountCents: number, reason: string | null): Promise<RecordedRefund | null> {
     const [row] = await sqlRows(
@@ -189,25 +180,17 @@ export class PaymentsRepository {
       `INSERT INTO payment_refunds (refund_id, payment_id, refund_key, amount_cents, reason) VALUES ($1, $2, $3, $4, $5) RETURNING ${REFUND_COLUMNS}`,
       [refundId, p.id, refundKey, amountCents, reason],
     );
-    const payment = toPayment(row);
-    if (payment.status !== 'REFUNDED') return { payment, refund: toRefund(refund), callback: null };
-    return { ...(await this.enqueueResult(tx, payment)), refund: toRefund(refund) };
+    return { payment: toPayment(row), refund: toRefund(refund) };
   }
 
-  /** PENDING → the gateway's outcome, with its callback, in `tx`; null when the payment was not PENDING any more (settled by someone else). */
-  async settleIn(tx: EntityManager, id: string, outcome: GatewayOutcome): Promise<Recorded | null> {
+  /** PENDING → the gateway's outcome, in `tx`; null when the payment was not PENDING any more (settled by someone else). */
+  async settleIn(tx: EntityManager, id: string, outcome: GatewayOutcome): Promise<PaymentEntity | null> {
     const [row] = await sqlRows(
       tx,
       `UPDATE payments SET status = $2, transaction_id = $3, failure_reason = $4, updated_at = now()
         WHERE payment_id = $1 AND status = 'PENDING' RETURNING ${COLUMNS}`,
       [id, outcome.status, outcome.transactionId, outcome.status === 'FAILED' ? outcome.failureReason : null],
     );
-    if (!row) return null;
-    return this.enqueueResult(tx, toPayment(row));
-  }
-
-  private async enqueueResult(tx: EntityManager, p: PaymentEntity): Promise<Recorded> {
-    const message: PaymentResultMessage = { callback: callbackFor(p), trace_id: currentTrace()?.traceId };
-    return { payment: p, callback: await enqueueLeased(tx, PAYMENT_RESULT_TOPIC, message, callbackDedupeKey(p.id, p.status), CALLBACK_LEASE_SECONDS) };
+    return row ? toPayment(row) : null;
   }
 }

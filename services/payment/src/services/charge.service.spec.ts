@@ -18,7 +18,7 @@ const fails = (fn: () => void, status: number, code: string) =>
 
 describe('assertPayable', () => {
   it('accepts the total in the currency of an order waiting for payment (also after a decline)', () => {
-    for (const status of ['PENDING', 'PAYMENT_PROCESSING', 'FAILED']) assert.doesNotThrow(() => assertPayable(order({ status }), { amount_cents: 33000, currency: 'INR' }));
+    for (const status of ['PENDING', 'ALLOCATING', 'PAYMENT_PROCESSING', 'FAILED']) assert.doesNotThrow(() => assertPayable(order({ status }), { amount_cents: 33000, currency: 'INR' }));
   });
   it('refuses another amount or currency (400) and an order past payment (409)', () => {
     fails(() => assertPayable(order(), { amount_cents: 33001, currency: 'INR' }), 400, 'AMOUNT_MISMATCH');

@@ -44,8 +44,8 @@ export class PaymentRecoveryService implements OnApplicationBootstrap, BeforeApp
           this.config.PAYMENT_RECOVERY_AFTER_SECONDS,
           BATCH_SIZE,
           (p) => this.settlement.outcomeOf(p),
-          // A request that died holding its key: the key gets the answer now, rather than staying IN_PROGRESS until it is stale.
-          (tx, p) => this.settlement.storeAnswer(tx, p),
+          // Its callback; and a request that died holding its key: the key gets the answer now, rather than staying IN_PROGRESS until it is stale.
+          (tx, p) => this.settlement.recordIn(tx, p),
         );
         this.settlement.settled(settled, true);
         total += settled.length;

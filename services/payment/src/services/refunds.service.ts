@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, JsonLogger, OutboxWorker, Principal, badRequest, conflict, isAdmin, notFound, unprocessable } from '@etsr/platform';
+import { AppError, JsonLogger, Principal, badRequest, conflict, isAdmin, notFound, unprocessable } from '@etsr/platform';
 import { RefundDto, RefundResponseDto, mapRefund, mapRefundOf } from '../dtos/payment.dto';
 import { PAYMENT_GATEWAY, PaymentGateway } from '../gateway/payment-gateway';
 import { PaymentsRepository } from '../repositories/payments.repository';
+import { OrderCallbackService, Recorded } from './order-callback.service';
 import { PaymentMetrics } from './payment-metrics';
 
 /**
@@ -20,7 +21,7 @@ export class RefundsService {
   constructor(
     private readonly payments: PaymentsRepository,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
-    private readonly outbox: OutboxWorker,
+    private readonly callbacks: OrderCallbackService,
     private readonly metrics: PaymentMetrics,
     logger: JsonLogger,
   ) {
@@ -62,11 +63,13 @@ export class RefundsService {
       }
       const recorded = await this.payments.recordRefund(tx, payment, refundId, key, amount, dto.reason ?? null);
       if (!recorded) throw new Error(`refund of ${amount} did not fit payment ${payment.id} under its lock`);
-      return { answer: mapRefundOf(recorded.payment, recorded.refund), recorded };
+      // The refund that completes the sum makes the payment REFUNDED: the order service is told, in this transaction.
+      const callback: Recorded | null = recorded.payment.status === 'REFUNDED' ? await this.callbacks.enqueue(tx, recorded.payment) : null;
+      return { answer: mapRefundOf(recorded.payment, recorded.refund), recorded, callback };
     });
     if (done.recorded) {
       this.metrics.refunds.inc();
-      if (done.recorded.callback) this.outbox.deliverNow([done.recorded.callback]);
+      if (done.callback) this.callbacks.deliverNow([done.callback]);
       this.log.info('Payment refunded', { paymentId: dto.payment_id, refundId: done.answer.refund_id, amountCents: done.answer.amount_cents, status: done.answer.status });
     }
     return done.answer;

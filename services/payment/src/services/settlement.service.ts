@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, IdempotencyStore, JsonLogger, OutboxWorker } from '@etsr/platform';
+import { AppError, IdempotencyStore, JsonLogger } from '@etsr/platform';
 import { EntityManager } from 'typeorm';
 import { mapCharge } from '../dtos/payment.dto';
 import { PaymentEntity } from '../entities/payment.entity';
 import { GatewayCharge, GatewayOutcome, PAYMENT_GATEWAY, PaymentGateway } from '../gateway/payment-gateway';
-import { PaymentsRepository, Recorded } from '../repositories/payments.repository';
+import { PaymentsRepository } from '../repositories/payments.repository';
+import { OrderCallbackService, Recorded } from './order-callback.service';
 import { PaymentMetrics } from './payment-metrics';
 
 /** The outcome recorded when the gateway says it never received a charge: no money moved, the buyer may pay again. */
@@ -34,7 +35,7 @@ export class SettlementService {
   constructor(
     private readonly payments: PaymentsRepository,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
-    private readonly outbox: OutboxWorker,
+    private readonly callbacks: OrderCallbackService,
     private readonly metrics: PaymentMetrics,
     private readonly idempotency: IdempotencyStore,
     logger: JsonLogger,
@@ -49,10 +50,11 @@ export class SettlementService {
    */
   async settle(payment: PaymentEntity, outcome: GatewayOutcome): Promise<PaymentEntity> {
     const { settled, current } = await this.payments.transaction(async (tx) => {
-      const settled = await this.payments.settleIn(tx, payment.id, outcome);
-      const current = settled?.payment ?? (await this.payments.findById(payment.id, tx)) ?? payment;
+      const changed = await this.payments.settleIn(tx, payment.id, outcome);
+      if (changed) return { settled: await this.recordIn(tx, changed), current: changed };
+      const current = (await this.payments.findById(payment.id, tx)) ?? payment;
       await this.storeAnswer(tx, current);
-      return { settled, current };
+      return { settled: null, current };
     });
     if (settled) {
       this.settled([settled]);
@@ -67,6 +69,13 @@ export class SettlementService {
       });
     }
     return current;
+  }
+
+  /** What goes with a settlement, in its transaction: the order service's callback, and the charge's answer. */
+  async recordIn(tx: EntityManager, settled: PaymentEntity): Promise<Recorded> {
+    const recorded = await this.callbacks.enqueue(tx, settled);
+    await this.storeAnswer(tx, settled);
+    return recorded;
   }
 
   /**
@@ -89,7 +98,7 @@ export class SettlementService {
         status: p.status,
       });
     }
-    this.outbox.deliverNow(recorded.map((r) => r.callback));
+    this.callbacks.deliverNow(recorded);
   }
 
   /**
