@@ -198,8 +198,14 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
   private async tick(): Promise<void> {
     await this.refresh();
     const now = Date.now();
+    // Rooms nobody waits in and nobody is admitted from have nothing to decide (a sale long over).
     for (const q of this.queues.values()) {
-      if (q.onSaleAt.getTime() <= now && (q.waiting > 0 || q.admitted > 0 || q.soldOut)) await this.admit(q.eventId);
+      if (q.onSaleAt.getTime() > now || (q.waiting === 0 && q.admitted === 0)) continue;
+      try {
+        await this.admit(q.eventId);
+      } catch (e) {
+        this.log.warn('Admission tick failed; it runs again at the next tick', { eventId: q.eventId, error: e instanceof Error ? e.message : String(e) });
+      }
     }
     await this.wakeChanged();
   }
