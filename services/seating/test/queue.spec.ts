@@ -109,6 +109,16 @@ describe('waiting room: FIFO under load, refresh, admission in order', () => {
     assert.ok(metricValue(metrics, 'seat_queue_wait_seconds_count')! >= 500);
   });
 
+  it('joins while admission ticks run: every one answered, none lost (joins and ticks share a lock, never deadlock)', async () => {
+    const plan = await createPlan(svc.api, [{ name: 'HALL', rows: 1, seatsPerRow: 5, price: 10 }]);
+    await openQueue(svc.api, plan.eventId, NOW());
+    const buyers = Array.from({ length: 300 }, (_, i) => 32_000 + i);
+    const joins = await Promise.all(buyers.map((u) => join(svc.api, plan.eventId, u)));
+    assert.deepEqual([...new Set(joins.map((r) => r.status))], [201], joins.find((r) => r.status !== 201)?.text);
+    const rows = await query<{ n: number }>(svc.db.url, `SELECT count(*)::int AS n FROM queue_entries WHERE event_id = $1`, [plan.eventId]);
+    assert.equal(rows[0].n, 300);
+  });
+
   it('once a turn is over (the hold was paid), its pass is refused and joining again takes a new place at the back', async () => {
     const plan = await createPlan(svc.api, [{ name: 'HALL', rows: 1, seatsPerRow: 20, price: 10 }]);
     await openQueue(svc.api, plan.eventId, NOW());

@@ -13,6 +13,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - The pacing state (window, measured rates) lives on the queue row, so whichever replica runs
  *   the next admission tick continues from the same numbers.
  * - A partial index on live holds per event: the admission tick counts them four times a second.
+ * - No foreign key from places to their queue: its check would lock the queue row of every join
+ *   (FOR KEY SHARE) and wait on the admission tick, which holds that row while it waits for the
+ *   joins in flight (the join gate): a deadlock. Joins read the queue instead, and removing a
+ *   queue deletes its places under the gate (SaleQueueRepository.remove).
  */
 export class SaleQueues1765000000000 implements MigrationInterface {
   name = 'SaleQueues1765000000000';
@@ -35,7 +39,7 @@ export class SaleQueues1765000000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE queue_entries (
         entry_id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-        event_id bigint NOT NULL REFERENCES sale_queues (event_id) ON DELETE CASCADE,
+        event_id bigint NOT NULL,
         user_id bigint NOT NULL,
         position bigserial NOT NULL,
         state varchar(10) NOT NULL DEFAULT 'WAITING' CONSTRAINT queue_entries_state_check CHECK (state IN ('WAITING', 'ADMITTED', 'DONE')),
