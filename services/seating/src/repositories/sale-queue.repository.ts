@@ -125,17 +125,22 @@ export class SaleQueueRepository {
    * the partial unique index). Undefined when the event has no sale queue.
    */
   async join(eventId: number, userId: number): Promise<{ place: QueuePlace; created: boolean } | undefined> {
-    const inserted = await pgQuery<{ entry_id: string }>(
+    // A new place is answered by the insert itself: one query a join, which matters when a whole
+    // crowd joins in the same second. Only a buyer who has a place already costs a second read.
+    const inserted = await pgQuery(
       this.db,
-      `WITH gate AS (SELECT pg_advisory_xact_lock_shared(${JOIN_GATE}))
-       INSERT INTO queue_entries (event_id, user_id)
-       SELECT q.event_id, $2 FROM gate, sale_queues q WHERE q.event_id = $1
-       ON CONFLICT (event_id, user_id) WHERE state <> 'DONE' DO NOTHING
-       RETURNING entry_id`,
+      `WITH gate AS (SELECT pg_advisory_xact_lock_shared(${JOIN_GATE})),
+       e AS (
+         INSERT INTO queue_entries (event_id, user_id)
+         SELECT q.event_id, $2 FROM gate, sale_queues q WHERE q.event_id = $1
+         ON CONFLICT (event_id, user_id) WHERE state <> 'DONE' DO NOTHING
+         RETURNING *)
+       SELECT ${PLACE_COLUMNS} FROM e JOIN sale_queues q ON q.event_id = e.event_id`,
       [eventId, userId],
     );
+    if (inserted.length) return { place: toPlace(inserted[0]), created: true };
     const place = await this.placeOf(eventId, userId);
-    return place && { place, created: inserted.length > 0 };
+    return place && { place, created: false };
   }
 
   /** The buyer's live place (WAITING or ADMITTED), with how many wait before them. */
