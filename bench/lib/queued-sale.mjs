@@ -37,10 +37,21 @@ export async function runQueuedSale({ urls, admin, eventId, seats, tokens, deadl
     console.log(`  ${Math.round((Date.now() - started) / 1000)} s: ${admittedAt.length} admitted, ${bookings} CONFIRMED, ${tokens.length - ends.length} buyers still in the sale`);
   }, 10_000);
 
+  /** A 503 (load shed: BUSY) or no answer: the buyer tries again after Retry-After, as a page would. */
+  const shed = async (res, what) => {
+    if (res.status !== 0 && res.status < 500) return false;
+    if (res.status >= 500) errors5xx.push(`${what} ${res.status} ${errorCode(res)}`);
+    await sleep(Math.min(5, Number(res.headers?.['retry-after'] ?? 1)) * 1000);
+    return true;
+  };
+
   async function buyer(token) {
     const joinedAt = Date.now();
-    let place = await call('POST', `${urls.seating}/v1/seats/queues/${eventId}/join`, token);
-    if (place.status >= 500) errors5xx.push(`join ${place.status}`);
+    let place;
+    do {
+      if (Date.now() > deadlineMs) return 'deadline joining';
+      place = await call('POST', `${urls.seating}/v1/seats/queues/${eventId}/join`, token);
+    } while (await shed(place, 'join'));
     if (place.status !== 201 && place.status !== 200) return `join refused: ${errorCode(place)}`;
     while (place.json?.status !== 'ADMITTED') {
       if (place.json?.status === 'SOLD_OUT') return 'told sold out';
@@ -48,11 +59,9 @@ export async function runQueuedSale({ urls, admin, eventId, seats, tokens, deadl
       const asked = Date.now();
       const wait = Math.max(1, Math.min(WAIT_SECONDS, Math.floor((deadlineMs - asked) / 1000)));
       place = await call('GET', `${urls.seating}/v1/seats/queues/${eventId}/me`, token, undefined, { prefer: `wait=${wait}` });
-      if (place.status >= 500) errors5xx.push(`me ${place.status}`);
-      if (place.status !== 200) {
-        await sleep(pollMs);
-        place = { json: { status: 'WAITING' } };
-      } else if (!place.headers['preference-applied'] && Date.now() - asked < pollMs) await sleep(pollMs);
+      if (await shed(place, 'me')) place = { json: { status: 'WAITING' } };
+      else if (place.status !== 200) return `place lost: ${errorCode(place)}`;
+      else if (!place.headers['preference-applied'] && Date.now() - asked < pollMs) await sleep(pollMs);
     }
     const admitted = Date.now();
     admittedAt.push(admitted);
@@ -73,10 +82,7 @@ export async function runQueuedSale({ urls, admin, eventId, seats, tokens, deadl
         if (largest === 0) return 'sold out when admitted';
         want = Math.min(want - 1, largest) || 1;
       } else if (res.status === 403) return `hold refused: ${errorCode(res)}`;
-      else {
-        if (res.status >= 500) errors5xx.push(`reserve ${res.status}`);
-        await sleep(Math.min(5, Number(res.headers?.['retry-after'] ?? 0)) * 1000 || 50);
-      }
+      else if (!(await shed(res, 'reserve'))) await sleep(Math.min(5, Number(res.headers?.['retry-after'] ?? 0)) * 1000 || 50);
     }
     lat.hold.push(Date.now() - click);
     const orderKey = randomUUID();
@@ -160,6 +166,6 @@ export function queuedMarkdown(queued) {
     row(`${name} p50 / p95 / p99 ms`, `${l[key].p50} / ${l[key].p95} / ${l[key].p99}`);
   }
   row('buyer outcomes', Object.entries(queued.outcomes).map(([k, v]) => `${k} ${v}`).join(', '));
-  row('5xx', queued.serverErrors.count);
+  row('5xx (load shed 503 BUSY, retried after Retry-After)', `${queued.serverErrors.count}${queued.serverErrors.count ? ` (${Object.entries(queued.serverErrors.byRequest).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
   return `${lines.join('\n')}\n`;
 }
