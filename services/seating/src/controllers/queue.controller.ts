@@ -8,6 +8,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentUser, FastifyReply, IdParam, Public, Roles, UserPrincipal, badRequest, preferredWait } from '@etsr/platform';
@@ -78,6 +79,7 @@ export class QueueController {
   @ApiCreatedResponse({ type: QueuePlaceDto, description: 'A new place' })
   @ApiOkResponse({ type: QueuePlaceDto, description: 'The place you had' })
   @ApiNotFoundResponse({ description: 'QUEUE_NOT_FOUND: the event sells without a waiting room (reserve directly)' })
+  @ApiServiceUnavailableResponse({ description: 'BUSY: more buyers are joining on this replica than it queues (Retry-After)' })
   async join(@CurrentUser() actor: UserPrincipal, @IdParam('eventId') eventId: number, @Res({ passthrough: true }) reply: FastifyReply): Promise<QueuePlaceDto> {
     const { created, place } = await this.room.join(actor, eventId);
     reply.status(created ? 201 : 200);
@@ -90,11 +92,13 @@ export class QueueController {
     summary: 'Your place: status, buyers ahead, estimated wait, and once ADMITTED the pass; can wait for a change',
     description:
       'With `Prefer: wait=N` (at most 25 seconds) a WAITING, NOT_OPEN_YET or SOLD_OUT place is answered as soon as its status ' +
-      'changes (ADMITTED, SOLD_OUT, back to WAITING) or after N seconds, with `Preference-Applied`. ADMITTED answers at once.',
+      'changes (ADMITTED, SOLD_OUT, back to WAITING) or, unchanged, after 80-100 % of N seconds (spread at random), with ' +
+      '`Preference-Applied`. ADMITTED answers at once.',
   })
   @ApiHeader({ name: 'Prefer', required: false, example: 'wait=20', description: 'wait=N: hold the answer up to N seconds (at most 25) until the status changes' })
   @ApiOkResponse({ type: QueuePlaceDto, headers: { 'Preference-Applied': { description: 'wait=N when the request waited', schema: { type: 'string' } } } })
   @ApiNotFoundResponse({ description: 'QUEUE_NOT_FOUND; QUEUE_PLACE_NOT_FOUND: you have no place (join first; your turn may be over)' })
+  @ApiServiceUnavailableResponse({ description: 'BUSY: more buyers are asking for their place on this replica than it queues (Retry-After)' })
   async me(
     @CurrentUser() actor: UserPrincipal,
     @IdParam('eventId') eventId: number,

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { AppError, JsonLogger, PeriodicTask, Principal, UserPrincipal, forbidden, isAdmin, notFound } from '@etsr/platform';
+import { AppError, JsonLogger, PeriodicTask, Principal, UserPrincipal, WorkLine, forbidden, isAdmin, notFound } from '@etsr/platform';
 import { SeatingConfig } from '../config';
 import { QueuePlaceDto, QueueStatus, SaleQueueDto } from '../dtos/queue.dto';
 import { EntryState, QueuePlace, SaleQueue, SaleQueueRepository } from '../repositories/sale-queue.repository';
@@ -15,6 +15,13 @@ interface Waiter {
 }
 
 const joinUrl = (eventId: number) => `/v1/seats/queues/${eventId}/join`;
+/** Place reads (joins, /me) waiting for a connection beyond which new ones get 503 BUSY: a whole crowd may wait. */
+const PLACE_READS_QUEUE_LIMIT = 50_000;
+/**
+ * A long-poll that sees no change answers after 80-100 % of the wait asked for: a crowd that joined
+ * in the same second would otherwise come back all at once every N seconds.
+ */
+const WAIT_SPREAD = 0.2;
 
 /**
  * The fair waiting room of flash sales: places in line, paced admission, admission passes and
@@ -32,6 +39,12 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly passes: QueuePassSigner;
   private readonly task: PeriodicTask;
+  /**
+   * Joins and place reads use at most half the pool: in a crowd of thousands they queue here, in
+   * memory, and the admission tick and the holds of admitted buyers always find a connection (a
+   * tick that cannot get one admits nobody: measured as stalls of the whole line).
+   */
+  private readonly placeReads: WorkLine;
   private readonly log;
 
   constructor(
@@ -44,6 +57,11 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
     this.log = logger.forContext(WaitingRoomService.name);
     this.passes = new QueuePassSigner(config.SERVICE_SECRET);
     this.task = new PeriodicTask('Waiting room tick', config.QUEUE_TICK_MS, () => this.tick(), this.log);
+    this.placeReads = new WorkLine(
+      Math.max(1, Math.floor(config.DB_POOL_SIZE / 2)),
+      PLACE_READS_QUEUE_LIMIT,
+      'Too many buyers are asking for their place right now; try again in a second',
+    );
   }
 
   /** The queues are known before the first request: reserve must never let a queued event through unchecked. */
@@ -84,7 +102,7 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
 
   /** A place in line for the caller, or the one they have (same position on every call). */
   async join(actor: UserPrincipal, eventId: number): Promise<{ created: boolean; place: QueuePlaceDto }> {
-    const joined = await this.repo.join(eventId, actor.userId);
+    const joined = await this.placeReads.run(() => this.repo.join(eventId, actor.userId));
     if (!joined) throw notFound(`Event ${eventId} has no sale queue`, 'QUEUE_NOT_FOUND');
     return { created: joined.created, place: this.present(joined.place) };
   }
@@ -94,7 +112,7 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
     let place = await this.requirePlace(actor, eventId);
     // An admitted buyer has nothing to wait for; waiting, not open yet and sold out can change.
     if (waitMs > 0 && place.state === 'WAITING') {
-      await this.until(place.entryId, statusOf(place.state, place.soldOut, place.onSaleAt), waitMs);
+      await this.until(place.entryId, statusOf(place.state, place.soldOut, place.onSaleAt), waitMs * (1 - Math.random() * WAIT_SPREAD));
       place = await this.requirePlace(actor, eventId);
     }
     return this.present(place);
@@ -145,7 +163,7 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
   }
 
   private async requirePlace(actor: UserPrincipal, eventId: number): Promise<QueuePlace> {
-    const place = await this.repo.placeOf(eventId, actor.userId);
+    const place = await this.placeReads.run(() => this.repo.placeOf(eventId, actor.userId));
     if (!place) {
       if (!this.queues.has(eventId)) throw notFound(`Event ${eventId} has no sale queue`, 'QUEUE_NOT_FOUND');
       throw notFound(`You have no place in the queue of event ${eventId}; join at ${joinUrl(eventId)}`, 'QUEUE_PLACE_NOT_FOUND');
