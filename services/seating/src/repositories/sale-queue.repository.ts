@@ -154,14 +154,10 @@ export class SaleQueueRepository {
     return rows.length ? toPlace(rows[0]) : undefined;
   }
 
-  /** States of these entries now (gone ones are missing), for waking long-polls. */
-  async states(entryIds: string[]): Promise<Map<string, { state: EntryState; soldOut: boolean; onSaleAt: Date }>> {
-    const rows = await pgQuery<{ entry_id: string; state: EntryState; sold_out: boolean; on_sale_at: Date }>(
-      this.db,
-      `SELECT e.entry_id, e.state, q.sold_out, q.on_sale_at FROM queue_entries e JOIN sale_queues q ON q.event_id = e.event_id WHERE e.entry_id = ANY ($1::uuid[])`,
-      [entryIds],
-    );
-    return new Map(rows.map((r) => [r.entry_id, { state: r.state, soldOut: r.sold_out, onSaleAt: r.on_sale_at }]));
+  /** The event's ADMITTED places: a few (the window and the buyers holding), read by the partial index. */
+  async admittedPlaces(eventId: number): Promise<Set<string>> {
+    const rows = await pgQuery<{ entry_id: string }>(this.db, `SELECT entry_id FROM queue_entries WHERE event_id = $1 AND state = 'ADMITTED'`, [eventId]);
+    return new Set(rows.map((r) => r.entry_id));
   }
 
   /** The state of the entry a pass names, if it is this buyer's in this event. */

@@ -9,9 +9,11 @@ import { SeatMapService } from './seat-map.service';
 import { SeatingMetrics } from './seating-metrics';
 
 interface Waiter {
+  eventId: number;
   /** What the long-poll saw when it started: it answers when this changes. */
   seen: string;
-  wake: () => void;
+  /** `changed`: the place's status changed (read it again); otherwise the time is up or the replica stops. */
+  wake: (changed: boolean) => void;
 }
 
 const joinUrl = (eventId: number) => `/v1/seats/queues/${eventId}/join`;
@@ -72,7 +74,7 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.task.stop();
-    for (const set of this.waiters.values()) for (const w of set) w.wake();
+    for (const set of this.waiters.values()) for (const w of set) w.wake(false);
   }
 
   async put(eventId: number, onSaleAt: Date): Promise<{ created: boolean; queue: SaleQueueDto }> {
@@ -112,8 +114,10 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
     let place = await this.requirePlace(actor, eventId);
     // An admitted buyer has nothing to wait for; waiting, not open yet and sold out can change.
     if (waitMs > 0 && place.state === 'WAITING') {
-      await this.until(place.entryId, statusOf(place.state, place.soldOut, place.onSaleAt), waitMs * (1 - Math.random() * WAIT_SPREAD));
-      place = await this.requirePlace(actor, eventId);
+      const admittedBefore = this.queues.get(eventId)?.admittedTotal;
+      const changed = await this.until(place.entryId, eventId, statusOf(place.state, place.soldOut, place.onSaleAt), waitMs * (1 - Math.random() * WAIT_SPREAD));
+      // A changed place is read at once, ahead of the crowd's reads: it is news (admitted, sold out).
+      place = changed ? await this.requirePlace(actor, eventId, false) : this.movedUp(place, admittedBefore);
     }
     return this.present(place);
   }
@@ -162,13 +166,25 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
     return this.repo.markHeld(entryId);
   }
 
-  private async requirePlace(actor: UserPrincipal, eventId: number): Promise<QueuePlace> {
-    const place = await this.placeReads.run(() => this.repo.placeOf(eventId, actor.userId));
+  private async requirePlace(actor: UserPrincipal, eventId: number, inLine = true): Promise<QueuePlace> {
+    const read = () => this.repo.placeOf(eventId, actor.userId);
+    const place = await (inLine ? this.placeReads.run(read) : read());
     if (!place) {
       if (!this.queues.has(eventId)) throw notFound(`Event ${eventId} has no sale queue`, 'QUEUE_NOT_FOUND');
       throw notFound(`You have no place in the queue of event ${eventId}; join at ${joinUrl(eventId)}`, 'QUEUE_PLACE_NOT_FOUND');
     }
     return place;
+  }
+
+  /**
+   * A place still WAITING after a long-poll, without reading it again: admission goes strictly by
+   * position, so every buyer admitted meanwhile was ahead of it, and `ahead` fell by exactly as
+   * many (as of this replica's last tick).
+   */
+  private movedUp(place: QueuePlace, admittedBefore: number | undefined): QueuePlace {
+    const queue = this.queues.get(place.eventId);
+    if (!queue || admittedBefore === undefined) return place;
+    return { ...place, ahead: Math.max(0, place.ahead - (queue.admittedTotal - admittedBefore)), admissionRate: queue.admissionRate, soldOut: queue.soldOut };
   }
 
   private present(place: QueuePlace): QueuePlaceDto {
@@ -188,20 +204,21 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
     return dto;
   }
 
-  private until(entryId: string, seen: string, ms: number): Promise<void> {
+  private until(entryId: string, eventId: number, seen: string, ms: number): Promise<boolean> {
     return new Promise((resolve) => {
       let set = this.waiters.get(entryId);
       if (!set) this.waiters.set(entryId, (set = new Set()));
       const waiter: Waiter = {
+        eventId,
         seen,
-        wake: () => {
+        wake: (changed) => {
           clearTimeout(deadline);
           this.waiters.get(entryId)?.delete(waiter);
           if (this.waiters.get(entryId)?.size === 0) this.waiters.delete(entryId);
-          resolve();
+          resolve(changed);
         },
       };
-      const deadline = setTimeout(waiter.wake, ms);
+      const deadline = setTimeout(() => waiter.wake(false), ms);
       set.add(waiter);
     });
   }
@@ -264,13 +281,27 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
   }
 
   /** Wakes the long-polls of this replica whose place changed status (any replica's tick may have changed it). */
+  /**
+   * Sold out, open, or gone: known from the queues just read, no query. Admitted: the event's
+   * admitted places (a few) are read and matched here, rather than the crowd's thousands of
+   * places looked up one by one every tick.
+   */
   private async wakeChanged(): Promise<void> {
-    if (this.waiters.size === 0) return;
-    const states = await this.repo.states([...this.waiters.keys()]);
+    const byEvent = new Map<number, Map<string, Waiter[]>>();
     for (const [entryId, set] of this.waiters) {
-      const now = states.get(entryId);
-      const status = now && statusOf(now.state, now.soldOut, now.onSaleAt);
-      for (const w of [...set]) if (status !== w.seen) w.wake();
+      for (const w of set) {
+        let entries = byEvent.get(w.eventId);
+        if (!entries) byEvent.set(w.eventId, (entries = new Map()));
+        entries.set(entryId, [...(entries.get(entryId) ?? []), w]);
+      }
+    }
+    for (const [eventId, entries] of byEvent) {
+      const queue = this.queues.get(eventId);
+      const waiting = queue && statusOf('WAITING', queue.soldOut, queue.onSaleAt);
+      for (const ws of entries.values()) for (const w of ws) if (w.seen !== waiting) w.wake(true);
+      if (!queue || queue.admitted === 0) continue;
+      const admitted = await this.repo.admittedPlaces(eventId);
+      for (const [id, ws] of entries) if (admitted.has(id)) for (const w of ws) w.wake(true);
     }
   }
 }
