@@ -8,12 +8,17 @@ import { QueuePassSigner } from './queue-pass';
 import { SeatMapService } from './seat-map.service';
 import { SeatingMetrics } from './seating-metrics';
 
+/**
+ * Why a long-poll ends: `read`, its place must be read again (admitted: the pass; or the queue is
+ * gone); `queue`, the change is the queue's (sold out, open), known here; `time`, nothing changed.
+ */
+type Wake = 'read' | 'queue' | 'time';
+
 interface Waiter {
   eventId: number;
   /** What the long-poll saw when it started: it answers when this changes. */
   seen: string;
-  /** `changed`: the place's status changed (read it again); otherwise the time is up or the replica stops. */
-  wake: (changed: boolean) => void;
+  wake: (why: Wake) => void;
 }
 
 const joinUrl = (eventId: number) => `/v1/seats/queues/${eventId}/join`;
@@ -74,7 +79,7 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.task.stop();
-    for (const set of this.waiters.values()) for (const w of set) w.wake(false);
+    for (const set of this.waiters.values()) for (const w of set) w.wake('time');
   }
 
   async put(eventId: number, onSaleAt: Date): Promise<{ created: boolean; queue: SaleQueueDto }> {
@@ -115,9 +120,9 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
     // An admitted buyer has nothing to wait for; waiting, not open yet and sold out can change.
     if (waitMs > 0 && place.state === 'WAITING') {
       const admittedBefore = this.queues.get(eventId)?.admittedTotal;
-      const changed = await this.until(place.entryId, eventId, statusOf(place.state, place.soldOut, place.onSaleAt), waitMs * (1 - Math.random() * WAIT_SPREAD));
-      // A changed place is read at once, ahead of the crowd's reads: it is news (admitted, sold out).
-      place = changed ? await this.requirePlace(actor, eventId, false) : this.movedUp(place, admittedBefore);
+      const why = await this.until(place.entryId, eventId, statusOf(place.state, place.soldOut, place.onSaleAt), waitMs * (1 - Math.random() * WAIT_SPREAD));
+      // An admitted place is read at once, ahead of the crowd's reads; a sold out crowd is told from memory, all at once.
+      place = why === 'read' ? await this.requirePlace(actor, eventId, false) : this.movedUp(place, admittedBefore);
     }
     return this.present(place);
   }
@@ -179,12 +184,18 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
   /**
    * A place still WAITING after a long-poll, without reading it again: admission goes strictly by
    * position, so every buyer admitted meanwhile was ahead of it, and `ahead` fell by exactly as
-   * many (as of this replica's last tick).
+   * many (as of this replica's last tick); sold out and the opening come from the queue.
    */
   private movedUp(place: QueuePlace, admittedBefore: number | undefined): QueuePlace {
     const queue = this.queues.get(place.eventId);
     if (!queue || admittedBefore === undefined) return place;
-    return { ...place, ahead: Math.max(0, place.ahead - (queue.admittedTotal - admittedBefore)), admissionRate: queue.admissionRate, soldOut: queue.soldOut };
+    return {
+      ...place,
+      ahead: Math.max(0, place.ahead - (queue.admittedTotal - admittedBefore)),
+      admissionRate: queue.admissionRate,
+      soldOut: queue.soldOut,
+      onSaleAt: queue.onSaleAt,
+    };
   }
 
   private present(place: QueuePlace): QueuePlaceDto {
@@ -204,21 +215,21 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
     return dto;
   }
 
-  private until(entryId: string, eventId: number, seen: string, ms: number): Promise<boolean> {
+  private until(entryId: string, eventId: number, seen: string, ms: number): Promise<Wake> {
     return new Promise((resolve) => {
       let set = this.waiters.get(entryId);
       if (!set) this.waiters.set(entryId, (set = new Set()));
       const waiter: Waiter = {
         eventId,
         seen,
-        wake: (changed) => {
+        wake: (why) => {
           clearTimeout(deadline);
           this.waiters.get(entryId)?.delete(waiter);
           if (this.waiters.get(entryId)?.size === 0) this.waiters.delete(entryId);
-          resolve(changed);
+          resolve(why);
         },
       };
-      const deadline = setTimeout(() => waiter.wake(false), ms);
+      const deadline = setTimeout(() => waiter.wake('time'), ms);
       set.add(waiter);
     });
   }
@@ -298,10 +309,10 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
     for (const [eventId, entries] of byEvent) {
       const queue = this.queues.get(eventId);
       const waiting = queue && statusOf('WAITING', queue.soldOut, queue.onSaleAt);
-      for (const ws of entries.values()) for (const w of ws) if (w.seen !== waiting) w.wake(true);
+      for (const ws of entries.values()) for (const w of ws) if (w.seen !== waiting) w.wake(queue ? 'queue' : 'read');
       if (!queue || queue.admitted === 0) continue;
       const admitted = await this.repo.admittedPlaces(eventId);
-      for (const [id, ws] of entries) if (admitted.has(id)) for (const w of ws) w.wake(true);
+      for (const [id, ws] of entries) if (admitted.has(id)) for (const w of ws) w.wake('read');
     }
   }
 }
