@@ -291,9 +291,9 @@ export class WaitingRoomService implements OnApplicationBootstrap, BeforeApplica
     if (soldOut !== this.queues.get(eventId)?.soldOut) await this.refresh();
   }
 
-  /** Wakes the long-polls of this replica whose place changed status (any replica's tick may have changed it). */
   /**
-   * Sold out, open, or gone: known from the queues just read, no query. Admitted: the event's
+   * Wakes the long-polls of this replica whose place changed status (any replica's tick may have
+   * changed it). Sold out, open, or gone: known from the queues just read, no query. Admitted: the event's
    * admitted places (a few) are read and matched here, rather than the crowd's thousands of
    * places looked up one by one every tick.
    */
