@@ -33,6 +33,7 @@ import { temporaryPostgres } from './lib/postgres.mjs';
 import { STATEMENT_SETTINGS, resetStatements, statementsWanted, writeStatements } from './lib/statements.mjs';
 import { cpuSeconds, listenOverflows, memoryMb, postgresPids } from './lib/proc.mjs';
 import { adjacentRuns, arenaPlan, planSeats, rectangularPlan } from './lib/seat-plan.mjs';
+import { queuedMarkdown, runQueuedSale } from './lib/queued-sale.mjs';
 import { Timeline, ratio, round1, summarize, tally } from './lib/stats.mjs';
 import { lineChartSvg } from './lib/svg-chart.mjs';
 
@@ -56,6 +57,10 @@ const OPT = {
   readerIntervalMs: int('BENCH_READER_INTERVAL_MS', 1000),
   dbPool: int('BENCH_DB_POOL', 10),
   maxSeconds: int('BENCH_MAX_SECONDS', 285),
+  // The `queued` phase (not a default): a sale through the waiting room (bench/lib/queued-sale.mjs).
+  queueBuyers: int('BENCH_QUEUE_BUYERS', 5000),
+  queueSeats: int('BENCH_QUEUE_SEATS', 1000),
+  queueSeconds: int('BENCH_QUEUE_SECONDS', 120),
   phases: (process.env.BENCH_PHASES ?? 'sale,exact,bare,best').split(',').map((s) => s.trim()).filter(Boolean),
 };
 const RESULTS_DIR = path.join(root, 'bench', 'results');
@@ -97,7 +102,7 @@ async function main() {
   ctx.venueId = await createVenue(ctx);
   const tokens = await prepareBuyers(ctx);
 
-  const results = { sale: null, exact: null, bare: null, best: null };
+  const results = { sale: null, exact: null, bare: null, best: null, queued: null };
   const minted = await userTokenSigner(ctx);
   // A yardstick that fails is reported as missing; the sale's figures are still written.
   const attempt = async (name, fn) => {
@@ -153,6 +158,13 @@ async function main() {
     console.log(`\nBest-available holds alone (no order, no payment), ${OPT.buyers} buyers, ${event.seatIds.length} seats…`);
     results.best = await holdsOnlyBestAvailable(ctx, event, minted);
     printHolds('best available', results.best);
+  });
+
+  if (OPT.phases.includes('queued') && fits('the queued sale')) await attempt('the queued sale', async () => {
+    const event = await createEvent(ctx, 'queued', OPT.queueSeats);
+    const buyers = await prepareBuyers(ctx, OPT.queueBuyers, 'q');
+    const seconds = Math.max(30, Math.min(OPT.queueSeconds, budgetLeft(OPT.phases.includes('sale') ? 60 + OPT.settleSeconds + 45 : 15)));
+    results.queued = await runQueuedSale({ urls: ctx.urls, admin: ctx.admin, eventId: event.eventId, seats: event.seatIds.length, tokens: buyers, deadlineMs: Date.now() + seconds * 1000, pollMs: OPT.pollMs });
   });
 
   let invariants = null;
@@ -263,21 +275,21 @@ async function adminToken(ctx) {
 async function createVenue(ctx) {
   const body = {
     name: `Bench Arena ${ctx.tag}`, address: '1 Benchmark Way', city: 'Testville', country: 'Nowhere', postal_code: '00000',
-    capacity: Math.max(OPT.seats, 1), venue_type: 'ARENA', facilities: {},
+    capacity: Math.max(OPT.seats, OPT.phases.includes('queued') ? OPT.queueSeats : 0, 1), venue_type: 'ARENA', facilities: {},
   };
   return expect(await api('POST', `${ctx.urls.catalog}/v1/venues`, { token: ctx.admin, body }), [201], 'create the venue').venue_id;
 }
 
 let shapedAccepted;
 /** A catalog event and its arena-shaped seat plan (rectangular when the seating service does not take shaped sections). */
-async function createEvent(ctx, kind) {
-  const plan = arenaPlan(OPT.seats);
+async function createEvent(ctx, kind, seats = OPT.seats) {
+  const plan = arenaPlan(seats);
   const event = expect(
     await api('POST', `${ctx.urls.catalog}/v1/events`, {
       token: ctx.admin,
       body: {
         venue_id: ctx.venueId, name: `Flash sale ${kind} ${ctx.tag}`, description: 'Benchmark event', event_type: 'CONCERT',
-        start_date: '2031-06-01T19:00:00Z', end_date: '2031-06-01T23:00:00Z', base_price: 80, total_seats: OPT.seats,
+        start_date: '2031-06-01T19:00:00Z', end_date: '2031-06-01T23:00:00Z', base_price: 80, total_seats: seats,
       },
     }),
     [201],
@@ -311,13 +323,13 @@ async function createEvent(ctx, kind) {
  * 10, pure JS) at 2 × C logins would cost minutes of this machine's two cores, all before the
  * sale; it is never on the sale's clock either way.
  */
-async function prepareBuyers(ctx) {
+async function prepareBuyers(ctx, count = OPT.buyers, group = '') {
   const t0 = Date.now();
   const sign = await userTokenSigner(ctx);
   const buyers = [];
-  for (let from = 0; from < OPT.buyers; from += 500) {
-    const users = Array.from({ length: Math.min(500, OPT.buyers - from) }, (_, k) => {
-      const i = from + k;
+  for (let from = 0; from < count; from += 500) {
+    const users = Array.from({ length: Math.min(500, count - from) }, (_, k) => {
+      const i = `${group}${from + k}`;
       return { externalRef: `flash-sale:${ctx.tag}:${i}`, email: `fsb-${ctx.tag}-${i}@example.com`, username: `fsb_${ctx.tag}_${i}`, firstName: 'Buyer', lastName: String(i), createdAt: new Date().toISOString() };
     });
     const result = expect(await api('POST', `${ctx.urls.user}/internal/v1/import/users`, { token: ctx.admin, body: { users } }), [200], 'import the buyers');
@@ -996,7 +1008,7 @@ function printHolds(name, r) {
 }
 
 function report({ results, invariants, services, seconds, ctx }) {
-  const { sale, exact, bare, best } = results;
+  const { sale, exact, bare, best, queued } = results;
   const when = new Date().toISOString();
   const targets = [];
   const target = (name, pass, value) => targets.push({ name, result: pass === null ? 'N/A' : pass ? 'PASS' : 'FAIL', value });
@@ -1030,6 +1042,7 @@ function report({ results, invariants, services, seconds, ctx }) {
     runSeconds: seconds,
     notes,
     sale: strip(sale),
+    queued,
     yardsticks: { exactIds: exact, bare, bestAvailableHoldsOnly: best },
     ratios: {
       bestAvailableVsExactIds: ratio(best?.holdsPerSecond, exact?.holdsPerSecond),
@@ -1105,6 +1118,7 @@ function markdown(s) {
   lines.push('', `Ratios: ${Object.entries(s.ratios).map(([k, v]) => `${k} ${v ?? 'n/a'}`).join(', ')}`, '');
   lines.push('| service | peak RSS MB | MaxListeners warnings |', '|---|---|---|');
   for (const [name, v] of Object.entries(s.services)) lines.push(`| ${name} | ${v.peakMb} | ${v.maxListenersWarnings} |`);
+  if (s.queued) lines.push('', queuedMarkdown(s.queued).trimEnd());
   lines.push('', '| target | result | measured |', '|---|---|---|');
   for (const t of s.targets) lines.push(`| ${t.name} | ${t.result} | ${t.value} |`);
   if (s.invariants) {

@@ -28,7 +28,7 @@ const PUBLIC: Record<string, string[]> = {
     'POST /v1/users/password-setup/confirm',
   ],
   catalog: ['GET /v1/venues', 'GET /v1/venues/{id}', 'GET /v1/events', 'GET /v1/events/search', 'GET /v1/events/{id}'],
-  seating: ['GET /v1/seats', 'GET /v1/seats/availability', 'GET /v1/seats/stream', 'GET /v1/seats/{id}'],
+  seating: ['GET /v1/seats', 'GET /v1/seats/availability', 'GET /v1/seats/stream', 'GET /v1/seats/{id}', 'GET /v1/seats/queues/{eventId}'],
   payment: ['POST /v1/charge', 'POST /v1/payments/charge'],
   order: ['POST /v1/payments/callback', 'POST /v1/orders/callback', 'GET /v1/tickets/public-key', 'GET /v1/tickets/{code}', 'GET /v1/tickets/{code}/qr.png'],
   notification: [],

@@ -22,6 +22,7 @@ export * from './errors/app-error';
 export * from './errors/error-body';
 export * from './http/create-app';
 export * from './http/no-store';
+export * from './http/prefer-wait';
 export * from './logging/json-logger';
 export * from './logging/random-pool';
 export * from './logging/trace-context';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { preferredWait } from '../src/controllers/orders.controller';
+import { preferredWait } from '@etsr/platform';
 import { callbackBody, createOrder, newPaymentId } from './factories';
 import { OrderServiceUnderTest, startOrderForTest, userToken } from './harness';
 

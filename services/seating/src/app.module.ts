@@ -6,12 +6,14 @@ import { ImportController } from './controllers/import.controller';
 import { InternalController } from './controllers/internal.controller';
 import { ReservationsController } from './controllers/reservations.controller';
 import { SeatMapRevalidationHook } from './controllers/seat-map-revalidation.hook';
+import { QueueController } from './controllers/queue.controller';
 import { SeatsController } from './controllers/seats.controller';
 import { database } from './database';
 import { ReservationsRepository } from './repositories/reservations.repository';
 import { HoldBatchRepository } from './repositories/hold-batch.repository';
 import { SeatImportRepository } from './repositories/seat-import.repository';
 import { SeatChangesListener } from './repositories/seat-changes.listener';
+import { SaleQueueRepository } from './repositories/sale-queue.repository';
 import { SeatsRepository } from './repositories/seats.repository';
 import { BestAvailableAllocator } from './services/best-available-allocator.service';
 import { AvailabilityService } from './services/availability.service';
@@ -22,6 +24,7 @@ import { SeatMapService } from './services/seat-map.service';
 import { SeatPlanService } from './services/seat-plan.service';
 import { SeatingMetrics } from './services/seating-metrics';
 import { SeatsAdminService } from './services/seats-admin.service';
+import { WaitingRoomService } from './services/waiting-room.service';
 
 @Module({})
 export class AppModule {
@@ -30,7 +33,7 @@ export class AppModule {
       module: AppModule,
       imports: [PlatformModule.forRoot({ config, configClass: SeatingConfig, database, logger })],
       // ReservationsController before SeatsController: /v1/seats/reservation/... is not a seat id.
-      controllers: [ReservationsController, SeatsController, InternalController, ImportController],
+      controllers: [ReservationsController, QueueController, SeatsController, InternalController, ImportController],
       providers: [
         SeatsRepository,
         ReservationsRepository,
@@ -48,6 +51,8 @@ export class AppModule {
         SeatMapService,
         SeatFeedService,
         SeatMapRevalidationHook,
+        SaleQueueRepository,
+        WaitingRoomService,
       ],
     };
   }

@@ -1,6 +1,6 @@
 import { RevocationFeedConfig, SERVICE_URL } from '@etsr/platform';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
+import { IsInt, IsNumber, IsOptional, IsUrl, Max, Min } from 'class-validator';
 
 export class SeatingConfig extends RevocationFeedConfig {
   /** How long a hold lasts (default 900 s, the documented 15 minutes). */
@@ -122,6 +122,38 @@ export class SeatingConfig extends RevocationFeedConfig {
   @Min(100)
   @Max(300_000)
   SEAT_FEED_HEARTBEAT_MS = 15_000;
+
+  /** Waiting room: how often an event's admissions are decided (by one replica at a time) and long-polls are checked. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
+  @Max(10_000)
+  QUEUE_TICK_MS = 250;
+
+  /**
+   * Waiting room: the latency objective of a buyer's hold, from hold to paid. Admission grows while
+   * holds are paid within it and is cut to what the measured throughput serves within it when they
+   * take longer (README "Waiting room"). One service level for every sale: nothing to tune per sale.
+   */
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.1)
+  @Max(3600)
+  QUEUE_TARGET_SECONDS = 2;
+
+  /** Waiting room: how long an admission pass is good for (reserve with it within this time). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(3600)
+  QUEUE_PASS_TTL_SECONDS = 600;
+
+  /** Waiting room: an admitted buyer counts as active (taking a place in the window) this long before they hold. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  QUEUE_ADMISSION_GRACE_SECONDS = 60;
 
   /** The catalog service; when set, seat plans are only created for events it knows. */
   @IsOptional()

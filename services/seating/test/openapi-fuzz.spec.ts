@@ -24,6 +24,10 @@ describe('generated requests over the OpenAPI document: no 5xx, only documented 
       if (res.status !== 201) throw new Error(`reserve failed: ${res.status} ${res.text}`);
       reservationIds.push(res.body.reservationId);
     }
+    // An event sold through a waiting room, so queue operations reach their handlers.
+    const queued = await createPlan(svc.api);
+    const queue = await svc.api.put(`/v1/seats/queues/${queued.eventId}`, { token: adminToken(), body: { onSaleAt: new Date().toISOString() } });
+    if (queue.status !== 201) throw new Error(`sale queue failed: ${queue.status} ${queue.text}`);
     const forged = new TokenService('not-the-secret-0123456789abcdef0123456789', DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'user');
     const seatIds = plans.flatMap((p) => p.all.slice(0, 30));
     await fuzzDocument(t, svc.url, {
@@ -38,7 +42,7 @@ describe('generated requests over the OpenAPI document: no 5xx, only documented 
       known: {
         // {id} is a seat id or a reservation id, depending on the path.
         id: [...seatIds.slice(0, 6), ...reservationIds],
-        eventId: plans.map((p) => p.eventId),
+        eventId: [...plans.map((p) => p.eventId), queued.eventId],
         seatIds,
         reservationId: reservationIds,
         section: ['VIP', 'PREMIUM', 'REGULAR'],

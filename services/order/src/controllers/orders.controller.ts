@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { CurrentPrincipal, CurrentUser, FastifyReply, pageOffset, Principal, requireIdempotencyKey, Roles, UserPrincipal, UuidParam } from '@etsr/platform';
+import { CurrentPrincipal, CurrentUser, FastifyReply, pageOffset, preferredWait, Principal, requireIdempotencyKey, Roles, UserPrincipal, UuidParam } from '@etsr/platform';
 import { CancelOrderDto, CreateOrderDto, ListOrdersQuery, OrderDto, OrderPageDto, RefundUnusedDto, RefundUnusedResultDto } from '../dtos/order.dto';
 import { OrderTicketsDto } from '../dtos/ticket.dto';
 import { OrdersService } from '../services/orders.service';
@@ -112,13 +112,4 @@ export class OrdersController {
     reply.status(202);
     return this.orders.refundUnused(id, dto.reason);
   }
-}
-
-/** Longest wait a client may ask for: below proxies' and our own 30 s request timeouts. */
-const MAX_WAIT_SECONDS = 25;
-
-/** `Prefer: wait=N` (RFC 7240), capped; 0 when absent or malformed (then nothing waits). */
-export function preferredWait(prefer: string | undefined): number {
-  const m = /(?:^|[,;\s])wait=(\d{1,5})(?:$|[,;\s])/i.exec(prefer ?? '');
-  return m ? Math.min(Number(m[1]), MAX_WAIT_SECONDS) : 0;
 }

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Injectable, Param, PipeTransform, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiServiceUnavailableResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Injectable, Param, PipeTransform, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiServiceUnavailableResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AllowService, CurrentPrincipal, Principal, ServiceOnly, badRequest } from '@etsr/platform';
+import { QUEUE_PASS_HEADER } from '../dtos/queue.dto';
 import { AllocateSeatsDto, RESERVATION_ID_PATTERN, ReleaseSeatsDto, ReservationDto, ReserveSeatsDto } from '../dtos/reservation.dto';
 import { ReservationsService } from '../services/reservations.service';
 
@@ -32,7 +33,8 @@ export class ReservationsController {
       'SEATS_TAKEN: exact seats someone else holds (details.seatIds; choose others), or best-available seats taken while ' +
       'placing you (Retry-After: try again). SOLD_OUT: best available found no block of `quantity` adjacent seats in the ' +
       'event (or the section); details say what is left, so ask for fewer seats or another section (largestBlock 0: nothing ' +
-      'left). HOLD_LIMIT_REACHED: the per-user cap (details.limit, details.alreadyHeld).',
+      'left). HOLD_LIMIT_REACHED: the per-user cap (details.limit, details.alreadyHeld). SALE_NOT_OPEN: the event sells ' +
+      'through a waiting room that opens later (details.onSaleAt, details.queueUrl; Retry-After: seconds until then).',
     content: {
       'application/json': {
         examples: {
@@ -63,9 +65,19 @@ export class ReservationsController {
   @ApiNotFoundResponse({ description: 'EVENT_NOT_FOUND (the event has no seats) or SECTION_NOT_FOUND' })
   @ApiServiceUnavailableResponse({ description: 'BUSY: too many best-available requests queued for this event on this replica; Retry-After says when to try again' })
   @ApiBadRequestResponse({ description: 'Invalid body, or SEATS_NOT_IN_EVENT' })
-  @ApiForbiddenResponse({ description: "userId is not the caller's" })
-  reserve(@CurrentPrincipal() actor: Principal, @Body() dto: ReserveSeatsDto): Promise<ReservationDto> {
-    return this.reservations.reserve(actor, dto);
+  @ApiForbiddenResponse({
+    description:
+      "userId is not the caller's. For an event sold through a waiting room (buyers only): QUEUE_PASS_REQUIRED, no X-Queue-Pass " +
+      '(join at details.queueUrl); QUEUE_PASS_INVALID, a pass with a bad signature, expired, for another event, or whose turn is ' +
+      'over (join again); QUEUE_PASS_NOT_YOURS, a pass issued to another account.',
+  })
+  @ApiHeader({
+    name: 'X-Queue-Pass',
+    required: false,
+    description: 'For an event sold through a waiting room: the `pass` of your ADMITTED place (GET /v1/seats/queues/{eventId}/me). Admins and platform services need none.',
+  })
+  reserve(@CurrentPrincipal() actor: Principal, @Body() dto: ReserveSeatsDto, @Headers(QUEUE_PASS_HEADER) queuePass: string | undefined): Promise<ReservationDto> {
+    return this.reservations.reserve(actor, dto, queuePass);
   }
 
   @Get('reservation/:id')

@@ -145,6 +145,7 @@ export class SeatsController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Put a blocked seat back on sale (admin)' })
   @ApiOkResponse({ type: SeatDto })
+  @ApiConflictResponse({ description: 'SEAT_NOT_BLOCKED: the seat is held or sold' })
   unblock(@IdParam() id: number): Promise<SeatDto> {
     return this.admin.unblock(id);
   }

@@ -10,6 +10,8 @@ const bigintArray = { to: (v: number[]) => v, from: (v: string[] | null) => (v ?
 @Check('reservations_status_check', `status IN ('RESERVED', 'ALLOCATED', 'RELEASED', 'EXPIRED')`)
 @Index('reservations_user_event_live_idx', { synchronize: false })
 @Index('reservations_expiry_idx', { synchronize: false })
+// Live holds of an event, counted by the waiting room's admission tick (migration SaleQueues1765000000000).
+@Index('reservations_event_live_idx', { synchronize: false })
 @Index('reservations_order_key', { synchronize: false })
 @Index('reservations_updated_idx', ['updatedAt'])
 export class ReservationEntity {

@@ -8,6 +8,7 @@ import { SeatsRepository } from '../repositories/seats.repository';
 import { BestAvailableAllocator, newReservationId } from './best-available-allocator.service';
 import { withDeadlockRetry } from './deadlock-retry';
 import { SeatingMetrics } from './seating-metrics';
+import { WaitingRoomService } from './waiting-room.service';
 
 const DEFAULT_ORDER_EXTENSION_SECONDS = 600;
 
@@ -23,19 +24,23 @@ export class ReservationsService {
     private readonly seats: SeatsRepository,
     private readonly allocator: BestAvailableAllocator,
     private readonly metrics: SeatingMetrics,
+    private readonly waitingRoom: WaitingRoomService,
     logger: JsonLogger,
   ) {
     this.log = logger.forContext(ReservationsService.name);
   }
 
-  async reserve(actor: Principal, dto: ReserveSeatsDto): Promise<ReservationDto> {
+  /** `queuePass`: the X-Queue-Pass header, which a buyer of an event sold through a waiting room must send. */
+  async reserve(actor: Principal, dto: ReserveSeatsDto, queuePass?: string): Promise<ReservationDto> {
     if ((dto.seatIds === undefined) === (dto.quantity === undefined)) {
       throw badRequest('Give either seatIds or quantity', 'VALIDATION_FAILED');
     }
     if (dto.section !== undefined && dto.quantity === undefined) throw badRequest('section goes with quantity', 'VALIDATION_FAILED');
     const userId = resolveActingUser(actor, dto.userId);
+    const admittedEntry = await this.waitingRoom.admission(actor, dto.eventId, queuePass);
     try {
       const reservation = dto.seatIds ? await this.reserveExactly(dto.eventId, userId, dto.seatIds) : await this.reserveBest(dto.eventId, userId, dto.quantity!, dto.section);
+      if (admittedEntry) await this.waitingRoom.held(admittedEntry);
       this.metrics.reservations.inc({ status: 'success' });
       return reservation;
     } catch (e) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MetricsService } from '@etsr/platform';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { SeatsRepository } from '../repositories/seats.repository';
 
 /** The seating service's business metrics (docs/architecture.md#metrics). */
@@ -14,6 +14,11 @@ export class SeatingMetrics {
   readonly feedSubscribers: Gauge;
   readonly feedRefused: Counter<'reason'>;
   readonly listenerUp: Gauge;
+  /** Waiting room: buyers waiting, by event (every replica reads it from the database each tick). */
+  readonly queueWaiting: Gauge<'event_id'>;
+  /** Waiting room: buyers admitted, by event, counted by the replica that admitted them (sum over replicas). */
+  readonly queueAdmitted: Counter<'event_id'>;
+  readonly queueWait: Histogram;
 
   constructor(metrics: MetricsService, seats: SeatsRepository) {
     this.reservations = metrics.counter({ name: 'seat_reservations_total', help: 'Reservation requests by outcome', labelNames: ['status'] });
@@ -25,6 +30,13 @@ export class SeatingMetrics {
     this.feedSubscribers = metrics.gauge({ name: 'seat_feed_subscribers', help: 'Open live seat feed streams on this replica' });
     this.feedRefused = metrics.counter({ name: 'seat_feed_refused_total', help: 'Live seat feed connections refused with 503 (FEED_FULL, SHUTTING_DOWN)', labelNames: ['reason'] });
     this.listenerUp = metrics.gauge({ name: 'seat_changes_listener_up', help: '1 while this replica listens for seat change notifications, 0 while it polls instead' });
+    this.queueWaiting = metrics.gauge({ name: 'seat_queue_waiting', help: 'Buyers waiting in a sale queue, by event', labelNames: ['event_id'] });
+    this.queueAdmitted = metrics.counter({ name: 'seat_queue_admitted_total', help: 'Buyers admitted from a sale queue, by event (rate = admitted per second)', labelNames: ['event_id'] });
+    this.queueWait = metrics.histogram({
+      name: 'seat_queue_wait_seconds',
+      help: 'Time from joining a sale queue to admission',
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+    });
     // Gauges are read from the database at scrape time: every replica reports the same truth.
     metrics.gauge({
       name: 'seats_currently_reserved_count',
