@@ -30,6 +30,7 @@ import { findFalseSoldOuts } from './lib/false-sold-out.mjs';
 import { errorCode, keepAliveAgent, request, sleep } from './lib/http.mjs';
 import { benchNodeArgs } from './lib/node-args.mjs';
 import { temporaryPostgres } from './lib/postgres.mjs';
+import { isPassRefusal, openSaleQueue, takeTurn } from './lib/queue-turn.mjs';
 import { STATEMENT_SETTINGS, resetStatements, statementsWanted, writeStatements } from './lib/statements.mjs';
 import { cpuSeconds, listenOverflows, memoryMb, postgresPids } from './lib/proc.mjs';
 import { adjacentRuns, arenaPlan, planSeats, rectangularPlan } from './lib/seat-plan.mjs';
@@ -50,6 +51,8 @@ const OPT = {
   buyers: int('BENCH_BUYERS', 500),
   readers: int('BENCH_READERS', 1000),
   saleSeconds: int('BENCH_SALE_SECONDS', 90),
+  // The sale behind the seating service's waiting room (buyers queue, admitted ones buy): 0 turns it off.
+  saleQueue: int('BENCH_SALE_QUEUE', 1) === 1,
   baselineSeconds: int('BENCH_BASELINE_SECONDS', 20),
   settleSeconds: int('BENCH_SETTLE_SECONDS', 20),
   declinePercent: int('BENCH_DECLINE_PERCENT', 5),
@@ -398,7 +401,9 @@ async function runSale(ctx, event, tokens) {
   const hardDeadline = deadline + 20_000;
   const readersTimer = setTimeout(() => readers.stop(), saleSeconds * 1000);
   const timeline = new Timeline(started);
-  const lat = { hold: [], order: [], charge: [], confirm: [], clickToConfirmed: [] };
+  const lat = { queue: [], hold: [], order: [], charge: [], confirm: [], clickToConfirmed: [], joinToConfirmed: [] };
+  const queued = OPT.saleQueue && (await openSaleQueue(seatingUrl, ctx.admin, eventId));
+  if (OPT.saleQueue && !queued) note('the seating service has no waiting room (PUT /v1/seats/queues/{eventId} refused): the sale runs without one');
   const codes409 = [];
   const status5xx = [];
   const refusals = [];
@@ -428,7 +433,22 @@ async function runSale(ctx, event, tokens) {
     let declineNext = index < Math.round((tokens.length * OPT.declinePercent) / 100);
     let want = 1 + Math.floor(Math.random() * 4);
     for (;;) {
-      // 1. Hold: the first request until seats are held, retries included.
+      // 0. With a waiting room: queue (again, after each purchase) until admitted with a pass.
+      const joined = Date.now();
+      let pass;
+      const turn = async () => {
+        const q0 = Date.now();
+        const t = await takeTurn({ agent, seatingUrl, eventId, token, deadline, onServerError: (what, res) => status5xx.push(`${what === 'join' ? 'POST' : 'GET'} /v1/seats/queues/{eventId}/${what} ${res.status} ${errorCode(res)}`) });
+        lat.queue.push(Date.now() - q0);
+        pass = t.pass;
+        return t.soldOut ? 'sold out (waiting room)' : t.deadline ? 'deadline' : t.refused ? `queue refused: ${t.refused}` : undefined;
+      };
+      if (queued) {
+        const end = await turn();
+        if (end === 'deadline') timedOut = true;
+        if (end) return end;
+      }
+      // 1. Hold: the first request (the buyer's click, once admitted) until seats are held, retries included.
       const t0 = Date.now();
       let hold;
       while (!hold) {
@@ -436,11 +456,18 @@ async function runSale(ctx, event, tokens) {
           timedOut = true;
           return 'deadline';
         }
-        const res = await call('POST', `${seatingUrl}/v1/seats/reserve`, token, { eventId, quantity: want });
+        const res = await call('POST', `${seatingUrl}/v1/seats/reserve`, token, { eventId, quantity: want }, pass ? { 'x-queue-pass': pass } : {});
         const at = Date.now();
         if (res.status === 201) {
           hold = res.json;
           break;
+        }
+        if (queued && isPassRefusal(res)) {
+          // The turn lapsed: queue again.
+          const end = await turn();
+          if (end === 'deadline') timedOut = true;
+          if (end) return end;
+          continue;
         }
         const code = errorCode(res);
         if (code === 'SOLD_OUT' || code === 'NOT_ENOUGH_SEATS') {
@@ -537,6 +564,7 @@ async function runSale(ctx, event, tokens) {
         bookings++;
         seatsBooked += order.items?.length ?? 0;
         lat.clickToConfirmed.push(confirmed - t0);
+        lat.joinToConfirmed.push(confirmed - joined);
         timeline.count('bookings', confirmed);
         timeline.sample('clickToConfirmed', confirmed, confirmed - t0);
       } else outcomes.push(final ? `order ${final}` : 'not seen CONFIRMED before the deadline');
@@ -574,6 +602,7 @@ async function runSale(ctx, event, tokens) {
     shapedPlan: event.shaped,
     seats: event.seatIds.length,
     buyers: tokens.length,
+    queued,
     seconds: round1(seconds),
     timedOut,
     secondsToSellOut: null, // set from the database once the sale is settled
@@ -1096,7 +1125,10 @@ function markdown(s) {
     row('seconds to sell out', sale.secondsToSellOut ?? 'not sold out');
     row('holds/s', `${sale.holdsPerSecond} (${sale.holds} holds, ${sale.seatsHeld} seats)`);
     row('complete bookings/s', `${sale.bookingsPerSecond} (${sale.bookings} CONFIRMED, ${sale.seatsBooked} seats, ${sale.declinedOnce} declined once)`);
-    for (const [name, key] of [['hold (incl. retries)', 'hold'], ['order', 'order'], ['charge', 'charge'], ['confirm wait', 'confirm'], ['click to CONFIRMED', 'clickToConfirmed']]) {
+    row('waiting room', sale.queued ? 'on: buyers queue before each purchase; the click is the first reserve request once admitted' : 'off');
+    const steps = [['hold (incl. retries)', 'hold'], ['order', 'order'], ['charge', 'charge'], ['confirm wait', 'confirm'], ['click to CONFIRMED', 'clickToConfirmed']];
+    if (sale.queued) steps.unshift(['queue wait (join to admitted)', 'queue']), steps.push(['join to CONFIRMED', 'joinToConfirmed']);
+    for (const [name, key] of steps) {
       row(`${name} p50 / p95 / p99 ms`, `${l[key].p50} / ${l[key].p95} / ${l[key].p99}`);
     }
     row('409s by code', Object.entries(sale.conflicts).map(([k, v]) => `${k} ${v}`).join(', ') || 'none');

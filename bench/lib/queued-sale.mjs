@@ -5,6 +5,7 @@
 // fast they were let in, and what an admitted buyer then met (hold latency, click to CONFIRMED).
 import { randomUUID } from 'node:crypto';
 import { errorCode, keepAliveAgent, request, sleep } from './http.mjs';
+import { openSaleQueue, takeTurn } from './queue-turn.mjs';
 import { round1, summarize, tally } from './stats.mjs';
 
 /** Longest long-poll asked for (the services cap it at 25 s). */
@@ -18,12 +19,7 @@ export async function runQueuedSale({ urls, admin, eventId, seats, tokens, deadl
   const agent = keepAliveAgent(tokens.length + 50);
   const call = (method, url, token, body, headers = {}) =>
     request(agent, url, { method, body, headers: { authorization: `Bearer ${token}`, ...headers }, timeoutMs: (WAIT_SECONDS + 10) * 1000 });
-  const opened = await request(agent, `${urls.seating}/v1/seats/queues/${eventId}`, {
-    method: 'PUT',
-    body: { onSaleAt: new Date().toISOString() },
-    headers: { authorization: `Bearer ${admin}` },
-  });
-  if (opened.status !== 201 && opened.status !== 200) throw new Error(`open the sale queue: ${opened.status} ${opened.text.slice(0, 200)}`);
+  if (!(await openSaleQueue(urls.seating, admin, eventId))) throw new Error(`the seating service opened no sale queue for event ${eventId}`);
 
   const lat = { queueWait: [], hold: [], clickToConfirmed: [] };
   const admittedAt = [];
@@ -47,26 +43,14 @@ export async function runQueuedSale({ urls, admin, eventId, seats, tokens, deadl
 
   async function buyer(token) {
     const joinedAt = Date.now();
-    let place;
-    do {
-      if (Date.now() > deadlineMs) return 'deadline joining';
-      place = await call('POST', `${urls.seating}/v1/seats/queues/${eventId}/join`, token);
-    } while (await shed(place, 'join'));
-    if (place.status !== 201 && place.status !== 200) return `join refused: ${errorCode(place)}`;
-    while (place.json?.status !== 'ADMITTED') {
-      if (place.json?.status === 'SOLD_OUT') return 'told sold out';
-      if (Date.now() > deadlineMs) return 'deadline in line';
-      const asked = Date.now();
-      const wait = Math.max(1, Math.min(WAIT_SECONDS, Math.floor((deadlineMs - asked) / 1000)));
-      place = await call('GET', `${urls.seating}/v1/seats/queues/${eventId}/me`, token, undefined, { prefer: `wait=${wait}` });
-      if (await shed(place, 'me')) place = { json: { status: 'WAITING' } };
-      else if (place.status !== 200) return `place lost: ${errorCode(place)}`;
-      else if (!place.headers['preference-applied'] && Date.now() - asked < pollMs) await sleep(pollMs);
-    }
+    const turn = await takeTurn({ agent, seatingUrl: urls.seating, eventId, token, deadline: deadlineMs, onServerError: (what, res) => errors5xx.push(`${what} ${res.status} ${errorCode(res)}`) });
+    if (turn.deadline) return 'deadline in line';
+    if (turn.soldOut) return 'told sold out';
+    if (turn.refused) return `join refused: ${turn.refused}`;
     const admitted = Date.now();
     admittedAt.push(admitted);
     lat.queueWait.push(admitted - joinedAt);
-    return book(token, place.json.pass, admitted);
+    return book(token, turn.pass, admitted);
   }
 
   /** One booking with the pass: best available, order, charge, CONFIRMED. The click is the admission. */
