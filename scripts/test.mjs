@@ -172,7 +172,15 @@ function forwardServerPanics(line) {
 // Running
 
 function runTests(files, databaseUrl) {
-  const args = ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files];
+  const args = [
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${path.join(repoRoot, 'scripts', 'lib', 'workspace-times-reporter.mjs')}`,
+    '--test-reporter-destination=stdout',
+    '--test-concurrency=2',
+    ...files,
+  ];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: 'inherit',
