@@ -1,37 +1,45 @@
 // A node:test reporter that prints, at the end of a run, how long each workspace's test files ran:
-// from its first file's first event to its last file's last event ("span"), and the sum of its
-// files' own spans ("files"). The runner adds it next to the spec reporter so that a slow
+// "span", from its first file's start to its last file's end, and "files", the sum of its files'
+// durations; then the slowest files. The runner adds it next to the spec reporter so that a slow
 // workspace can be found without reading every test's duration.
 import path from 'node:path';
 import { formatMs, repoRoot } from './common.mjs';
 
+const SLOWEST_SHOWN = 8;
+
 export default async function* workspaceTimes(source) {
-  const files = new Map(); // file → { first, last }
+  const files = []; // { file, start, end, duration }
   for await (const event of source) {
-    const file = event.data?.file;
-    // Every file is enqueued when the run starts; it begins when dequeued.
-    if (!file || event.type === 'test:enqueue') continue;
-    const now = Date.now();
-    const seen = files.get(file);
-    if (seen) seen.last = now;
-    else files.set(file, { first: now, last: now });
+    // A file's own test (named after the file) completes when its process ends. Tests inside a
+    // file may be reported long after they ran (the runner holds back one file's output while
+    // another's is shown), so only this event's time and duration are taken.
+    if (event.type !== 'test:complete' || event.data.nesting !== 0 || !event.data.file) continue;
+    if (path.resolve(event.data.name) !== path.resolve(event.data.file)) continue;
+    const end = Date.now();
+    const duration = event.data.details?.duration_ms ?? 0;
+    files.push({ file: event.data.file, start: end - duration, end, duration });
   }
-  const workspaces = new Map(); // workspace → { first, last, files, count }
-  for (const [file, { first, last }] of files) {
-    const workspace = workspaceOf(file);
-    const w = workspaces.get(workspace) ?? { first, last, files: 0, count: 0 };
-    w.first = Math.min(w.first, first);
-    w.last = Math.max(w.last, last);
-    w.files += last - first;
+  if (files.length === 0) return;
+  const workspaces = new Map(); // workspace → { start, end, duration, count }
+  for (const f of files) {
+    const name = workspaceOf(f.file);
+    const w = workspaces.get(name) ?? { start: f.start, end: f.end, duration: 0, count: 0 };
+    w.start = Math.min(w.start, f.start);
+    w.end = Math.max(w.end, f.end);
+    w.duration += f.duration;
     w.count += 1;
-    workspaces.set(workspace, w);
+    workspaces.set(name, w);
   }
-  if (workspaces.size === 0) return;
   const rows = [...workspaces].sort(([a], [b]) => a.localeCompare(b));
   const width = Math.max(...rows.map(([name]) => name.length));
-  yield '\nTime per workspace (span: first to last event; files: sum of each file\'s span):\n';
+  yield "\nTime per workspace (span: first file's start to last file's end; files: sum of its files' durations):\n";
   for (const [name, w] of rows) {
-    yield `  ${name.padEnd(width)}  span ${formatMs(w.last - w.first).padStart(8)}  files ${formatMs(w.files).padStart(8)}  (${w.count} file${w.count === 1 ? '' : 's'})\n`;
+    const ms = (value) => formatMs(Math.round(value)).padStart(8);
+    yield `  ${name.padEnd(width)}  span ${ms(w.end - w.start)}  files ${ms(w.duration)}  (${w.count} file${w.count === 1 ? '' : 's'})\n`;
+  }
+  yield 'Slowest files:\n';
+  for (const f of [...files].sort((a, b) => b.duration - a.duration).slice(0, SLOWEST_SHOWN)) {
+    yield `  ${formatMs(Math.round(f.duration)).padStart(8)}  ${path.relative(repoRoot, f.file)}\n`;
   }
 }
 
