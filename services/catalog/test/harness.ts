@@ -1,7 +1,8 @@
 import { DEV_DEFAULT_SECRETS, Role, RunningApp, TokenService } from '@etsr/platform';
-import { TestDatabase, client, createTestDatabase } from '@etsr/platform/testing';
+import { TestDatabase, client, createMigratedTestDatabase } from '@etsr/platform/testing';
 import { Client } from 'pg';
 import { startCatalogService } from '../src/bootstrap';
+import { database as catalogDatabase } from '../src/database';
 
 export type Api = ReturnType<typeof client>;
 
@@ -38,7 +39,7 @@ export interface TestOptions {
 
 /** The catalog service on a fresh database, listening on a free port; the availability sync off unless env sets SEATING_URL. */
 export async function startCatalogServiceForTest(options: TestOptions = {}): Promise<CatalogServiceUnderTest> {
-  const db = options.database ?? (await createTestDatabase('catalog'));
+  const db = options.database ?? (await createMigratedTestDatabase('catalog', catalogDatabase));
   let app: RunningApp;
   try {
     app = await startCatalogService({

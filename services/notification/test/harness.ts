@@ -1,6 +1,7 @@
 import { DEV_DEFAULT_SECRETS, RunningApp, TokenService } from '@etsr/platform';
-import { TestDatabase, client, createTestDatabase } from '@etsr/platform/testing';
+import { TestDatabase, client, createMigratedTestDatabase } from '@etsr/platform/testing';
 import { startNotificationService } from '../src/bootstrap';
+import { database as notificationDatabase } from '../src/database';
 
 /** Tokens as the user service would issue them (same development secret), and service credentials. */
 export const tokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'user');
@@ -26,7 +27,7 @@ export interface NotificationUnderTest {
  * port, sending mail to `smtpUrl`. Retries are quick so tests need not wait long.
  */
 export async function startNotificationForTest(smtpUrl: string, env: Record<string, string> = {}, db?: TestDatabase): Promise<NotificationUnderTest> {
-  const database = db ?? (await createTestDatabase('notification'));
+  const database = db ?? (await createMigratedTestDatabase('notification', notificationDatabase));
   const logs: Record<string, unknown>[] = [];
   const echo = process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'info';
   const destination = {

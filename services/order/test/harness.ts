@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { DEV_DEFAULT_SECRETS, Role, RunningApp, TokenService, signPayload } from '@etsr/platform';
-import { ApiResponse, TestDatabase, call, client, createTestDatabase, metricValue, eventually } from '@etsr/platform/testing';
+import { ApiResponse, TestDatabase, call, client, createMigratedTestDatabase, metricValue, eventually } from '@etsr/platform/testing';
 import { Client } from 'pg';
 import { startOrderService } from '../src/bootstrap';
+import { database as orderDatabase } from '../src/database';
 import { FakeCatalog } from './fake-catalog';
 import { FakeNotification } from './fake-notification';
 import { FakePayment } from './fake-payment';
@@ -83,7 +84,7 @@ export interface TestOptions {
 export async function startOrderForTest(env: Record<string, string> = {}, options: TestOptions = {}): Promise<OrderServiceUnderTest> {
   const peers = options.peers ?? { seating: new FakeSeating(), payment: new FakePayment(), notification: new FakeNotification(), catalog: new FakeCatalog() };
   if (!options.peers) await Promise.all(Object.values(peers).map((p) => p.start()));
-  const db = options.database ?? (await createTestDatabase('order'));
+  const db = options.database ?? (await createMigratedTestDatabase('order', orderDatabase));
   const stopPeers = () => (options.peers ? Promise.resolve() : Promise.all(Object.values(peers).map((p) => p.stop())).then(() => undefined));
   let app: RunningApp;
   try {

@@ -1,7 +1,8 @@
 import { DEV_DEFAULT_SECRETS, Role, RunningApp, TokenService } from '@etsr/platform';
-import { TestDatabase, client, createTestDatabase, metricValue } from '@etsr/platform/testing';
+import { TestDatabase, client, createMigratedTestDatabase, metricValue } from '@etsr/platform/testing';
 import { Client } from 'pg';
 import { startPaymentService } from '../src/bootstrap';
+import { database as paymentDatabase } from '../src/database';
 import { PAYMENT_GATEWAY } from '../src/gateway/payment-gateway';
 import { SimulatedGateway } from '../src/gateway/simulated-gateway';
 import { FakeOrderService } from './fake-order';
@@ -43,7 +44,7 @@ export interface PaymentServiceUnderTest {
 export async function startPaymentForTest(env: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<PaymentServiceUnderTest> {
   const orders = new FakeOrderService(CALLBACK_SECRET);
   const orderUrl = await orders.start();
-  const db = options.database ?? (await createTestDatabase('payment'));
+  const db = options.database ?? (await createMigratedTestDatabase('payment', paymentDatabase));
   let app: RunningApp;
   try {
     app = await startPaymentService({

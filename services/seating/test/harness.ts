@@ -1,6 +1,7 @@
 import { DEV_DEFAULT_SECRETS, RunningApp, TokenService } from '@etsr/platform';
-import { TestDatabase, client, createTestDatabase } from '@etsr/platform/testing';
+import { TestDatabase, client, createMigratedTestDatabase } from '@etsr/platform/testing';
 import { startSeatingService } from '../src/bootstrap';
+import { database as seatingDatabase } from '../src/database';
 
 /** Tokens as the user service would issue them (same development secret), and service credentials. */
 export const tokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'user');
@@ -20,7 +21,7 @@ export interface SeatingUnderTest {
 
 /** The seating service on a fresh database (or `db`, to run a second replica on it), on a free port. */
 export async function startSeatingForTest(env: Record<string, string> = {}, db?: TestDatabase): Promise<SeatingUnderTest> {
-  const database = db ?? (await createTestDatabase('seating'));
+  const database = db ?? (await createMigratedTestDatabase('seating', seatingDatabase));
   const app = await startSeatingService({
     NODE_ENV: 'test',
     PORT: '0',

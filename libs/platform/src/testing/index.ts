@@ -1,5 +1,6 @@
 export * from './http';
 export * from './test-database';
+export * from './template-database';
 export * from './metrics';
 export * from './readme';
 export * from './loopback-server';
