@@ -1,16 +1,12 @@
-import { DEV_DEFAULT_SECRETS, RunningApp, TokenService } from '@etsr/platform';
-import { TestDatabase, client, createMigratedTestDatabase } from '@etsr/platform/testing';
+import { RunningApp } from '@etsr/platform';
+import { TestDatabase, client, createMigratedTestDatabase, devServiceToken, devUserToken } from '@etsr/platform/testing';
 import { startNotificationService } from '../src/bootstrap';
 import { database as notificationDatabase } from '../src/database';
 
-/** Tokens as the user service would issue them (same development secret), and service credentials. */
-export const tokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'user');
-export const userToken = (userId: number, role: 'USER' | 'ADMIN' = 'USER') =>
-  tokens.signAccessToken({ userId, username: `user${userId}`, role }, 3600);
+export const userToken = (userId: number, role: 'USER' | 'ADMIN' = 'USER') => devUserToken(userId, role);
 export const adminToken = () => userToken(1, 'ADMIN');
 /** A credential another platform service (order, by default) would send to the notification service. */
-export const serviceToken = (from = 'order') =>
-  new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, from).serviceToken('notification');
+export const serviceToken = (from = 'order') => devServiceToken(from, 'notification');
 
 export interface NotificationUnderTest {
   url: string;

@@ -6,3 +6,8 @@ export * from './readme';
 export * from './loopback-server';
 export * from './eventually';
 export * from './openapi-fuzz';
+export * from './dev-tokens';
+export * from './entry-point';
+export * from './free-port';
+export * from './schema-drift';
+export * from './sql';
