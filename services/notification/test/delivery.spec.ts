@@ -59,7 +59,7 @@ describe('notification: delivery when the SMTP server is down, refuses, or a sen
       });
       assert.equal(sent.lastError, null);
       assert.ok(took < 5_000, `delivered ${took} ms after the server came back`);
-      await new Promise((r) => setTimeout(r, 1_000));
+      await svc.settled();
       assert.equal(byEvent(smtp, event.eventId).length, 1);
       assert.equal(smtp.messages.length, 1);
       assert.equal(smtp.messages[0].attachments.length, 2);
@@ -91,7 +91,7 @@ describe('notification: delivery when the SMTP server is down, refuses, or a sen
       assert.equal(failed.attempts, 1);
       assert.match(String(failed.lastError), /550/);
       assert.equal(failed.nextAttemptAt, null);
-      await new Promise((r) => setTimeout(r, 700));
+      await svc.settled();
       assert.equal((await notificationsOf(svc, event.orderId))[0].attempts, 1);
     });
 
@@ -112,7 +112,7 @@ describe('notification: delivery when the SMTP server is down, refuses, or a sen
                  1, now() + interval '2 seconds', now() + interval '2 seconds')`,
         [eventId, event.userId, event.orderId],
       );
-      await new Promise((r) => setTimeout(r, 1_000));
+      await svc.drain();
       assert.equal(byEvent(smtp, eventId).length, 0, 'not sent while the lease holds');
       const sent = await eventually(async () => {
         const [n] = await notificationsOf(svc, event.orderId);
@@ -175,7 +175,7 @@ describe('notification: delivery when the SMTP server is down, refuses, or a sen
       const answers = await Promise.all(events.map((e, i) => post(i % 2 ? a : b, e)));
       assert.deepEqual(answers.map((r) => r.status), Array(30).fill(202));
       await smtp.waitFor(30, 15_000);
-      await new Promise((r) => setTimeout(r, 1_000));
+      await Promise.all([a.settled(), b.settled()]);
       assert.equal(smtp.messages.length, 30);
       for (const e of events) assert.equal(byEvent(smtp, e.eventId).length, 1, `event ${e.eventId}`);
       // Each recorded as SENT once, by one replica or the other.

@@ -1,6 +1,7 @@
 import { RunningApp } from '@etsr/platform';
-import { TestDatabase, client, createMigratedTestDatabase, devServiceToken, devUserToken } from '@etsr/platform/testing';
+import { TestDatabase, client, createMigratedTestDatabase, devServiceToken, devUserToken, eventually, query } from '@etsr/platform/testing';
 import { startNotificationService } from '../src/bootstrap';
+import { NotificationSender } from '../src/services/notification-sender.service';
 import { database as notificationDatabase } from '../src/database';
 
 export const userToken = (userId: number, role: 'USER' | 'ADMIN' = 'USER') => devUserToken(userId, role);
@@ -15,6 +16,13 @@ export interface NotificationUnderTest {
   app: RunningApp;
   /** Every log line the service wrote, parsed. */
   logs: Record<string, unknown>[];
+  /** One send pass now: sends every notification due, and returns when those sends have ended. */
+  drain(): Promise<void>;
+  /**
+   * Sends what is due, then waits until no notification is due or being sent (by this replica or
+   * another): every mail that was going to go out has reached the SMTP server.
+   */
+  settled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,12 +63,24 @@ export async function startNotificationForTest(smtpUrl: string, env: Record<stri
     },
     { logDestination: destination },
   );
+  const sender = app.app.get(NotificationSender);
   return {
     url: app.url,
     api: client(app.url),
     db: database,
     app,
     logs,
+    drain: () => sender.drain(),
+    settled: async (timeoutMs = 10_000) => {
+      await sender.drain();
+      await eventually(async () => {
+        const [{ n }] = await query<{ n: number }>(
+          database.url,
+          `SELECT count(*)::int AS n FROM notifications WHERE status = 'PENDING' AND (next_attempt_at <= now() OR lease_until > now())`,
+        );
+        return n === 0 ? true : undefined;
+      }, timeoutMs, 'no notification due or being sent');
+    },
     stop: async () => {
       await app.close();
       if (!db) await database.drop();
@@ -68,4 +88,4 @@ export async function startNotificationForTest(smtpUrl: string, env: Record<stri
   };
 }
 
-export { eventually } from '@etsr/platform/testing';
+export { eventually };

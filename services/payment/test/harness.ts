@@ -1,5 +1,5 @@
 import { Role, RunningApp } from '@etsr/platform';
-import { TestDatabase, client, createMigratedTestDatabase, devServiceToken, devUserToken, metricValue, query } from '@etsr/platform/testing';
+import { TestDatabase, client, createMigratedTestDatabase, devServiceToken, devUserToken, metricValue, outboxSettled, query } from '@etsr/platform/testing';
 import { startPaymentService } from '../src/bootstrap';
 import { database as paymentDatabase } from '../src/database';
 import { PAYMENT_GATEWAY } from '../src/gateway/payment-gateway';
@@ -29,6 +29,8 @@ export interface PaymentServiceUnderTest {
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** The value of a metric sample now. */
   metric(name: string, labels?: Record<string, string>): Promise<number | undefined>;
+  /** Delivers what is due in the outbox and waits until nothing is due or being delivered. */
+  outboxSettled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function startPaymentForTest(env: Record<string, string> = {}, opti
     gateway: app.app.get<SimulatedGateway>(PAYMENT_GATEWAY),
     sql: (text, params) => query(db.url, text, params, { applicationName: TEST_CLIENT_APPLICATION }),
     metric: async (name, labels) => metricValue((await api.get('/metrics')).text, name, labels),
+    outboxSettled: () => outboxSettled(app, db.url),
     stop: async () => {
       await app.close();
       await orders.stop();

@@ -11,3 +11,4 @@ export * from './entry-point';
 export * from './free-port';
 export * from './schema-drift';
 export * from './sql';
+export * from './outbox-settled';
