@@ -184,7 +184,7 @@ function runTests(files, databaseUrl) {
     '--test-reporter-destination=stdout',
     `--test-reporter=${path.join(repoRoot, 'scripts', 'lib', 'workspace-times-reporter.mjs')}`,
     '--test-reporter-destination=stdout',
-    '--test-concurrency=2',
+    `--test-concurrency=${testConcurrency()}`,
     ...files,
   ];
   const child = spawn(process.execPath, args, {
@@ -206,6 +206,17 @@ function runTests(files, databaseUrl) {
     });
     child.once('exit', (code, signal) => resolve(code ?? signalExitCode(signal)));
   });
+}
+
+/**
+ * How many test files run at once: TEST_CONCURRENCY, else one more than the CPUs. Most of a test
+ * file's time is spent waiting on its services, its database or a timer, not computing, so one
+ * file per CPU left the CPUs idle.
+ */
+function testConcurrency() {
+  const configured = Number(process.env.TEST_CONCURRENCY);
+  if (Number.isInteger(configured) && configured > 0) return configured;
+  return os.availableParallelism() + 1;
 }
 
 /** Stops the database, removes the temporary data, prints the summary and exits with `code`. */
