@@ -209,9 +209,8 @@ function runTests(files, databaseUrl) {
 }
 
 /**
- * How many test files run at once: TEST_CONCURRENCY, else one more than the CPUs. Most of a test
- * file's time is spent waiting on its services, its database or a timer, not computing, so one
- * file per CPU left the CPUs idle.
+ * How many test files run at once: TEST_CONCURRENCY, else one more than the CPUs. A test file
+ * spends much of its time waiting on its services, its database or a timer, not computing.
  */
 function testConcurrency() {
   const configured = Number(process.env.TEST_CONCURRENCY);
