@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
-import { createTestDatabase } from '@etsr/platform/testing';
+import { createTestDatabase, query as sql } from '@etsr/platform/testing';
 import { accountEvent, orderEvent } from './factories';
 import { NotificationUnderTest, adminToken, eventually, serviceToken, startNotificationForTest } from './harness';
 import { PNG_SIGNATURE, TestSmtpServer, deadPort, startTestSmtpServer } from './smtp';
 
 const post = (svc: NotificationUnderTest, body: unknown, path = '/internal/v1/notifications') => svc.api.post(path, { token: serviceToken(), body });
 const byEvent = (smtp: TestSmtpServer, eventId: unknown) => smtp.messages.filter((m) => m.headers.get('x-event-id') === eventId);
-
-async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    return (await db.query(text, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
 
 describe('notification: receiving is a stored write; rendering and sending come after', () => {
   it('202 while no rendering can be stored (its table locked): the event is stored unrendered, and the mail goes out once rendering can be stored', async () => {

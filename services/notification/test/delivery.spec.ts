@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client } from 'pg';
-import { createTestDatabase } from '@etsr/platform/testing';
+import { createTestDatabase, query as sql } from '@etsr/platform/testing';
 import { orderEvent } from './factories';
 import { NotificationUnderTest, adminToken, eventually, serviceToken, startNotificationForTest } from './harness';
 import { TestSmtpServer, deadPort, startTestSmtpServer } from './smtp';
@@ -19,16 +18,6 @@ const post = (svc: NotificationUnderTest, body: unknown) => svc.api.post('/inter
 const notificationsOf = async (svc: NotificationUnderTest, orderId: unknown): Promise<Listed[]> =>
   (await svc.api.get(`/v1/notifications?orderId=${orderId}`, { token: adminToken() })).body.notifications;
 const byEvent = (smtp: TestSmtpServer, eventId: unknown) => smtp.messages.filter((m) => m.headers.get('x-event-id') === eventId);
-
-async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    return (await db.query(text, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
 
 describe('notification: delivery when the SMTP server is down, refuses, or a sender dies', () => {
   it('SMTP server down when the event arrives: not SENT, retried; once it is back, delivered within seconds and exactly once', async () => {

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
-import { Client } from 'pg';
+import { query } from './sql';
 import { TEMPLATE_PREFIX, createMigratedTestDatabase, templateName } from './template-database';
 import { adminUrl } from './test-database';
 
@@ -26,16 +26,11 @@ async function nameFromAnotherProcess(runId: string): Promise<string> {
   return stdout.trim();
 }
 
-async function sql<T>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
+/** One statement on database `database` of the test server. */
+function sql<T>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
   const url = new URL(adminUrl());
   url.pathname = `/${database}`;
-  const client = new Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
+  return query<T>(url.toString(), text, params);
 }
 
 describe('migrated test databases, copied from a template', () => {
