@@ -4,8 +4,10 @@
 // workspaces (default: libs/*, services/*, e2e) with Node's built-in test runner.
 //
 // Tests receive TEST_DATABASE_URL, a URL of the server's `postgres` database; each test suite
-// creates and drops its own databases.
+// creates and drops its own databases. They also receive TEST_RUN_ID, which names the template
+// databases they migrate once and copy their databases from; the runner drops those at the end.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +15,7 @@ import { formatMs, freePort, maskPassword, repoRoot, runTypeScriptBuild } from '
 import { checkNodeVersion } from './lib/node-versions.mjs';
 import { installMissingDeployTools } from './lib/deploy-tools.mjs';
 import { startEmbeddedPostgres } from './lib/embedded-pg.mjs';
+import { dropRunTemplates } from './lib/test-templates.mjs';
 
 const DEFAULT_WORKSPACE_PARENTS = ['libs', 'services'];
 const OPTIONAL_WORKSPACES = ['e2e'];
@@ -24,6 +27,8 @@ const state = {
   build: null, // tsc child while building
   runner: null, // the `node --test` child
   database: null, // promise of the embedded PostgreSQL handle, when one is used
+  databaseUrl: null, // the server the tests ran on, once known
+  runId: randomBytes(4).toString('hex'), // names this run's template databases
   databaseDescription: 'none (stopped before a database was needed)',
   tempDir: null,
   signal: null, // the first SIGINT/SIGTERM received
@@ -59,6 +64,7 @@ async function main() {
   if (files.some((file) => file.includes(`${path.sep}deploy${path.sep}`))) installMissingDeployTools();
 
   const databaseUrl = await openTestDatabase();
+  state.databaseUrl = databaseUrl;
   if (state.signal) return signalExitCode(state.signal);
 
   console.log(`\nRunning ${files.length} test file${files.length === 1 ? '' : 's'} from ${workspaces.join(', ')}…\n`);
@@ -172,13 +178,22 @@ function forwardServerPanics(line) {
 // Running
 
 function runTests(files, databaseUrl) {
-  const args = ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files];
+  const args = [
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${path.join(repoRoot, 'scripts', 'lib', 'workspace-times-reporter.mjs')}`,
+    '--test-reporter-destination=stdout',
+    `--test-concurrency=${testConcurrency()}`,
+    ...files,
+  ];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: 'inherit',
     env: {
       ...process.env,
       TEST_DATABASE_URL: databaseUrl,
+      TEST_RUN_ID: state.runId,
       NODE_ENV: 'test',
       LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
     },
@@ -193,10 +208,25 @@ function runTests(files, databaseUrl) {
   });
 }
 
+/**
+ * How many test files run at once: TEST_CONCURRENCY, else one more than the CPUs. A test file
+ * spends much of its time waiting on its services, its database or a timer, not computing.
+ */
+function testConcurrency() {
+  const configured = Number(process.env.TEST_CONCURRENCY);
+  if (Number.isInteger(configured) && configured > 0) return configured;
+  return os.availableParallelism() + 1;
+}
+
 /** Stops the database, removes the temporary data, prints the summary and exits with `code`. */
 async function finish(code) {
   if (state.finishing) return;
   state.finishing = true;
+  if (state.databaseUrl) {
+    await dropRunTemplates(state.databaseUrl, state.runId).catch((err) =>
+      console.error(`Dropping this run's template databases (t_tpl_${state.runId}_*) failed: ${err.message}`),
+    );
+  }
   const database = await state.database?.catch(() => null);
   if (database) await database.stop().catch((err) => console.error(`Stopping the embedded PostgreSQL failed: ${err.message}`));
   if (state.tempDir) {

@@ -6,6 +6,14 @@ import { venueWithEvent } from './factories';
 import { FakeSeating } from './fake-seating';
 import { CatalogServiceUnderTest, eventually, sleep, startCatalogServiceForTest } from './harness';
 
+const failedCycles = async (svc: CatalogServiceUnderTest) =>
+  metricValue((await svc.api.get('/metrics')).text, 'catalog_availability_sync_cycles_total', { outcome: 'failed' }) ?? 0;
+/** Waits until the service has tried (and failed) to reach seating `n` more times. */
+async function moreFailedCycles(svc: CatalogServiceUnderTest, n: number): Promise<void> {
+  const target = (await failedCycles(svc)) + n;
+  await eventually(async () => ((await failedCycles(svc)) >= target ? true : undefined), 10_000, `${n} more failed sync cycles`);
+}
+
 const INTERVAL_MS = 200;
 /** These tests make seating fail on purpose: keep the expected warnings out of the test output. */
 const QUIET: Record<string, string> = process.env.LOG_LEVEL === 'warn' ? { LOG_LEVEL: 'error' } : {};
@@ -83,7 +91,7 @@ describe('available_seats follows the seating service (pull sync)', () => {
     const { event } = await venueWithEvent(svc.api);
     seating.down = true;
     seating.set(event.event_id, 500);
-    await sleep(INTERVAL_MS * 4);
+    await moreFailedCycles(svc, 2);
     const during = await svc.api.get(`/v1/events/${event.event_id}`);
     assert.equal(during.status, 200);
     assert.equal(during.body.available_seats, 1000);
@@ -153,7 +161,7 @@ describe('availability sync when seating cannot be reached at all', () => {
     const svc = await startCatalogServiceForTest({ env: { SEATING_URL: url, AVAILABILITY_SYNC_INTERVAL_MS: '100', ...QUIET } });
     try {
       const { event } = await venueWithEvent(svc.api);
-      await sleep(500);
+      await moreFailedCycles(svc, 2);
       assert.equal((await svc.api.get(`/v1/events/${event.event_id}`)).body.available_seats, event.total_seats);
       assert.equal((await svc.api.get('/health')).status, 200);
       const failed = metricValue((await svc.api.get('/metrics')).text, 'catalog_availability_sync_cycles_total', { outcome: 'failed' }) ?? 0;

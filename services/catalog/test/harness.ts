@@ -1,15 +1,12 @@
-import { DEV_DEFAULT_SECRETS, Role, RunningApp, TokenService } from '@etsr/platform';
-import { TestDatabase, client, createTestDatabase } from '@etsr/platform/testing';
-import { Client } from 'pg';
+import { Role, RunningApp } from '@etsr/platform';
+import { TestDatabase, client, createMigratedTestDatabase, devServiceToken, devUserToken, query } from '@etsr/platform/testing';
 import { startCatalogService } from '../src/bootstrap';
+import { database as catalogDatabase } from '../src/database';
 
 export type Api = ReturnType<typeof client>;
 
-/** Tokens as the user service would issue them, signed with the development secrets the service runs on. */
-const userTokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'user');
-
 export function accessToken(role: Role, userId = role === 'ADMIN' ? 1 : 2, expiresInSeconds = 3600): string {
-  return userTokens.signAccessToken({ userId, username: role === 'ADMIN' ? 'admin' : 'alice_johnson', role }, expiresInSeconds);
+  return devUserToken(userId, role, { username: role === 'ADMIN' ? 'admin' : 'alice_johnson', expiresInSeconds });
 }
 
 export const ADMIN_TOKEN = accessToken('ADMIN');
@@ -17,7 +14,7 @@ export const USER_TOKEN = accessToken('USER');
 /** An admin token that expired a minute ago. */
 export const EXPIRED_ADMIN_TOKEN = accessToken('ADMIN', 1, -60);
 /** A valid credential of another service (order) addressed to catalog: not a user, so no admin either. */
-export const SERVICE_TOKEN = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'order').serviceToken('catalog');
+export const SERVICE_TOKEN = devServiceToken('order', 'catalog');
 
 export interface CatalogServiceUnderTest {
   url: string;
@@ -38,7 +35,7 @@ export interface TestOptions {
 
 /** The catalog service on a fresh database, listening on a free port; the availability sync off unless env sets SEATING_URL. */
 export async function startCatalogServiceForTest(options: TestOptions = {}): Promise<CatalogServiceUnderTest> {
-  const db = options.database ?? (await createTestDatabase('catalog'));
+  const db = options.database ?? (await createMigratedTestDatabase('catalog', catalogDatabase));
   let app: RunningApp;
   try {
     app = await startCatalogService({
@@ -64,18 +61,6 @@ export async function startCatalogServiceForTest(options: TestOptions = {}): Pro
       if (!options.database) await db.drop();
     },
   };
-}
-
-/** One statement on its own connection; `setup` (e.g. a SET) runs first on that connection. */
-export async function query<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = [], setup?: string): Promise<T[]> {
-  const pg = new Client({ connectionString: url });
-  await pg.connect();
-  try {
-    if (setup) await pg.query(setup);
-    return (await pg.query(text, params)).rows as T[];
-  } finally {
-    await pg.end();
-  }
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

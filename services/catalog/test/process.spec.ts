@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TestDatabase, createTestDatabase } from '@etsr/platform/testing';
+import { TestDatabase, createTestDatabase, exitCode, startEntryPoint } from '@etsr/platform/testing';
 
 const MAIN = join(__dirname, '..', 'src', 'main.js');
 
-/** Runs the service's real entry point as its own process, as `npm start` and the image do. */
-function startProcess(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (c) => (out += c));
-  child.stderr!.on('data', (c) => (out += c));
-  return { child, output: () => out };
-}
-
-async function exitCode(child: ChildProcess, timeoutMs = 20000): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code] = await once(child, 'exit');
-  clearTimeout(timer);
-  return code as number | null;
-}
+const startProcess = (env: Record<string, string>) => startEntryPoint(MAIN, env);
 
 describe('the catalog service as a process', () => {
   let db: TestDatabase;

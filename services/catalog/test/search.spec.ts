@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildEventSearchSql } from '../src/repositories/event-search.sql';
 import { createEvent, createVenue } from './factories';
-import { ADMIN_TOKEN, CatalogServiceUnderTest, EXPIRED_ADMIN_TOKEN, USER_TOKEN, query, startCatalogServiceForTest } from './harness';
+import { query } from '@etsr/platform/testing';
+import { ADMIN_TOKEN, CatalogServiceUnderTest, EXPIRED_ADMIN_TOKEN, USER_TOKEN, startCatalogServiceForTest } from './harness';
 
 /**
  * The documented example answer of the search, field for field. Its dates are ten years later than
@@ -248,7 +249,7 @@ describe('GET /v1/events/search', () => {
         svc.db.url,
         `EXPLAIN SELECT e.event_id FROM events e JOIN venues v ON v.venue_id = e.venue_id ${where}`,
         params,
-        'SET enable_seqscan = off',
+        { setup: 'SET enable_seqscan = off' },
       );
       const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
       assert.match(plan, new RegExp(index), `${index} in\n${plan}`);

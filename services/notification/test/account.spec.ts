@@ -117,7 +117,7 @@ describe('notification: account e-mails (ACCOUNT_SETUP, PASSWORD_RESET)', () => 
     assert.equal(again.status, 202);
     assert.equal(again.body.notifications[0].notificationId, first.body.notifications[0].notificationId);
     assert.equal(again.body.notifications[0].orderId, null);
-    await new Promise((r) => setTimeout(r, 600));
+    await svc.settled();
     assert.equal(mailsOf(event.eventId).length, 1);
   });
 
@@ -127,7 +127,7 @@ describe('notification: account e-mails (ACCOUNT_SETUP, PASSWORD_RESET)', () => 
     assert.deepEqual(answers.map((a) => a.status), Array(10).fill(202), answers.map((a) => a.text).join('\n'));
     assert.equal(new Set(answers.map((a) => a.body.notifications[0].notificationId)).size, 1);
     await deliveredOnce(event.eventId);
-    await new Promise((r) => setTimeout(r, 800));
+    await svc.settled();
     assert.equal(mailsOf(event.eventId).length, 1);
   });
 
@@ -149,7 +149,7 @@ describe('notification: account e-mails (ACCOUNT_SETUP, PASSWORD_RESET)', () => 
     assert.equal(asAccount.body.error, 'EVENT_ID_REUSED');
     await deliveredOnce(event.eventId);
     await deliveredOnce(order.eventId);
-    await new Promise((r) => setTimeout(r, 400));
+    await svc.settled();
     assert.equal(mailsOf(event.eventId).length, 1);
     assert.equal(mailsOf(order.eventId).length, 1);
     assert.equal(smtp.messages.length, 2);
@@ -163,7 +163,7 @@ describe('notification: account e-mails (ACCOUNT_SETUP, PASSWORD_RESET)', () => 
     assert.equal(user.body.error, 'SERVICE_ONLY');
     assert.equal((await post(event, adminToken())).status, 403);
     assert.equal((await post(event, 'not-a-token')).status, 401);
-    await new Promise((r) => setTimeout(r, 300));
+    await svc.settled();
     assert.equal(mailsOf(event.eventId).length, 0);
   });
 

@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
-import { createTestDatabase } from '@etsr/platform/testing';
+import { createTestDatabase, query as sql } from '@etsr/platform/testing';
 import { accountEvent, orderEvent } from './factories';
 import { NotificationUnderTest, adminToken, eventually, serviceToken, startNotificationForTest } from './harness';
 import { PNG_SIGNATURE, TestSmtpServer, deadPort, startTestSmtpServer } from './smtp';
 
 const post = (svc: NotificationUnderTest, body: unknown, path = '/internal/v1/notifications') => svc.api.post(path, { token: serviceToken(), body });
 const byEvent = (smtp: TestSmtpServer, eventId: unknown) => smtp.messages.filter((m) => m.headers.get('x-event-id') === eventId);
-
-async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    return (await db.query(text, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
 
 describe('notification: receiving is a stored write; rendering and sending come after', () => {
   it('202 while no rendering can be stored (its table locked): the event is stored unrendered, and the mail goes out once rendering can be stored', async () => {
@@ -82,7 +72,7 @@ describe('notification: receiving is a stored write; rendering and sending come 
       smtp = await startTestSmtpServer({ port });
       const [mail] = await smtp.waitFor(1, 10_000);
       assert.ok(mail.text?.includes((event.data as { token: string }).token));
-      await new Promise((r) => setTimeout(r, 700));
+      await svc.settled();
       assert.equal(smtp.messages.length, 1);
       // The token is no longer kept outside the rendered e-mail.
       const [stored] = await sql<{ payload: unknown }>(svc.db.url, `SELECT payload FROM notification_events WHERE event_id = $1`, [event.eventId]);
@@ -119,7 +109,7 @@ describe('notification: receiving is a stored write; rendering and sending come 
          VALUES (gen_random_uuid(), $1, 'ORDER_CONFIRMED', 'EMAIL', $2, $3, 'alice@example.com', 'Your tickets', 1, now() + interval '2 seconds', now() + interval '2 seconds')`,
         [event.eventId, event.userId, event.orderId],
       );
-      await new Promise((r) => setTimeout(r, 1_000));
+      await svc.drain();
       assert.equal(byEvent(smtp, event.eventId).length, 0, 'not sent while the lease holds');
       const sent = await eventually(async () => {
         const [n] = (await svc.api.get(`/v1/notifications?orderId=${event.orderId}`, { token: adminToken() })).body.notifications;
@@ -152,7 +142,7 @@ describe('notification: receiving is a stored write; rendering and sending come 
         const [{ n }] = await sql<{ n: number }>(db.url, `SELECT count(*)::int AS n FROM notifications WHERE status <> 'SENT'`);
         return n === 0 ? true : undefined;
       }, 30_000);
-      await new Promise((r) => setTimeout(r, 700));
+      await Promise.all([a.settled(), b.settled()]);
       const problems = () => JSON.stringify([...a.logs, ...b.logs].filter((l) => String(l.level).toLowerCase() !== 'info').slice(0, 20));
       assert.equal(smtp.messages.length, 60, problems());
       for (const e of events) assert.equal(byEvent(smtp, e.eventId).length, 1, `event ${e.eventId}`);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client } from 'pg';
-import { createTestDatabase } from '@etsr/platform/testing';
+import { createTestDatabase, query as sql } from '@etsr/platform/testing';
 import { orderEvent } from './factories';
 import { NotificationUnderTest, adminToken, eventually, serviceToken, startNotificationForTest } from './harness';
 import { TestSmtpServer, deadPort, startTestSmtpServer } from './smtp';
@@ -19,16 +18,6 @@ const post = (svc: NotificationUnderTest, body: unknown) => svc.api.post('/inter
 const notificationsOf = async (svc: NotificationUnderTest, orderId: unknown): Promise<Listed[]> =>
   (await svc.api.get(`/v1/notifications?orderId=${orderId}`, { token: adminToken() })).body.notifications;
 const byEvent = (smtp: TestSmtpServer, eventId: unknown) => smtp.messages.filter((m) => m.headers.get('x-event-id') === eventId);
-
-async function sql<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    return (await db.query(text, params)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
 
 describe('notification: delivery when the SMTP server is down, refuses, or a sender dies', () => {
   it('SMTP server down when the event arrives: not SENT, retried; once it is back, delivered within seconds and exactly once', async () => {
@@ -59,7 +48,7 @@ describe('notification: delivery when the SMTP server is down, refuses, or a sen
       });
       assert.equal(sent.lastError, null);
       assert.ok(took < 5_000, `delivered ${took} ms after the server came back`);
-      await new Promise((r) => setTimeout(r, 1_000));
+      await svc.settled();
       assert.equal(byEvent(smtp, event.eventId).length, 1);
       assert.equal(smtp.messages.length, 1);
       assert.equal(smtp.messages[0].attachments.length, 2);
@@ -91,7 +80,7 @@ describe('notification: delivery when the SMTP server is down, refuses, or a sen
       assert.equal(failed.attempts, 1);
       assert.match(String(failed.lastError), /550/);
       assert.equal(failed.nextAttemptAt, null);
-      await new Promise((r) => setTimeout(r, 700));
+      await svc.settled();
       assert.equal((await notificationsOf(svc, event.orderId))[0].attempts, 1);
     });
 
@@ -112,7 +101,7 @@ describe('notification: delivery when the SMTP server is down, refuses, or a sen
                  1, now() + interval '2 seconds', now() + interval '2 seconds')`,
         [eventId, event.userId, event.orderId],
       );
-      await new Promise((r) => setTimeout(r, 1_000));
+      await svc.drain();
       assert.equal(byEvent(smtp, eventId).length, 0, 'not sent while the lease holds');
       const sent = await eventually(async () => {
         const [n] = await notificationsOf(svc, event.orderId);
@@ -175,7 +164,7 @@ describe('notification: delivery when the SMTP server is down, refuses, or a sen
       const answers = await Promise.all(events.map((e, i) => post(i % 2 ? a : b, e)));
       assert.deepEqual(answers.map((r) => r.status), Array(30).fill(202));
       await smtp.waitFor(30, 15_000);
-      await new Promise((r) => setTimeout(r, 1_000));
+      await Promise.all([a.settled(), b.settled()]);
       assert.equal(smtp.messages.length, 30);
       for (const e of events) assert.equal(byEvent(smtp, e.eventId).length, 1, `event ${e.eventId}`);
       // Each recorded as SENT once, by one replica or the other.

@@ -1,15 +1,13 @@
-import { DEV_DEFAULT_SECRETS, RunningApp, TokenService } from '@etsr/platform';
-import { TestDatabase, client, createTestDatabase } from '@etsr/platform/testing';
+import { RunningApp } from '@etsr/platform';
+import { TestDatabase, client, createMigratedTestDatabase, devServiceToken, devUserToken, eventually, query } from '@etsr/platform/testing';
 import { startNotificationService } from '../src/bootstrap';
+import { NotificationSender } from '../src/services/notification-sender.service';
+import { database as notificationDatabase } from '../src/database';
 
-/** Tokens as the user service would issue them (same development secret), and service credentials. */
-export const tokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'user');
-export const userToken = (userId: number, role: 'USER' | 'ADMIN' = 'USER') =>
-  tokens.signAccessToken({ userId, username: `user${userId}`, role }, 3600);
+export const userToken = (userId: number, role: 'USER' | 'ADMIN' = 'USER') => devUserToken(userId, role);
 export const adminToken = () => userToken(1, 'ADMIN');
 /** A credential another platform service (order, by default) would send to the notification service. */
-export const serviceToken = (from = 'order') =>
-  new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, from).serviceToken('notification');
+export const serviceToken = (from = 'order') => devServiceToken(from, 'notification');
 
 export interface NotificationUnderTest {
   url: string;
@@ -18,6 +16,13 @@ export interface NotificationUnderTest {
   app: RunningApp;
   /** Every log line the service wrote, parsed. */
   logs: Record<string, unknown>[];
+  /** One send pass now: sends every notification due, and returns when those sends have ended. */
+  drain(): Promise<void>;
+  /**
+   * Sends what is due, then waits until no notification is due or being sent (by this replica or
+   * another): every mail that was going to go out has reached the SMTP server.
+   */
+  settled(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -26,7 +31,7 @@ export interface NotificationUnderTest {
  * port, sending mail to `smtpUrl`. Retries are quick so tests need not wait long.
  */
 export async function startNotificationForTest(smtpUrl: string, env: Record<string, string> = {}, db?: TestDatabase): Promise<NotificationUnderTest> {
-  const database = db ?? (await createTestDatabase('notification'));
+  const database = db ?? (await createMigratedTestDatabase('notification', notificationDatabase));
   const logs: Record<string, unknown>[] = [];
   const echo = process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'info';
   const destination = {
@@ -58,12 +63,24 @@ export async function startNotificationForTest(smtpUrl: string, env: Record<stri
     },
     { logDestination: destination },
   );
+  const sender = app.app.get(NotificationSender);
   return {
     url: app.url,
     api: client(app.url),
     db: database,
     app,
     logs,
+    drain: () => sender.drain(),
+    settled: async (timeoutMs = 10_000) => {
+      await sender.drain();
+      await eventually(async () => {
+        const [{ n }] = await query<{ n: number }>(
+          database.url,
+          `SELECT count(*)::int AS n FROM notifications WHERE status = 'PENDING' AND (next_attempt_at <= now() OR lease_until > now())`,
+        );
+        return n === 0 ? true : undefined;
+      }, timeoutMs, 'no notification due or being sent');
+    },
     stop: async () => {
       await app.close();
       if (!db) await database.drop();
@@ -71,4 +88,4 @@ export async function startNotificationForTest(smtpUrl: string, env: Record<stri
   };
 }
 
-export { eventually } from '@etsr/platform/testing';
+export { eventually };

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DataSource } from 'typeorm';
-import { metricValue } from '@etsr/platform/testing';
+import { metricValue, schemaDrift } from '@etsr/platform/testing';
 import { orderEvent } from './factories';
 import { NotificationUnderTest, eventually, serviceToken, startNotificationForTest } from './harness';
 import { TestSmtpServer, deadPort, startTestSmtpServer } from './smtp';
@@ -111,12 +110,6 @@ describe('notification: health, metrics, documentation, tracing, schema', () => 
 
   it('the schema the migrations build is exactly what the entities describe', async () => {
     const { database } = await import('../src/database.js');
-    const ds = await new DataSource({ type: 'postgres', url: svc.db.url, entities: database.entities }).initialize();
-    try {
-      const pending = await ds.driver.createSchemaBuilder().log();
-      assert.deepEqual(pending.upQueries.map((q) => q.query), []);
-    } finally {
-      await ds.destroy();
-    }
+    assert.deepEqual(await schemaDrift(svc.db.url, database.entities), []);
   });
 });

@@ -172,7 +172,7 @@ describe('notification: receiving events and the mail they produce', () => {
     const { TokenService, DEV_DEFAULT_SECRETS } = await import('@etsr/platform');
     const forSeating = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'order').serviceToken('seating');
     assert.equal((await post(event, forSeating)).status, 401);
-    await new Promise((r) => setTimeout(r, 300));
+    await svc.settled();
     assert.equal(mailsOf(event.eventId).length, 0);
   });
 
@@ -187,7 +187,7 @@ describe('notification: receiving events and the mail they produce', () => {
       again.body.notifications.map((n: { notificationId: string }) => n.notificationId).sort(),
       first.body.notifications.map((n: { notificationId: string }) => n.notificationId).sort(),
     );
-    await new Promise((r) => setTimeout(r, 600));
+    await svc.settled();
     assert.equal(mailsOf(event.eventId).length, 1);
   });
 
@@ -198,7 +198,7 @@ describe('notification: receiving events and the mail they produce', () => {
     const ids = new Set(answers.map((a) => a.body.notifications[0].notificationId));
     assert.equal(ids.size, 1);
     await deliveredOnce(event.eventId);
-    await new Promise((r) => setTimeout(r, 800));
+    await svc.settled();
     assert.equal(mailsOf(event.eventId).length, 1);
   });
 
@@ -209,7 +209,7 @@ describe('notification: receiving events and the mail they produce', () => {
     assert.equal(other.status, 422);
     assert.equal(other.body.error, 'EVENT_ID_REUSED');
     await deliveredOnce(event.eventId);
-    await new Promise((r) => setTimeout(r, 300));
+    await svc.settled();
     assert.equal(mailsOf(event.eventId).length, 1);
     assert.equal(smtp.messages.filter((m) => m.to && !Array.isArray(m.to) && m.to.text === 'mallory@example.com').length, 0);
   });

@@ -3,14 +3,14 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TestDatabase, call, createTestDatabase, eventually } from '@etsr/platform/testing';
+import { TestDatabase, call, createTestDatabase, eventually, freePort } from '@etsr/platform/testing';
 import { stableUuid } from '../src/stable-uuid';
 import { FakeCatalog } from './fake-catalog';
 import { FakeNotification } from './fake-notification';
 import { FakePayment } from './fake-payment';
 import { FakeSeating } from './fake-seating';
 import { newKey, orderBody } from './factories';
-import { CALLBACK_SECRET, TICKET_SIGNING_KEY, freePort, query, userToken } from './harness';
+import { CALLBACK_SECRET, TICKET_SIGNING_KEY, query, userToken } from './harness';
 
 const MAIN = join(__dirname, '..', 'src', 'main.js');
 

@@ -1,9 +1,7 @@
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { DEV_DEFAULT_SECRETS, Role, RunningApp, TokenService, signPayload } from '@etsr/platform';
-import { ApiResponse, TestDatabase, call, client, createTestDatabase, metricValue, eventually } from '@etsr/platform/testing';
-import { Client } from 'pg';
+import { Role, RunningApp, signPayload } from '@etsr/platform';
+import { ApiResponse, TestDatabase, call, client, createMigratedTestDatabase, devServiceToken, devUserToken, metricValue, eventually, query } from '@etsr/platform/testing';
 import { startOrderService } from '../src/bootstrap';
+import { database as orderDatabase } from '../src/database';
 import { FakeCatalog } from './fake-catalog';
 import { FakeNotification } from './fake-notification';
 import { FakePayment } from './fake-payment';
@@ -16,20 +14,14 @@ export const CALLBACK_SECRET = 'test-callback-secret-0123456789abcdef';
 /** A 64-hex-digit Ed25519 seed: the service signs tickets with it. */
 export const TICKET_SIGNING_KEY = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
 
-/** Tokens as the user service would issue them, signed with the development secrets the service runs on. */
-const userTokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'user');
 /** Where the platform writes to a test user (the token's `email` claim; the order service sends notices there). */
 export const emailOf = (userId: number) => `buyer${userId}@example.com`;
 /** A user's access token; `email: null` issues one without an e-mail address (tokens from before it was added). */
 export const userToken = (userId: number, role: Role = 'USER', options: { email?: string | null; expiresInSeconds?: number } = {}) =>
-  userTokens.signAccessToken(
-    { userId, username: `user${userId}`, role, ...(options.email === null ? {} : { email: options.email ?? emailOf(userId) }) },
-    options.expiresInSeconds ?? 3600,
-  );
+  devUserToken(userId, role, { email: options.email === null ? undefined : (options.email ?? emailOf(userId)), expiresInSeconds: options.expiresInSeconds });
 export const adminToken = () => userToken(1, 'ADMIN');
 /** A credential another platform service (`from`) would send to `audience` (the order service by default). */
-export const serviceToken = (from = 'payment', audience = 'order') =>
-  new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, from).serviceToken(audience);
+export const serviceToken = (from = 'payment', audience = 'order') => devServiceToken(from, audience);
 
 /** The fake peers the order service talks to. */
 export interface Peers {
@@ -83,7 +75,7 @@ export interface TestOptions {
 export async function startOrderForTest(env: Record<string, string> = {}, options: TestOptions = {}): Promise<OrderServiceUnderTest> {
   const peers = options.peers ?? { seating: new FakeSeating(), payment: new FakePayment(), notification: new FakeNotification(), catalog: new FakeCatalog() };
   if (!options.peers) await Promise.all(Object.values(peers).map((p) => p.start()));
-  const db = options.database ?? (await createTestDatabase('order'));
+  const db = options.database ?? (await createMigratedTestDatabase('order', orderDatabase));
   const stopPeers = () => (options.peers ? Promise.resolve() : Promise.all(Object.values(peers).map((p) => p.stop())).then(() => undefined));
   let app: RunningApp;
   try {
@@ -141,26 +133,4 @@ export async function startOrderForTest(env: Record<string, string> = {}, option
   };
 }
 
-/** One statement on its own connection. */
-export async function query<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const pg = new Client({ connectionString: url });
-  await pg.connect();
-  try {
-    return (await pg.query(text, params)).rows as T[];
-  } finally {
-    await pg.end();
-  }
-}
-
-export { eventually };
-
-/** A TCP port nobody listens on right now (for a service started as a process). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+export { eventually, query };

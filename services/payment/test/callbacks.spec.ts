@@ -76,7 +76,7 @@ describe('callbacks to the order service', () => {
     const attempts = svc.orders.callbacks.filter((c) => c.body?.payment_id === payment.payment_id);
     assert.deepEqual(attempts.map((c) => c.status), [500, 500, 200]);
     assert.ok(attempts.every((c) => c.signed), 'every attempt signed afresh');
-    await new Promise((r) => setTimeout(r, 400));
+    await svc.outboxSettled();
     assert.equal(svc.orders.delivered(payment.payment_id).length, 1, 'not delivered again after success');
     assert.deepEqual(await settledOutboxRow(`payment.result:${payment.payment_id}:SUCCESS`), { status: 'SENT', attempts: 3 });
   });

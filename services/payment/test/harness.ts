@@ -1,7 +1,7 @@
-import { DEV_DEFAULT_SECRETS, Role, RunningApp, TokenService } from '@etsr/platform';
-import { TestDatabase, client, createTestDatabase, metricValue } from '@etsr/platform/testing';
-import { Client } from 'pg';
+import { Role, RunningApp } from '@etsr/platform';
+import { TestDatabase, client, createMigratedTestDatabase, devServiceToken, devUserToken, metricValue, outboxSettled, query } from '@etsr/platform/testing';
 import { startPaymentService } from '../src/bootstrap';
+import { database as paymentDatabase } from '../src/database';
 import { PAYMENT_GATEWAY } from '../src/gateway/payment-gateway';
 import { SimulatedGateway } from '../src/gateway/simulated-gateway';
 import { FakeOrderService } from './fake-order';
@@ -12,13 +12,10 @@ export type Api = ReturnType<typeof client>;
 /** The callback secret the tests run with (the service and the fake order service share it). */
 export const CALLBACK_SECRET = 'test-callback-secret-0123456789abcdef';
 
-/** Tokens as the user service would issue them, signed with the development secrets the service runs on. */
-const userTokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'user');
-export const userToken = (userId: number, role: Role = 'USER', expiresInSeconds = 3600) =>
-  userTokens.signAccessToken({ userId, username: `user${userId}`, role }, expiresInSeconds);
+export const userToken = (userId: number, role: Role = 'USER', expiresInSeconds = 3600) => devUserToken(userId, role, { expiresInSeconds });
 export const adminToken = () => userToken(1, 'ADMIN');
 /** A credential another platform service (order, by default) would send to the payment service. */
-export const serviceToken = (from = 'order') => new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, from).serviceToken('payment');
+export const serviceToken = (from = 'order') => devServiceToken(from, 'payment');
 
 export interface PaymentServiceUnderTest {
   url: string;
@@ -32,6 +29,8 @@ export interface PaymentServiceUnderTest {
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** The value of a metric sample now. */
   metric(name: string, labels?: Record<string, string>): Promise<number | undefined>;
+  /** Delivers what is due in the outbox and waits until nothing is due or being delivered. */
+  outboxSettled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,7 +42,7 @@ export interface PaymentServiceUnderTest {
 export async function startPaymentForTest(env: Record<string, string> = {}, options: { database?: TestDatabase } = {}): Promise<PaymentServiceUnderTest> {
   const orders = new FakeOrderService(CALLBACK_SECRET);
   const orderUrl = await orders.start();
-  const db = options.database ?? (await createTestDatabase('payment'));
+  const db = options.database ?? (await createMigratedTestDatabase('payment', paymentDatabase));
   let app: RunningApp;
   try {
     app = await startPaymentService({
@@ -73,22 +72,13 @@ export async function startPaymentForTest(env: Record<string, string> = {}, opti
     app,
     orders,
     gateway: app.app.get<SimulatedGateway>(PAYMENT_GATEWAY),
-    sql: (text, params) => query(db.url, text, params),
+    sql: (text, params) => query(db.url, text, params, { applicationName: TEST_CLIENT_APPLICATION }),
     metric: async (name, labels) => metricValue((await api.get('/metrics')).text, name, labels),
+    outboxSettled: () => outboxSettled(app, db.url),
     stop: async () => {
       await app.close();
       await orders.stop();
       if (!options.database) await db.drop();
     },
   };
-}
-
-export async function query<T = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const pg = new Client({ connectionString: url, application_name: TEST_CLIENT_APPLICATION });
-  await pg.connect();
-  try {
-    return (await pg.query(text, params)).rows as T[];
-  } finally {
-    await pg.end();
-  }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DataSource } from 'typeorm';
+import { schemaDrift } from '@etsr/platform/testing';
 import { chargeBody, newKey } from './factories';
 import { PaymentServiceUnderTest, startPaymentForTest } from './harness';
 
@@ -80,13 +80,7 @@ describe('payment: health, metrics, documentation, schema', () => {
 
   it('the schema the migrations build is exactly what the entities describe', async () => {
     const { database } = await import('../src/database.js');
-    const ds = await new DataSource({ type: 'postgres', url: svc.db.url, entities: database.entities }).initialize();
-    try {
-      const pending = await ds.driver.createSchemaBuilder().log();
-      assert.deepEqual(pending.upQueries.map((q) => q.query), []);
-    } finally {
-      await ds.destroy();
-    }
+    assert.deepEqual(await schemaDrift(svc.db.url, database.entities), []);
   });
 
   it('the migration made the idempotency and outbox tables of the platform', async () => {

@@ -27,7 +27,7 @@ describe('refunds', () => {
     assert.equal(res.body.details.cancelRoute, 'POST /v1/orders/{orderId}/cancel');
     const [row] = await svc.sql(`SELECT status FROM payments WHERE payment_id = $1`, [payment.payment_id]);
     assert.equal(row.status, 'SUCCESS');
-    await new Promise((r) => setTimeout(r, 300));
+    await svc.outboxSettled();
     assert.equal(svc.orders.delivered(payment.payment_id).some((c) => c.body?.status === 'REFUNDED'), false);
   });
 
@@ -69,7 +69,7 @@ describe('refunds', () => {
     assert.equal(again.text, first.text);
     assert.equal(await svc.metric('refund_transactions_total'), refunds);
     await svc.orders.waitFor(() => svc.orders.delivered(payment.payment_id).some((c) => c.body?.status === 'REFUNDED'), 'the REFUNDED callback');
-    await new Promise((r) => setTimeout(r, 300));
+    await svc.outboxSettled();
     assert.equal(svc.orders.delivered(payment.payment_id).filter((c) => c.body?.status === 'REFUNDED').length, 1);
   });
 

@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Client } from 'pg';
-import { ApiResponse } from '@etsr/platform/testing';
+import { ApiResponse, query } from '@etsr/platform/testing';
 import { SeatPlan, createPlan, readSettled } from './factories';
 import { SeatingUnderTest, serviceToken, startSeatingForTest, userToken } from './harness';
-
-async function query<T = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const pg = new Client({ connectionString: url });
-  await pg.connect();
-  try {
-    return (await pg.query(sql, params)).rows as T[];
-  } finally {
-    await pg.end();
-  }
-}
 
 describe('concurrency: no seat is ever held or sold twice', () => {
   let svc: SeatingUnderTest;

@@ -1,14 +1,12 @@
-import { DEV_DEFAULT_SECRETS, RunningApp, TokenService } from '@etsr/platform';
-import { TestDatabase, client, createTestDatabase } from '@etsr/platform/testing';
+import { RunningApp } from '@etsr/platform';
+import { TestDatabase, client, createMigratedTestDatabase, devServiceToken, devUserToken } from '@etsr/platform/testing';
 import { startSeatingService } from '../src/bootstrap';
+import { database as seatingDatabase } from '../src/database';
 
-/** Tokens as the user service would issue them (same development secret), and service credentials. */
-export const tokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'user');
-export const userToken = (userId: number, role: 'USER' | 'ADMIN' = 'USER') =>
-  tokens.signAccessToken({ userId, username: `user${userId}`, role }, 3600);
+export const userToken = (userId: number, role: 'USER' | 'ADMIN' = 'USER') => devUserToken(userId, role);
 export const adminToken = () => userToken(1, 'ADMIN');
 /** A credential another platform service (order, by default) would send to seating. */
-export const serviceToken = (from = 'order') => new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, from).serviceToken('seating');
+export const serviceToken = (from = 'order') => devServiceToken(from, 'seating');
 
 export interface SeatingUnderTest {
   url: string;
@@ -20,7 +18,7 @@ export interface SeatingUnderTest {
 
 /** The seating service on a fresh database (or `db`, to run a second replica on it), on a free port. */
 export async function startSeatingForTest(env: Record<string, string> = {}, db?: TestDatabase): Promise<SeatingUnderTest> {
-  const database = db ?? (await createTestDatabase('seating'));
+  const database = db ?? (await createMigratedTestDatabase('seating', seatingDatabase));
   const app = await startSeatingService({
     NODE_ENV: 'test',
     PORT: '0',

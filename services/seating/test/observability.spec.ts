@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DataSource } from 'typeorm';
-import { metricValue } from '@etsr/platform/testing';
+import { metricValue, schemaDrift } from '@etsr/platform/testing';
 import { createPlan } from './factories';
 import { SeatingUnderTest, serviceToken, startSeatingForTest, userToken } from './harness';
 
@@ -74,12 +73,6 @@ describe('seating: health, metrics, documentation, change feed, schema', () => {
 
   it('the schema the migrations build is exactly what the entities describe', async () => {
     const { database } = await import('../src/database.js');
-    const ds = await new DataSource({ type: 'postgres', url: svc.db.url, entities: database.entities }).initialize();
-    try {
-      const pending = await ds.driver.createSchemaBuilder().log();
-      assert.deepEqual(pending.upQueries.map((q) => q.query), []);
-    } finally {
-      await ds.destroy();
-    }
+    assert.deepEqual(await schemaDrift(svc.db.url, database.entities), []);
   });
 });

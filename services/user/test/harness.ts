@@ -1,6 +1,7 @@
 import { RunningApp } from '@etsr/platform';
-import { TestDatabase, client, createTestDatabase } from '@etsr/platform/testing';
+import { TestDatabase, client, createMigratedTestDatabase } from '@etsr/platform/testing';
 import { startUserService } from '../src/bootstrap';
+import { database as userDatabase } from '../src/database';
 
 export const ADMIN = { username: 'admin', password: 'Admin123!' };
 
@@ -18,7 +19,7 @@ export interface UserServiceUnderTest {
  * limits are generous unless a test sets them, because every test request comes from 127.0.0.1.
  */
 export async function startUserServiceForTest(env: Record<string, string> = {}): Promise<UserServiceUnderTest> {
-  const db = await createTestDatabase('user');
+  const db = await createMigratedTestDatabase('user', userDatabase);
   const app = await startUserService({
     NODE_ENV: 'test',
     PORT: '0',

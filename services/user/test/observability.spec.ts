@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { eventually, metricValue } from '@etsr/platform/testing';
+import { eventually, metricValue, schemaDrift } from '@etsr/platform/testing';
 import { adminSession, registeredUser } from './factories';
 import { UserServiceUnderTest, startUserServiceForTest } from './harness';
 
@@ -71,13 +70,7 @@ describe('health, metrics, documentation and tracing', () => {
 
   it('the schema the migrations build is exactly what the entities describe', async () => {
     const { database } = await import('../src/database.js');
-    const ds = await new DataSource({ type: 'postgres', url: svc.db.url, entities: database.entities }).initialize();
-    try {
-      const pending = await ds.driver.createSchemaBuilder().log();
-      assert.deepEqual(pending.upQueries.map((q) => q.query), []);
-    } finally {
-      await ds.destroy();
-    }
+    assert.deepEqual(await schemaDrift(svc.db.url, database.entities), []);
   });
 });
 

@@ -8,29 +8,27 @@ export interface TestDatabase {
 }
 
 /**
- * A fresh, empty database on the test server (`TEST_DATABASE_URL`, set by `npm test` to either the
- * given server or an embedded PostgreSQL). Each test file gets its own, so files run in parallel.
+ * A fresh database on the test server (`TEST_DATABASE_URL`, set by `npm test` to either the given
+ * server or an embedded PostgreSQL): empty, or a copy of `template`. Each test file gets its own,
+ * so files run in parallel.
  */
-export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
-  const server = process.env.TEST_DATABASE_URL;
-  if (!server) throw new Error('TEST_DATABASE_URL is not set: run the tests with `npm test`');
+export async function createTestDatabase(prefix: string, options: { template?: string } = {}): Promise<TestDatabase> {
   const name = `t_${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  const admin = new URL(server);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
+  const client = new Client({ connectionString: adminUrl() });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+    const template = options.template ? ` TEMPLATE ${client.escapeIdentifier(options.template)}` : '';
+    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}${template}`);
   } finally {
     await client.end();
   }
-  const url = new URL(server);
+  const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     name,
     drop: async () => {
-      const c = new Client({ connectionString: admin.toString() });
+      const c = new Client({ connectionString: adminUrl() });
       await c.connect();
       try {
         await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`);
@@ -39,4 +37,13 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
       }
     },
   };
+}
+
+/** The URL of the test server's maintenance database `postgres`, where databases are created and dropped. */
+export function adminUrl(): string {
+  const server = process.env.TEST_DATABASE_URL;
+  if (!server) throw new Error('TEST_DATABASE_URL is not set: run the tests with `npm test`');
+  const admin = new URL(server);
+  admin.pathname = '/postgres';
+  return admin.toString();
 }
