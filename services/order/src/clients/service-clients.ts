@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, JsonLogger, ServiceClient, TokenService, UpstreamError } from '@etsr/platform';
+import { AppError, JsonLogger, MetricsService, ServiceClient, TokenService, UpstreamError } from '@etsr/platform';
 import { OrderConfig } from '../config';
 
 /** A seating reservation as GET /v1/seats/reservation/{id} answers it. */
@@ -39,8 +39,8 @@ export class ServiceClients {
   readonly catalog?: ServiceClient;
   private readonly eventNames = new Map<number, { name: string | null; until: number }>();
 
-  constructor(config: OrderConfig, tokens: TokenService, logger: JsonLogger) {
-    const common = { tokens, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, log: logger.forContext('ServiceClient') };
+  constructor(config: OrderConfig, tokens: TokenService, logger: JsonLogger, metrics: MetricsService) {
+    const common = { tokens, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, log: logger.forContext('ServiceClient'), metrics };
     this.seating = new ServiceClient({ ...common, target: 'seating', baseUrl: config.SEATING_URL });
     this.payment = new ServiceClient({ ...common, target: 'payment', baseUrl: config.PAYMENT_URL });
     // One attempt per outbox delivery: the outbox retries notices with backoff and jitter, and immediate

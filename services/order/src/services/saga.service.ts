@@ -109,10 +109,10 @@ export class SagaService {
     try {
       await this.clients.allocate(order.reservationId, order.id);
     } catch (e) {
-      // Seating down, busy, or refusing our credential (a configuration fault, e.g. SERVICE_SECRET
-      // differs): not the buyer's problem, so try again later rather than refund a paid order. The
-      // outbox backlog alert tells the operator. Any other refusal means the seats are gone.
-      if (!(e instanceof UpstreamError) || e.status >= 500 || [401, 403, 429].includes(e.status)) throw e;
+      // Seating down, busy, or refusing our credential (a PeerRefusedError, not an UpstreamError):
+      // not the buyer's problem, so try again later rather than refund a paid order. Any other
+      // refusal means the seats are gone.
+      if (!(e instanceof UpstreamError) || e.status >= 500 || e.status === 429) throw e;
       const reason = `Seats could no longer be allocated (${e.code ?? e.status}); the payment is refunded`;
       this.log.warn('Paid order cannot get its seats; refunding', { orderId: order.id, seatingAnswer: e.body });
       await this.db.transaction(async (tx) => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { ContextLogger, JsonLogger, OutboxMessage, OutboxWorker, PermanentFailure, ServiceClient, TokenService, UpstreamError, enqueue } from '@etsr/platform';
+import { ContextLogger, JsonLogger, MetricsService, OutboxMessage, OutboxWorker, PermanentFailure, ServiceClient, TokenService, UpstreamError, enqueue } from '@etsr/platform';
 import { UserConfig } from '../config';
 import { UserEntity } from '../entities/user.entity';
 
@@ -28,10 +28,11 @@ export class AccountMailer {
     private readonly outbox: OutboxWorker,
     tokens: TokenService,
     logger: JsonLogger,
+    metrics: MetricsService,
   ) {
     this.log = logger.forContext(AccountMailer.name);
     if (config.NOTIFICATION_URL) {
-      this.client = new ServiceClient({ tokens, target: 'notification', baseUrl: config.NOTIFICATION_URL, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, log: this.log });
+      this.client = new ServiceClient({ tokens, target: 'notification', baseUrl: config.NOTIFICATION_URL, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, log: this.log, metrics });
       outbox.handle(ACCOUNT_NOTICE_TOPIC, (m) => this.deliver(m));
     }
   }
@@ -67,7 +68,8 @@ export class AccountMailer {
     try {
       await this.client!.request({ method: 'POST', path: '/internal/v1/account-notifications', idempotent: true, body: message.payload });
     } catch (e) {
-      // A refusal (4xx other than 429) will not change on retry: the message goes DEAD for an operator.
+      // A verdict on the notice (4xx other than 429) will not change on retry: the message goes DEAD
+      // for an operator. A refusal of our credential is a PeerRefusedError, which the outbox retries.
       if (e instanceof UpstreamError && e.status < 500 && e.status !== 429) throw new PermanentFailure(`notification refused: ${e.message}`);
       throw e;
     }
