@@ -73,12 +73,12 @@ export class ServiceClients {
   }
 
   allocate(reservationId: string, orderId: string): Promise<Reservation> {
-    return this.seating.request<Reservation>({ method: 'POST', path: '/v1/seats/allocate', body: { reservationId, orderId }, idempotent: true });
+    return this.seating.request<Reservation>({ method: 'POST', path: '/internal/v1/seats/allocate', body: { reservationId, orderId }, idempotent: true });
   }
 
   async release(orderId: string): Promise<void> {
     try {
-      await this.seating.request({ method: 'POST', path: '/v1/seats/release', body: { orderId }, idempotent: true });
+      await this.seating.request({ method: 'POST', path: '/internal/v1/seats/release', body: { orderId }, idempotent: true });
     } catch (e) {
       // No reservation tied to this order: nothing is held, so there is nothing to release.
       if (e instanceof UpstreamError && e.status === 404) return;
