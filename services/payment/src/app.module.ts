@@ -11,6 +11,7 @@ import { database } from './database';
 import { CALLBACK_LEASE_SECONDS, PAYMENT_RESULT_TOPIC } from './dtos/callback.dto';
 import { GatewayModule } from './gateway/gateway.module';
 import { PaymentImportRepository } from './repositories/payment-import.repository';
+import { PaymentImportService } from './services/payment-import.service';
 import { PaymentsRepository } from './repositories/payments.repository';
 import { ChargeService } from './services/charge.service';
 import { PaymentMetrics } from './services/payment-metrics';
@@ -29,6 +30,7 @@ export class AppModule {
       providers: [
         PaymentsRepository,
         PaymentImportRepository,
+        PaymentImportService,
         OrderClient,
         OrderCallbackClient,
         PaymentMetrics,

@@ -11,6 +11,7 @@ import { database } from './database';
 import { ReservationsRepository } from './repositories/reservations.repository';
 import { HoldBatchRepository } from './repositories/hold-batch.repository';
 import { SeatImportRepository } from './repositories/seat-import.repository';
+import { SeatImportService } from './services/seat-import.service';
 import { SeatChangesListener } from './repositories/seat-changes.listener';
 import { SeatsRepository } from './repositories/seats.repository';
 import { BestAvailableAllocator } from './services/best-available-allocator.service';
@@ -44,6 +45,7 @@ export class AppModule {
         ReservationsService,
         HoldSweeperService,
         SeatImportRepository,
+        SeatImportService,
         SeatChangesListener,
         SeatMapService,
         SeatFeedService,

@@ -14,6 +14,7 @@ import { UserImportRepository } from './repositories/user-import.repository';
 import { LoginThrottleRepository } from './repositories/login-throttle.repository';
 import { RefreshTokensRepository } from './repositories/refresh-tokens.repository';
 import { TokenRevocationsRepository } from './repositories/token-revocations.repository';
+import { TokenRevocationsService } from './services/token-revocations.service';
 import { UsersRepository } from './repositories/users.repository';
 import { AccountMailer } from './services/account-mailer.service';
 import { AdminBootstrapService } from './services/admin-bootstrap.service';
@@ -34,6 +35,7 @@ export class AppModule {
       controllers: [AuthController, PasswordSetupController, UsersController, ImportController, TokenRevocationsController],
       providers: [
         TokenRevocationsRepository,
+        TokenRevocationsService,
         {
           // The same feed the other services read over HTTP, read here from the database itself.
           provide: TokenRevocationFeed,

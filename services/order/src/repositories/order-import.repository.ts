@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { badRequest, conflict, sqlRows } from '@etsr/platform';
+import { EntityManager } from 'typeorm';
+import { conflict, sqlRows } from '@etsr/platform';
 import { ImportOrderDto, ImportedOrderDto } from '../dtos/import.dto';
 import { TicketSigner } from '../services/ticket-signer';
 
@@ -10,30 +9,14 @@ export const importReservationId = (orderId: string) => `imp_${orderId.replace(/
 
 /**
  * Past orders of another system, as they ended, keyed by their source reference: `INSERT ... ON
- * CONFLICT DO NOTHING RETURNING`, one transaction per batch. A CONFIRMED order gets its tickets
+ * CONFLICT DO NOTHING RETURNING`, in the batch's transaction (OrderImportService). A CONFIRMED order gets its tickets
  * here, signed by this service's key (the importer never signs). No saga step, no notice.
  */
 @Injectable()
 export class OrderImportRepository {
-  constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly signer: TicketSigner,
-  ) {}
+  constructor(private readonly signer: TicketSigner) {}
 
-  importBatch(orders: ImportOrderDto[]): Promise<ImportedOrderDto[]> {
-    for (const o of orders) {
-      if (o.totalCents !== o.subtotalCents + o.taxCents) throw badRequest(`${o.externalRef}: totalCents must be subtotalCents + taxCents`, 'VALIDATION_FAILED');
-      if (new Set(o.items.map((i) => i.seatId)).size !== o.items.length) throw badRequest(`${o.externalRef}: a seat appears twice`, 'VALIDATION_FAILED');
-      if (o.status === 'CONFIRMED' && !o.paymentId) throw badRequest(`${o.externalRef}: a CONFIRMED order needs its paymentId`, 'VALIDATION_FAILED');
-    }
-    return this.db.transaction(async (tx) => {
-      const out: ImportedOrderDto[] = [];
-      for (const o of orders) out.push(await this.importOne(tx, o));
-      return out;
-    });
-  }
-
-  private async importOne(tx: EntityManager, o: ImportOrderDto): Promise<ImportedOrderDto> {
+  async importOrder(tx: EntityManager, o: ImportOrderDto): Promise<ImportedOrderDto> {
     const [row] = await sqlRows(
       tx,
       `INSERT INTO orders (id, user_id, customer_email, event_id, event_name, reservation_id, subtotal_cents, tax_cents, total_cents, currency,
