@@ -57,7 +57,10 @@ export interface RecordedRefund extends Recorded {
 export class PaymentsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Runs `work` in one transaction (a charge claims its key and inserts its payment together, and records its outcome with its answer). */
+  /**
+   * Runs `work` in one transaction. Only SettlementService still opens its transactions here (it
+   * goes with the callbacks being reworked); other services use their own DataSource.
+   */
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(work);
   }
@@ -125,34 +128,33 @@ export class PaymentsRepository {
    * Payments left PENDING for `olderThanSeconds` (the process died between the gateway and the
    * update), locked with SKIP LOCKED so replicas split them; `decide` asks the gateway what became
    * of each (null: not known yet, left PENDING); `alongside` writes what goes with each settlement
-   * (the charge's stored answer). One transaction per batch.
+   * (the charge's stored answer), in `tx`: the caller's transaction, one per batch.
    */
-  recoverStale(
+  async recoverStale(
+    tx: EntityManager,
     olderThanSeconds: number,
     limit: number,
     decide: (p: PaymentEntity) => Promise<GatewayOutcome | null>,
     alongside: (tx: EntityManager, p: PaymentEntity) => Promise<void>,
   ): Promise<{ seen: number; settled: Recorded[] }> {
-    return this.db.transaction(async (tx) => {
-      const stale = (
-        await sqlRows(
-          tx,
-          `SELECT ${COLUMNS} FROM payments WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => $1)
-            ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-          [olderThanSeconds, limit],
-        )
-      ).map(toPayment);
-      const settled: Recorded[] = [];
-      for (const p of stale) {
-        const outcome = await decide(p);
-        if (!outcome) continue;
-        const done = await this.settleIn(tx, p.id, outcome);
-        if (!done) continue;
-        await alongside(tx, done.payment);
-        settled.push(done);
-      }
-      return { seen: stale.length, settled };
-    });
+    const stale = (
+      await sqlRows(
+        tx,
+        `SELECT ${COLUMNS} FROM payments WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => $1)
+          ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [olderThanSeconds, limit],
+      )
+    ).map(toPayment);
+    const settled: Recorded[] = [];
+    for (const p of stale) {
+      const outcome = await decide(p);
+      if (!outcome) continue;
+      const done = await this.settleIn(tx, p.id, outcome);
+      if (!done) continue;
+      await alongside(tx, done.payment);
+      settled.push(done);
+    }
+    return { seen: stale.length, settled };
   }
 
   /** The payment, locked until `tx` ends: refunds of one payment take turns. */
