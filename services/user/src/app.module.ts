@@ -16,6 +16,7 @@ import { RefreshTokensRepository } from './repositories/refresh-tokens.repositor
 import { TokenRevocationsRepository } from './repositories/token-revocations.repository';
 import { TokenRevocationsService } from './services/token-revocations.service';
 import { UsersRepository } from './repositories/users.repository';
+import { NotificationClient } from './clients/notification.client';
 import { AccountMailer } from './services/account-mailer.service';
 import { AdminBootstrapService } from './services/admin-bootstrap.service';
 import { AuthService } from './services/auth.service';
@@ -61,6 +62,7 @@ export class AppModule {
           inject: [getDataSourceToken(), MetricsService],
           useFactory: (db: DataSource, metrics: MetricsService) => new OutboxWorker(db, logger, metrics, { pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }),
         },
+        NotificationClient,
         AccountMailer,
       ],
     };
