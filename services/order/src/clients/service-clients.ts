@@ -55,8 +55,9 @@ export class ServiceClients {
       return await this.seating.request<Reservation>({ method: 'GET', path: `/v1/seats/reservation/${encodeURIComponent(id)}` });
     } catch (e) {
       if (e instanceof UpstreamError && (e.status === 404 || e.status === 400)) return null;
-      // Any other answer (a 5xx, a refused credential) is seating's problem, not the buyer's: 503.
-      // Rethrown as it was, an UpstreamError reached the error filter as an unexpected 500.
+      // Any other answer (a 5xx) is seating's problem, not the buyer's: 503. Rethrown as it was, an
+      // UpstreamError reached the error filter as an unexpected 500. (A refused credential is a
+      // PeerRefusedError, already a 503.)
       if (e instanceof UpstreamError) throw new AppError(503, 'DEPENDENCY_UNAVAILABLE', `The seating service could not answer (${e.status})`);
       throw e;
     }
