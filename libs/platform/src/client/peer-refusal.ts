@@ -36,7 +36,7 @@ export class PeerRefusedError extends AppError {
     /** The peer's error code, when it sent one (e.g. INVALID_TOKEN, SERVICE_ONLY). */
     readonly peerCode?: string,
   ) {
-    super(503, 'DEPENDENCY_MISCONFIGURED', `The ${peer} service refused this service's credentials (${peerStatus}); the platform is misconfigured and an operator has been alerted. Try again later.`);
+    super(503, 'DEPENDENCY_MISCONFIGURED', `The ${peer} service refused this service's credentials (${peerStatus}): a fault in our configuration, not in your request. Try again later.`);
     this.name = 'PeerRefusedError';
   }
 }
