@@ -63,6 +63,15 @@ export function peerRefusalCounter(metrics: MetricsService): Counter<'peer' | 's
   return counter;
 }
 
+/**
+ * Starts a caller's series for `peer` at 0 (401 and 403), so that the alert's query has data, and
+ * a dashboard a line, before anything is ever refused.
+ */
+export function countRefusalsOf(peer: string, metrics: MetricsService): void {
+  const counter = peerRefusalCounter(metrics);
+  for (const status of ['401', '403']) counter.inc({ peer, status }, 0);
+}
+
 /** Records a refusal (error log and counter) and returns the error to throw. */
 export function refusedBy(
   peer: string,

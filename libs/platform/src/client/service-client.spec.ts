@@ -62,10 +62,15 @@ describe('ServiceClient', () => {
     });
   }
 
+  it('counts no refusal before there is one, from 0 (the alert has data on a healthy service)', async () => {
+    newClient();
+    assert.deepEqual([await refusals('401'), await refusals('403')], [0, 0]);
+  });
+
   it("a 403 to a user's own token (bearer) is the callee's verdict on that user: an UpstreamError, not counted", async () => {
     handler = (_, res) => json(res, 403, { statusCode: 403, error: 'FORBIDDEN', message: 'no' });
     await assert.rejects(newClient().request({ method: 'GET', path: '/x', bearer: 'user-token' }), (e: unknown) => e instanceof UpstreamError && e.status === 403);
-    assert.equal(await refusals('403'), undefined);
+    assert.equal(await refusals('403'), 0);
   });
 
   it('other 4xx answers stay UpstreamErrors (a verdict on the request), not refusals', async () => {

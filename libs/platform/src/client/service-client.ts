@@ -21,7 +21,7 @@ import { ContextLogger } from '../logging/json-logger';
 import { outgoingTraceparent } from '../logging/trace-context';
 import { MetricsService } from '../metrics/metrics.service';
 import { peerHttp } from './peer-http';
-import { isRefusal, refusedBy } from './peer-refusal';
+import { countRefusalsOf, isRefusal, refusedBy } from './peer-refusal';
 
 /**
  * Services start side by side and a peer may answer a few seconds after its callers: a background
@@ -137,6 +137,7 @@ export class ServiceClient {
   constructor(private readonly options: ServiceClientOptions) {
     const maxConcurrent = options.maxConcurrent ?? 32;
     this.http = peerHttp(options.baseUrl, maxConcurrent);
+    countRefusalsOf(options.target, options.metrics);
     // A failure rate over a window, not N failures in a row: under a flash sale a callee that is
     // merely busy answers a few calls late among hundreds, and N in a row would cut it off for
     // everyone (measured: a breaker of 5 in a row turned a busy seating service into 773 refused orders).

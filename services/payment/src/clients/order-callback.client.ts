@@ -5,6 +5,7 @@ import {
   JsonLogger,
   MetricsService,
   OutboxMessage,
+  countRefusalsOf,
   PermanentFailure,
   SIGNATURE_HEADER,
   isRefusal,
@@ -39,6 +40,7 @@ export class OrderCallbackClient {
     private readonly metrics: MetricsService,
   ) {
     this.log = logger.forContext(OrderCallbackClient.name);
+    countRefusalsOf('order', metrics);
     // The outbox delivers a handful of callbacks at a time: a few connections suffice.
     this.http = peerHttp(config.ORDER_URL, 8);
   }
