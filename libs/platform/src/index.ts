@@ -8,6 +8,7 @@ export * from './auth/token-revocations';
 export * from './auth/token-service';
 export * from './client/service-client';
 export * from './client/peer-http';
+export * from './client/peer-refusal';
 export * from './config/base-config';
 export * from './config/load-config';
 export * from './config/cors-origins';

@@ -49,8 +49,8 @@ export class PlatformModule {
     const userUrl = config instanceof RevocationFeedConfig ? config.USER_URL : undefined;
     if (userUrl) {
       // One attempt per poll: the next poll is the retry, and start-up is not held up by a dead peer.
-      const user = new ServiceClient({ target: 'user', baseUrl: userUrl, tokens, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, maxAttempts: 1 });
       const log = logger.forContext(TokenRevocationFeed.name);
+      const user = new ServiceClient({ target: 'user', baseUrl: userUrl, tokens, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, maxAttempts: 1, log, metrics });
       providers.push({ provide: TokenRevocationFeed, useValue: new TokenRevocationFeed(tokens.revocations, userServiceRevocations(user), config.TOKEN_REVOCATION_POLL_MS, log, metrics) });
     } else if (config instanceof RevocationFeedConfig && config.NODE_ENV === 'production') {
       logger.warn('USER_URL is not set: revoked access tokens (blocked users, logouts) are accepted until they expire', {}, 'PlatformModule');

@@ -8,6 +8,7 @@ import { OutboxWorker, PermanentFailure, enqueue, enqueueLeased, retryDelayMs } 
 import { createOutboxTable } from '../src/outbox/outbox.schema';
 import { TestDatabase, createTestDatabase } from '../src/testing/test-database';
 import { AppError } from '../src/errors/app-error';
+import { PeerRefusedError } from '../src/client/peer-refusal';
 
 class Tables1700000000001 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
@@ -72,6 +73,30 @@ describe('outbox and idempotency (real PostgreSQL)', () => {
         { topic: 'flaky', status: 'SENT', attempts: 3 },
         { topic: 'never', status: 'DEAD', attempts: 1 },
       ]);
+    });
+
+    it('a delivery refused by a peer (PeerRefusedError) is kept PENDING and retried past maxAttempts, then sent once fixed', async () => {
+      let fixed = false;
+      let calls = 0;
+      const worker = new OutboxWorker(ds, logger, new MetricsService('t'), { baseDelayMs: 10, maxDelayMs: 20, maxAttempts: 2 }).handle('refused', async () => {
+        calls++;
+        if (!fixed) throw new PeerRefusedError('notification', 401, 'INVALID_TOKEN');
+      });
+      await ds.transaction((tx) => enqueue(tx, 'refused', {}));
+      for (let i = 0; i < 50 && calls < 4; i++) {
+        await worker.drain();
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      const [waiting] = await ds.query(`SELECT status, attempts, last_error FROM outbox WHERE topic = 'refused'`);
+      assert.equal(waiting.status, 'PENDING', 'never DEAD for a refusal, however many attempts');
+      assert.ok(waiting.attempts >= 4);
+      assert.match(waiting.last_error, /notification service refused/);
+      fixed = true;
+      for (let i = 0; i < 50 && (await ds.query(`SELECT status FROM outbox WHERE topic = 'refused'`))[0].status !== 'SENT'; i++) {
+        await worker.drain();
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      assert.equal((await ds.query(`SELECT status FROM outbox WHERE topic = 'refused'`))[0].status, 'SENT');
     });
 
     it('a slow delivery does not hold back messages enqueued after it: they are claimed while it runs', async () => {

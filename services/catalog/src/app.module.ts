@@ -10,6 +10,7 @@ import { VenuesController } from './controllers/venues.controller';
 import { database } from './database';
 import { AvailabilityRepository } from './repositories/availability.repository';
 import { CatalogImportRepository } from './repositories/catalog-import.repository';
+import { CatalogImportService } from './services/catalog-import.service';
 import { EventsRepository } from './repositories/events.repository';
 import { VenuesRepository } from './repositories/venues.repository';
 import { AvailabilitySyncService } from './services/availability-sync.service';
@@ -43,6 +44,7 @@ export class AppModule {
         EventsService,
         AvailabilitySyncService,
         CatalogImportRepository,
+        CatalogImportService,
       ],
     };
   }

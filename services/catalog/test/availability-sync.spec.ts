@@ -102,6 +102,23 @@ describe('available_seats follows the seating service (pull sync)', () => {
     await until(event.event_id, 500, 12000);
   });
 
+  it('seating refusing our credential (401): the counts stay as they were, the refusal is counted, and the sync catches up once fixed', async () => {
+    const { event } = await venueWithEvent(svc.api);
+    seating.refusing = 401;
+    try {
+      seating.set(event.event_id, 400);
+      await eventually(
+        async () => ((metricValue((await svc.api.get('/metrics')).text, 'peer_refusals_total', { peer: 'seating', status: '401' }) ?? 0) >= 2 ? true : undefined),
+        5000,
+        'two refused cycles',
+      );
+      assert.equal((await available(event.event_id)()).available_seats, 1000);
+    } finally {
+      seating.refusing = undefined;
+    }
+    await until(event.event_id, 400, 12000);
+  });
+
   it('counts cycles and reports the last sync in the metrics', async () => {
     const metrics = (await svc.api.get('/metrics')).text;
     assert.ok((metricValue(metrics, 'catalog_availability_sync_cycles_total', { outcome: 'delta' }) ?? 0) > 0);

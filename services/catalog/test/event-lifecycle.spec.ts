@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { eventually } from '@etsr/platform/testing';
+import { eventually, metricValue } from '@etsr/platform/testing';
 import { FakeSeating } from './fake-seating';
 import { createEvent, createVenue, eventBody } from './factories';
 import { ADMIN_TOKEN, CatalogServiceUnderTest, startCatalogServiceForTest } from './harness';
@@ -169,6 +169,22 @@ describe('POST /v1/events with a seat_layout: the seats are created at seating',
       await eventually(() => seating.plans.get(res.body.event_id), 10_000, 'the seat plan after seating is back');
     } finally {
       seating.down = false;
+    }
+  });
+
+  it('seating refusing our credential (403): the plan is kept and retried, never DEAD, and arrives once that is fixed', async () => {
+    seating.refusing = 403;
+    try {
+      const res = await svc.api.post('/v1/events', { token: ADMIN_TOKEN, body: withLayout() });
+      assert.equal(res.status, 201, res.text);
+      const calls = seating.bulkCalls;
+      await eventually(() => (seating.bulkCalls >= calls + 2 ? true : undefined), 10_000, 'two refused deliveries');
+      assert.equal(await outboxStatus(res.body.event_id), 'PENDING');
+      assert.ok((metricValue((await svc.api.get('/metrics')).text, 'peer_refusals_total', { peer: 'seating', status: '403' }) ?? 0) >= 2);
+      seating.refusing = undefined;
+      await eventually(() => seating.plans.get(res.body.event_id), 10_000, 'the seat plan once the credential is accepted');
+    } finally {
+      seating.refusing = undefined;
     }
   });
 

@@ -33,6 +33,8 @@ export class FakeSeating {
   bulkCalls = 0;
   /** Answer POST /v1/seats/bulk with this error status while set (400: a refused layout). */
   bulkFailure?: number;
+  /** Refuse every credential with this status while set, as if the catalog's SERVICE_SECRET differed. */
+  refusing?: 401 | 403;
 
   /** Seat counts of an event, as if a reservation or allocation had just changed them. */
   set(eventId: number, availableSeats: number, totalSeats = 1000): void {
@@ -58,6 +60,7 @@ export class FakeSeating {
     } catch {
       return send(401, { statusCode: 401, error: 'INVALID_TOKEN', message: 'Invalid service credential' });
     }
+    if (this.refusing) return send(this.refusing, { statusCode: this.refusing, error: 'INVALID_TOKEN', message: 'refused for the test' });
     if (this.down) return send(503, { statusCode: 503, error: 'DEPENDENCY_UNAVAILABLE', message: 'down for the test' });
     if (this.bulkFailure) return send(this.bulkFailure, { statusCode: this.bulkFailure, error: 'VALIDATION_FAILED', message: 'refused for the test' });
     const { eventId, sections } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { eventId: number; sections: unknown[] };
@@ -86,6 +89,7 @@ export class FakeSeating {
     } catch {
       return send(401, { statusCode: 401, error: 'INVALID_TOKEN', message: 'Invalid service credential' });
     }
+    if (this.refusing) return send(this.refusing, { statusCode: this.refusing, error: 'INVALID_TOKEN', message: 'refused for the test' });
     if (this.down) return send(503, { statusCode: 503, error: 'DEPENDENCY_UNAVAILABLE', message: 'down for the test' });
     const since = seen.changedSince === null ? -Infinity : Date.parse(seen.changedSince);
     if (Number.isNaN(since)) return send(400, { statusCode: 400, error: 'VALIDATION_FAILED', message: 'changedSince must be ISO 8601' });

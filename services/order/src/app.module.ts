@@ -11,6 +11,7 @@ import { OrdersController } from './controllers/orders.controller';
 import { TicketsController } from './controllers/tickets.controller';
 import { database } from './database';
 import { OrderImportRepository } from './repositories/order-import.repository';
+import { OrderImportService } from './services/order-import.service';
 import { OrdersRepository } from './repositories/orders.repository';
 import { OrderMetrics } from './services/order-metrics';
 import { OrderStatusWaiter } from './services/order-status-waiter.service';
@@ -45,6 +46,7 @@ export class AppModule {
         TicketsService,
         ReconcilerService,
         OrderImportRepository,
+        OrderImportService,
       ],
     };
   }

@@ -108,7 +108,7 @@ export class FakeSeating extends FakePeer {
       {
         name: 'allocate',
         method: 'POST',
-        pattern: /^\/v1\/seats\/allocate$/,
+        pattern: /^\/internal\/v1\/seats\/allocate$/,
         access: 'service',
         handle: (_, body) => {
           const r = this.reservations.get(String(body.reservationId));
@@ -127,7 +127,7 @@ export class FakeSeating extends FakePeer {
       {
         name: 'release',
         method: 'POST',
-        pattern: /^\/v1\/seats\/release$/,
+        pattern: /^\/internal\/v1\/seats\/release$/,
         access: 'service',
         handle: (_, body) => {
           const r = typeof body.orderId === 'string' ? this.ofOrder(body.orderId) : this.reservations.get(String(body.reservationId));

@@ -10,6 +10,7 @@ import { PaymentsController } from './controllers/payments.controller';
 import { database } from './database';
 import { GatewayModule } from './gateway/gateway.module';
 import { PaymentImportRepository } from './repositories/payment-import.repository';
+import { PaymentImportService } from './services/payment-import.service';
 import { PaymentsRepository } from './repositories/payments.repository';
 import { ChargeService } from './services/charge.service';
 import { CALLBACK_LEASE_SECONDS, OrderCallbackService } from './services/order-callback.service';
@@ -29,6 +30,7 @@ export class AppModule {
       providers: [
         PaymentsRepository,
         PaymentImportRepository,
+        PaymentImportService,
         OrderClient,
         OrderCallbackClient,
         PaymentMetrics,

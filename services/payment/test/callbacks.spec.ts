@@ -112,6 +112,27 @@ describe('callbacks to the order service', () => {
     }
   });
 
+  for (const status of [401, 403]) {
+    it(`${status} (our signature refused: CALLBACK_SECRET differs) is kept PENDING and retried until it is fixed, never DEAD`, async () => {
+      const counted = (await svc.metric('peer_refusals_total', { peer: 'order', status: String(status) })) ?? 0;
+      svc.orders.refuseCallbacksWith = status;
+      let paymentId = '';
+      try {
+        paymentId = (await pay()).payment_id;
+        const key = `payment.result:${paymentId}:SUCCESS`;
+        await svc.orders.waitFor(() => svc.orders.callbacks.filter((c) => c.body?.payment_id === paymentId).length >= 3, 'three refused attempts');
+        const [row] = await svc.sql(`SELECT status, last_error FROM outbox WHERE dedupe_key = $1`, [key]);
+        assert.equal(row.status, 'PENDING');
+        assert.match(String(row.last_error), /order service refused/);
+        assert.ok((await svc.metric('peer_refusals_total', { peer: 'order', status: String(status) }))! >= counted + 3);
+      } finally {
+        svc.orders.refuseCallbacksWith = undefined;
+      }
+      await svc.orders.waitFor(() => svc.orders.delivered(paymentId).length === 1, 'delivery once fixed');
+      assert.equal((await settledOutboxRow(`payment.result:${paymentId}:SUCCESS`))?.status, 'SENT');
+    });
+  }
+
   for (const status of [408, 429]) {
     it(`${status} is retried like a 5xx`, async () => {
       svc.orders.refuseCallbacksWith = status;

@@ -187,3 +187,22 @@ describe('charges when the order service is down', () => {
     assert.deepEqual(await svc.sql(`SELECT 1 FROM idempotency_keys`), []);
   });
 });
+
+describe('charges when the order service refuses our credential (a mistyped SERVICE_SECRET)', () => {
+  let svc: PaymentServiceUnderTest;
+  before(async () => {
+    svc = await startPaymentForTest({ SERVICE_SECRET: 'mistyped-service-secret-0123456789abcdef' });
+  });
+  after(() => svc.stop());
+
+  it('answers 503 DEPENDENCY_MISCONFIGURED (not a 4xx blaming the buyer), stores nothing, and counts the refusal', async () => {
+    const order = svc.orders.addOrder();
+    const res = await svc.api.post('/v1/charge', { body: chargeBody(order), headers: { 'Idempotency-Key': newKey() } });
+    assert.equal(res.status, 503, res.text);
+    assert.equal(res.body.error, 'DEPENDENCY_MISCONFIGURED');
+    assert.match(res.body.message, /order service refused this service's credentials/);
+    assert.deepEqual(svc.orders.orderReads.map((r) => r.status), [401]);
+    assert.deepEqual(await svc.sql(`SELECT 1 FROM payments`), []);
+    assert.equal(await svc.metric('peer_refusals_total', { peer: 'order', status: '401' }), 1);
+  });
+});

@@ -12,6 +12,7 @@ import { database } from './database';
 import { ReservationsRepository } from './repositories/reservations.repository';
 import { HoldBatchRepository } from './repositories/hold-batch.repository';
 import { SeatImportRepository } from './repositories/seat-import.repository';
+import { SeatImportService } from './services/seat-import.service';
 import { SeatChangesListener } from './repositories/seat-changes.listener';
 import { SaleQueueRepository } from './repositories/sale-queue.repository';
 import { SeatsRepository } from './repositories/seats.repository';
@@ -47,6 +48,7 @@ export class AppModule {
         ReservationsService,
         HoldSweeperService,
         SeatImportRepository,
+        SeatImportService,
         SeatChangesListener,
         SeatMapService,
         SeatFeedService,

@@ -43,6 +43,8 @@ describe('seating: health, metrics, documentation, change feed, schema', () => {
       '/v1/seats/{id}/unblock',
       '/internal/v1/availability',
       '/internal/v1/reservations/{id}/order',
+      '/internal/v1/seats/allocate',
+      '/internal/v1/seats/release',
     ]) {
       assert.ok(doc.paths[path], path);
     }

@@ -151,50 +151,70 @@ describe('holds', () => {
   });
 
   describe('allocation and release (platform services only)', () => {
-    it('allocates a hold to an order; repeating it changes nothing; a user token cannot', async () => {
-      const seatIds = [plan.ids['REGULAR-F-1'], plan.ids['REGULAR-F-2']];
-      const held = await reserve(40, { seatIds });
-      const orderId = randomUUID();
-      const body = { reservationId: held.body.reservationId, orderId };
-      const byUser = await svc.api.post('/v1/seats/allocate', { token: userToken(40), body });
-      assert.equal(byUser.status, 403);
-      assert.equal(byUser.body.error, 'SERVICE_ONLY');
-      // Says what happens instead: a buyer pays, and the order service allocates.
-      assert.match(byUser.body.message, /allocated by the order service once the order is paid.*POST \/v1\/charge/);
-      const byAdmin = await svc.api.post('/v1/seats/allocate', { token: adminToken(), body });
-      assert.equal(byAdmin.status, 403);
-      const first = await svc.api.post('/v1/seats/allocate', { token: serviceToken(), body });
-      assert.equal(first.status, 200, first.text);
-      assert.equal(first.body.status, 'ALLOCATED');
-      assert.equal(first.body.orderId, orderId);
-      const again = await svc.api.post('/v1/seats/allocate', { token: serviceToken(), body });
-      assert.equal(again.status, 200);
-      assert.deepEqual(again.body, first.body);
-      for (const id of seatIds) assert.equal((await svc.api.get(`/v1/seats/${id}`)).body.status, 'ALLOCATED');
-      const otherOrder = await svc.api.post('/v1/seats/allocate', { token: serviceToken(), body: { ...body, orderId: randomUUID() } });
-      assert.equal(otherOrder.status, 409);
-      // A sold seat is not the owner's to cancel, and cannot be blocked.
-      assert.equal((await svc.api.delete(`/v1/seats/reservation/${held.body.reservationId}`, { token: userToken(40) })).status, 409);
-    });
+    // The routes under /internal/v1, and their deprecated aliases under /v1/seats: the same behaviour.
+    const paths = [
+      { allocate: '/internal/v1/seats/allocate', release: '/internal/v1/seats/release', row: 'F', seats: [1, 2, 5], buyers: [40, 41] },
+      { allocate: '/v1/seats/allocate', release: '/v1/seats/release', row: 'J', seats: [2, 3, 4], buyers: [44, 45] },
+    ];
+    for (const { allocate, release, row, seats, buyers } of paths) {
+      it(`${allocate} allocates a hold to an order; repeating it changes nothing; a user token cannot`, async () => {
+        const seatIds = [plan.ids[`REGULAR-${row}-${seats[0]}`], plan.ids[`REGULAR-${row}-${seats[1]}`]];
+        const held = await reserve(buyers[0], { seatIds });
+        const orderId = randomUUID();
+        const body = { reservationId: held.body.reservationId, orderId };
+        const byUser = await svc.api.post(allocate, { token: userToken(buyers[0]), body });
+        assert.equal(byUser.status, 403);
+        assert.equal(byUser.body.error, 'SERVICE_ONLY');
+        // The alias, reachable through the ingress, says what happens instead: a buyer pays, and the order service allocates.
+        if (allocate.startsWith('/v1/')) assert.match(byUser.body.message, /allocated by the order service once the order is paid.*POST \/v1\/charge/);
+        const byAdmin = await svc.api.post(allocate, { token: adminToken(), body });
+        assert.equal(byAdmin.status, 403);
+        const first = await svc.api.post(allocate, { token: serviceToken(), body });
+        assert.equal(first.status, 200, first.text);
+        assert.equal(first.body.status, 'ALLOCATED');
+        assert.equal(first.body.orderId, orderId);
+        const again = await svc.api.post(allocate, { token: serviceToken(), body });
+        assert.equal(again.status, 200);
+        assert.deepEqual(again.body, first.body);
+        for (const id of seatIds) assert.equal((await svc.api.get(`/v1/seats/${id}`)).body.status, 'ALLOCATED');
+        const otherOrder = await svc.api.post(allocate, { token: serviceToken(), body: { ...body, orderId: randomUUID() } });
+        assert.equal(otherOrder.status, 409);
+        // A sold seat is not the owner's to cancel, and cannot be blocked.
+        assert.equal((await svc.api.delete(`/v1/seats/reservation/${held.body.reservationId}`, { token: userToken(buyers[0]) })).status, 409);
+      });
 
-    it('releases an order\'s seats (refund): they are on sale again; releasing twice is fine', async () => {
-      const seatIds = [plan.ids['REGULAR-F-5']];
-      const held = await reserve(41, { seatIds });
-      const orderId = randomUUID();
-      await svc.api.post('/v1/seats/allocate', { token: serviceToken(), body: { reservationId: held.body.reservationId, orderId } });
-      const released = await svc.api.post('/v1/seats/release', { token: serviceToken(), body: { orderId } });
-      assert.equal(released.status, 200, released.text);
-      assert.equal(released.body.status, 'RELEASED');
-      assert.equal((await svc.api.get(`/v1/seats/${seatIds[0]}`)).body.status, 'AVAILABLE');
-      assert.equal((await svc.api.post('/v1/seats/release', { token: serviceToken(), body: { orderId } })).status, 200);
-      assert.equal((await svc.api.post('/v1/seats/release', { token: userToken(41), body: { orderId } })).status, 403);
-      assert.equal((await svc.api.post('/v1/seats/release', { token: serviceToken(), body: { orderId: randomUUID() } })).status, 404);
-      assert.equal((await svc.api.post('/v1/seats/release', { token: serviceToken(), body: {} })).status, 400);
+      it(`${release} releases an order's seats (refund): they are on sale again; releasing twice is fine`, async () => {
+        const seatIds = [plan.ids[`REGULAR-${row}-${seats[2]}`]];
+        const held = await reserve(buyers[1], { seatIds });
+        const orderId = randomUUID();
+        await svc.api.post(allocate, { token: serviceToken(), body: { reservationId: held.body.reservationId, orderId } });
+        const released = await svc.api.post(release, { token: serviceToken(), body: { orderId } });
+        assert.equal(released.status, 200, released.text);
+        assert.equal(released.body.status, 'RELEASED');
+        assert.equal((await svc.api.get(`/v1/seats/${seatIds[0]}`)).body.status, 'AVAILABLE');
+        assert.equal((await svc.api.post(release, { token: serviceToken(), body: { orderId } })).status, 200);
+        assert.equal((await svc.api.post(release, { token: userToken(buyers[1]), body: { orderId } })).status, 403);
+        assert.equal((await svc.api.post(release, { token: serviceToken(), body: { orderId: randomUUID() } })).status, 404);
+        assert.equal((await svc.api.post(release, { token: serviceToken(), body: {} })).status, 400);
+      });
+    }
+
+    it('the OpenAPI document marks the /v1/seats aliases deprecated, pointing to their /internal/v1 routes', async () => {
+      const doc = (await svc.api.get('/docs-json')).body;
+      for (const name of ['allocate', 'release']) {
+        const alias = doc.paths[`/v1/seats/${name}`].post;
+        const route = doc.paths[`/internal/v1/seats/${name}`].post;
+        assert.equal(alias.deprecated, true);
+        assert.match(alias.description, new RegExp(`POST /internal/v1/seats/${name}`));
+        assert.equal(route.deprecated, undefined);
+        assert.deepEqual(Object.keys(alias.responses).sort(), Object.keys(route.responses).sort());
+      }
     });
 
     // Found by openapi-fuzz.spec.ts: both answer the 409s above, and the document did not say so.
     it('the OpenAPI document lists the 409 of allocation and of an order taking a hold', async () => {
       const doc = (await svc.api.get('/docs-json')).body;
+      assert.ok(doc.paths['/internal/v1/seats/allocate'].post.responses['409']);
       assert.ok(doc.paths['/v1/seats/allocate'].post.responses['409']);
       assert.ok(doc.paths['/internal/v1/reservations/{id}/order'].post.responses['409']);
     });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { AddressInfo } from 'node:net';
 import { Server, createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { metricValue } from '@etsr/platform/testing';
 import { SHAPED_LAYOUT, SMALL_LAYOUT, createPlan, newEventId, readSettled } from './factories';
 import { SeatsRepository } from '../src/repositories/seats.repository';
 import { EventLayout } from '../src/services/event-layout';
@@ -331,7 +332,10 @@ describe('seat plans checked against the catalog', () => {
   before(async () => {
     catalog = createServer((req, res) => {
       const m = /^\/v1\/events\/(\d+)$/.exec(req.url ?? '');
-      if (m && Number(m[1]) === 4242) {
+      // Event 4343: the catalog refuses our credential, as it would with another SERVICE_SECRET.
+      if (m && Number(m[1]) === 4343) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 401, error: 'INVALID_TOKEN' }));
+      } else if (m && Number(m[1]) === 4242) {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ event_id: 4242, venue_id: 7, name: 'Jazz Night' }));
       } else {
         res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 404, error: 'EVENT_NOT_FOUND' }));
@@ -359,5 +363,12 @@ describe('seat plans checked against the catalog', () => {
     assert.equal(unknown.body.error, 'EVENT_NOT_FOUND');
     const wrong = await svc.api.post('/v1/seats/bulk', { token: adminToken(), body: { eventId: 4242, venueId: 8, sections: SMALL_LAYOUT } });
     assert.equal(wrong.status, 400);
+  });
+
+  it('the catalog refusing our credential (401): 503 DEPENDENCY_MISCONFIGURED, not a 4xx blaming the admin; counted', async () => {
+    const res = await svc.api.post('/v1/seats/bulk', { token: adminToken(), body: { eventId: 4343, sections: SMALL_LAYOUT } });
+    assert.equal(res.status, 503, res.text);
+    assert.equal(res.body.error, 'DEPENDENCY_MISCONFIGURED');
+    assert.equal(metricValue((await svc.api.get('/metrics')).text, 'peer_refusals_total', { peer: 'catalog', status: '401' }), 1);
   });
 });

@@ -14,7 +14,9 @@ import { UserImportRepository } from './repositories/user-import.repository';
 import { LoginThrottleRepository } from './repositories/login-throttle.repository';
 import { RefreshTokensRepository } from './repositories/refresh-tokens.repository';
 import { TokenRevocationsRepository } from './repositories/token-revocations.repository';
+import { TokenRevocationsService } from './services/token-revocations.service';
 import { UsersRepository } from './repositories/users.repository';
+import { NotificationClient } from './clients/notification.client';
 import { AccountMailer } from './services/account-mailer.service';
 import { AdminBootstrapService } from './services/admin-bootstrap.service';
 import { AuthService } from './services/auth.service';
@@ -34,6 +36,7 @@ export class AppModule {
       controllers: [AuthController, PasswordSetupController, UsersController, ImportController, TokenRevocationsController],
       providers: [
         TokenRevocationsRepository,
+        TokenRevocationsService,
         {
           // The same feed the other services read over HTTP, read here from the database itself.
           provide: TokenRevocationFeed,
@@ -59,6 +62,7 @@ export class AppModule {
           inject: [getDataSourceToken(), MetricsService],
           useFactory: (db: DataSource, metrics: MetricsService) => new OutboxWorker(db, logger, metrics, { pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS }),
         },
+        NotificationClient,
         AccountMailer,
       ],
     };

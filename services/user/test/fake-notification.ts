@@ -19,6 +19,8 @@ export class FakeNotificationService {
   readonly received: ReceivedNotice[] = [];
   /** Answer this many notices with 500 before accepting. */
   failNext = 0;
+  /** Refuse this many notices with 401, as if the user service's SERVICE_SECRET differed. */
+  refuseNext = 0;
   private readonly tokens = new TokenService(DEV_DEFAULT_SECRETS.JWT_SECRET, DEV_DEFAULT_SECRETS.SERVICE_SECRET, 'notification');
   private server?: LoopbackServer;
 
@@ -54,6 +56,11 @@ export class FakeNotificationService {
     } catch {
       notice.status = 401;
       return send(401, { statusCode: 401, error: 'INVALID_TOKEN', message: 'Invalid service credential' });
+    }
+    if (this.refuseNext > 0) {
+      this.refuseNext--;
+      notice.status = 401;
+      return send(401, { statusCode: 401, error: 'INVALID_TOKEN', message: 'refused for the test' });
     }
     if (this.failNext > 0) {
       this.failNext--;

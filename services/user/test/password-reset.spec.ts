@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
+import { metricValue } from '@etsr/platform/testing';
 import { MaintenanceService } from '../src/services/maintenance.service';
 import { login, registeredUser } from './factories';
 import { FakeNotificationService } from './fake-notification';
@@ -123,6 +124,16 @@ describe('password reset and invitations by e-mail', () => {
     const attempts = mail.received.filter((n) => n.body.email === email);
     assert.deepEqual(attempts.map((a) => a.status), [500, 500, 202]);
     assert.equal(new Set(attempts.map((a) => JSON.stringify(a.body))).size, 1);
+  });
+
+  it('a notification service refusing our credential (401) does not drop the e-mail: retried until it takes it, and counted', async () => {
+    const user = await registeredUser(svc.api);
+    const email = `${user.username}@example.com`;
+    mail.refuseNext = 2;
+    assert.equal((await requestReset(email)).status, 202);
+    await mail.waitFor(() => noticesTo(email).length === 1, 'the e-mail after two refusals');
+    assert.deepEqual(mail.received.filter((n) => n.body.email === email).map((a) => a.status), [401, 401, 202]);
+    assert.equal(metricValue((await svc.api.get('/metrics')).text, 'peer_refusals_total', { peer: 'notification', status: '401' }), 2);
   });
 
   it('bad input is a 400 naming the field, never a 500', async () => {

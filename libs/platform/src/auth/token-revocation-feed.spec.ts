@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { ServiceClient } from '../client/service-client';
 import { AppError } from '../errors/app-error';
 import { JsonLogger } from '../logging/json-logger';
+import { MetricsService } from '../metrics/metrics.service';
+import { metricValue } from '../testing/metrics';
 import { LoopbackServer, startLoopbackServer } from '../testing/loopback-server';
 import { TokenRevocationFeed, userServiceRevocations } from './token-revocation-feed';
 import { TokenRevocation } from './token-revocations';
@@ -21,11 +23,15 @@ describe('TokenRevocationFeed over HTTP', () => {
   const asked: (string | undefined)[] = [];
   let server: LoopbackServer;
   let revocationFeed: TokenRevocationFeed;
+  const metrics = new MetricsService('seating');
+  /** When set, the stand-in refuses our credential with this status (a SERVICE_SECRET that differs). */
+  let refuseWith: number | undefined;
 
   before(async () => {
     server = await startLoopbackServer((req, res) => {
       const url = new URL(req.url!, 'http://x');
       asked.push(url.searchParams.get('after') ?? undefined);
+      if (refuseWith) return void res.writeHead(refuseWith, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'INVALID_TOKEN' }));
       // Only a service credential addressed to the user service gets the list.
       const caller = userService.verifyServiceToken(String(req.headers.authorization).replace(/^Bearer /, ''));
       assert.equal(caller.service, 'seating');
@@ -34,7 +40,7 @@ describe('TokenRevocationFeed over HTTP', () => {
       const cursor = page.at(-1)?.id ?? after;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ revocations: page, cursor, more: feed.some((r) => r.id > cursor) }));
     });
-    const client = new ServiceClient({ target: 'user', baseUrl: server.url, tokens: seating, timeoutMs: 1000, maxAttempts: 1 });
+    const client = new ServiceClient({ target: 'user', baseUrl: server.url, tokens: seating, timeoutMs: 1000, maxAttempts: 1, log, metrics });
     revocationFeed = new TokenRevocationFeed(seating.revocations, userServiceRevocations(client), 60_000, log);
   });
   after(() => server.stop());
@@ -63,6 +69,17 @@ describe('TokenRevocationFeed over HTTP', () => {
     await revocationFeed.poll();
     assert.deepEqual(asked.slice(2), ['5']);
     revoked(stillGood);
+  });
+
+  it('the user service refusing our credential (401): the last known list stays, the refusal is counted, and the next poll reads on', async () => {
+    refuseWith = 401;
+    await revocationFeed.poll();
+    revoked(token(1, 'd'));
+    assert.equal(metricValue(await metrics.registry.metrics(), 'peer_refusals_total', { peer: 'user', status: '401' }), 1);
+    refuseWith = undefined;
+    feed.push({ id: 90, userId: 7, sessionId: 'z', tokenVersion: 0, expiresAt: hour() });
+    await revocationFeed.poll();
+    revoked(token(7, 'z'));
   });
 
   it('keeps the last known list while the feed cannot be reached', async () => {

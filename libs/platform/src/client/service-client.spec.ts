@@ -4,7 +4,11 @@ import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { TokenService } from '../auth/token-service';
 import { AppError } from '../errors/app-error';
+import { JsonLogger } from '../logging/json-logger';
 import { runWithTrace } from '../logging/trace-context';
+import { MetricsService } from '../metrics/metrics.service';
+import { metricValue } from '../testing/metrics';
+import { PeerRefusedError } from './peer-refusal';
 import { ServiceClient, UpstreamError } from './service-client';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
@@ -16,6 +20,8 @@ describe('ServiceClient', () => {
   let calls: { method?: string; url?: string; headers: IncomingMessage['headers']; body: string }[];
   const tokens = new TokenService('j'.repeat(40), 's'.repeat(40), 'order');
   const seating = new TokenService('j'.repeat(40), 's'.repeat(40), 'seating');
+  const log = new JsonLogger('order', 'silent').forContext('test');
+  let metrics = new MetricsService('order');
 
   before(async () => {
     server = createServer((req, res) => {
@@ -32,13 +38,46 @@ describe('ServiceClient', () => {
   after(() => new Promise<void>((r) => server.close(() => r())));
   beforeEach(() => {
     calls = [];
+    metrics = new MetricsService('order');
   });
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
   const newClient = (extra: Partial<ConstructorParameters<typeof ServiceClient>[0]> = {}) =>
-    new ServiceClient({ target: 'seating', baseUrl, tokens, timeoutMs: 300, maxAttempts: 3, breakerMinimumRps: 1000, ...extra });
+    new ServiceClient({ target: 'seating', baseUrl, tokens, timeoutMs: 300, maxAttempts: 3, breakerMinimumRps: 1000, log, metrics, ...extra });
+  const refusals = async (status: string) => metricValue(await metrics.registry.metrics(), 'peer_refusals_total', { peer: 'seating', status });
+
+  for (const status of [401, 403]) {
+    it(`a ${status} to our service credential is a PeerRefusedError: 503 DEPENDENCY_MISCONFIGURED, counted, not retried at once`, async () => {
+      handler = (_, res) => json(res, status, { statusCode: status, error: 'INVALID_TOKEN', message: 'no' });
+      await assert.rejects(newClient().request({ method: 'GET', path: '/x' }), (e: unknown) => {
+        assert.ok(e instanceof PeerRefusedError && e instanceof AppError && !(e instanceof UpstreamError));
+        assert.deepEqual([e.status, e.code, e.peer, e.peerStatus, e.peerCode], [503, 'DEPENDENCY_MISCONFIGURED', 'seating', status, 'INVALID_TOKEN']);
+        assert.doesNotMatch(e.message, /SERVICE_SECRET/, 'the user is not told our settings');
+        return true;
+      });
+      assert.equal(calls.length, 1, 'the outbox (or the user) retries, with backoff; the client does not hammer the peer');
+      assert.equal(await refusals(String(status)), 1);
+    });
+  }
+
+  it('counts no refusal before there is one, from 0 (the alert has data on a healthy service)', async () => {
+    newClient();
+    assert.deepEqual([await refusals('401'), await refusals('403')], [0, 0]);
+  });
+
+  it("a 403 to a user's own token (bearer) is the callee's verdict on that user: an UpstreamError, not counted", async () => {
+    handler = (_, res) => json(res, 403, { statusCode: 403, error: 'FORBIDDEN', message: 'no' });
+    await assert.rejects(newClient().request({ method: 'GET', path: '/x', bearer: 'user-token' }), (e: unknown) => e instanceof UpstreamError && e.status === 403);
+    assert.equal(await refusals('403'), 0);
+  });
+
+  it('other 4xx answers stay UpstreamErrors (a verdict on the request), not refusals', async () => {
+    handler = (_, res) => json(res, 409, { statusCode: 409, error: 'CONFLICT', message: 'no' });
+    await assert.rejects(newClient().request({ method: 'POST', path: '/x', body: {} }), (e: unknown) => e instanceof UpstreamError && e.status === 409);
+    assert.equal(await refusals('409'), undefined);
+  });
 
   it('sends the service credential for the callee and the caller\'s trace', async () => {
     handler = (_, res) => json(res, 200, { ok: true });
@@ -129,7 +168,7 @@ describe('ServiceClient', () => {
   });
 
   it('answers 503 when nothing listens at the address', async () => {
-    const client = new ServiceClient({ target: 'payment', baseUrl: 'http://127.0.0.1:1', tokens, timeoutMs: 300, maxAttempts: 1 });
+    const client = new ServiceClient({ target: 'payment', baseUrl: 'http://127.0.0.1:1', tokens, timeoutMs: 300, maxAttempts: 1, log, metrics });
     await assert.rejects(client.request({ method: 'GET', path: '/x' }), (e: unknown) => e instanceof AppError && e.code === 'DEPENDENCY_UNAVAILABLE');
   });
 

@@ -19,7 +19,9 @@ import { TokenService } from '../auth/token-service';
 import { AppError } from '../errors/app-error';
 import { ContextLogger } from '../logging/json-logger';
 import { outgoingTraceparent } from '../logging/trace-context';
+import { MetricsService } from '../metrics/metrics.service';
 import { peerHttp } from './peer-http';
+import { countRefusalsOf, isRefusal, refusedBy } from './peer-refusal';
 
 /**
  * Services start side by side and a peer may answer a few seconds after its callers: a background
@@ -57,7 +59,10 @@ export interface ServiceClientOptions {
    */
   maxConcurrent?: number;
   maxQueued?: number;
-  log?: ContextLogger;
+  /** Where failures are logged; a refusal (401/403) is logged as an error here. */
+  log: ContextLogger;
+  /** Where a refusal is counted (peer_refusals_total): required, so that no client can miss the alert. */
+  metrics: MetricsService;
 }
 
 export interface RequestOptions {
@@ -75,7 +80,10 @@ export interface RequestOptions {
   bearer?: string;
 }
 
-/** The callee answered with an error status; a 4xx is the callee's verdict and is not retried. */
+/**
+ * The callee answered with an error status; a 4xx is the callee's verdict on the request and is
+ * not retried. Never a 401/403 to our own credential: that is a PeerRefusedError (peer-refusal.ts).
+ */
 export class UpstreamError extends Error {
   constructor(
     readonly target: string,
@@ -129,6 +137,7 @@ export class ServiceClient {
   constructor(private readonly options: ServiceClientOptions) {
     const maxConcurrent = options.maxConcurrent ?? 32;
     this.http = peerHttp(options.baseUrl, maxConcurrent);
+    countRefusalsOf(options.target, options.metrics);
     // A failure rate over a window, not N failures in a row: under a flash sale a callee that is
     // merely busy answers a few calls late among hundreds, and N in a row would cut it off for
     // everyone (measured: a breaker of 5 in a row turned a busy seating service into 773 refused orders).
@@ -211,11 +220,18 @@ export class ServiceClient {
     return (text ? body : undefined) as T;
   }
 
-  /** Errors the caller can act on: UpstreamError for answers, 503 AppError when the callee cannot be reached. */
+  /**
+   * Errors the caller can act on: UpstreamError for answers, PeerRefusedError (a 503 AppError) when
+   * the callee refused our service credential, 503 AppError when the callee cannot be reached.
+   */
   private translate(e: unknown, req: RequestOptions): Error {
+    // Refusing a user's token (req.bearer) is a verdict on that user, passed on as it is.
+    if (e instanceof UpstreamError && isRefusal(e.status) && !req.bearer) {
+      return refusedBy(this.options.target, e.status, e.code, this.options, { method: req.method, path: req.path });
+    }
     if (e instanceof UpstreamError) {
       // 5xx and 429 may count towards opening the circuit: say so, or an open circuit has no visible cause.
-      if (isTransient(e)) this.options.log?.warn('Call to another service failed', { target: this.options.target, method: req.method, path: req.path, status: e.status, code: e.code });
+      if (isTransient(e)) this.options.log.warn('Call to another service failed', { target: this.options.target, method: req.method, path: req.path, status: e.status, code: e.code });
       return e;
     }
     const reason =
@@ -228,7 +244,7 @@ export class ServiceClient {
           : e instanceof Error
             ? e.message
             : String(e);
-    this.options.log?.warn('Call to another service failed', { target: this.options.target, method: req.method, path: req.path, reason });
+    this.options.log.warn('Call to another service failed', { target: this.options.target, method: req.method, path: req.path, reason });
     return new AppError(503, 'DEPENDENCY_UNAVAILABLE', `The ${this.options.target} service is unavailable (${reason})`);
   }
 }

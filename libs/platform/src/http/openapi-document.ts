@@ -15,7 +15,7 @@ const BEARER_DESCRIPTION = [
   'An access token from the user service: `POST /v1/users/login` with `{username, password}` answers `accessToken`',
   '(valid one hour) and `refreshToken`; `POST /v1/users/refresh` with `{refreshToken}` gives a new pair.',
   'Send it as `Authorization: Bearer <accessToken>`; every service accepts it.',
-  'Routes for the platform\'s own services (under `/internal/v1/`, seat allocate and release) take a service credential',
+  'Routes for the platform\'s own services (under `/internal/v1/`, and the deprecated `/v1/seats/allocate` and `/release`) take a service credential',
   'instead: a JWT the calling service signs with SERVICE_SECRET for the service it calls; user tokens are refused there.',
 ].join(' ');
 

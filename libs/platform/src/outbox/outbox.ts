@@ -5,6 +5,7 @@ import { ContextLogger, JsonLogger } from '../logging/json-logger';
 import { PeriodicTask } from '../tasks/periodic-task';
 import { MetricsService } from '../metrics/metrics.service';
 import { Counter } from 'prom-client';
+import { PeerRefusedError } from '../client/peer-refusal';
 
 export interface OutboxMessage<T = Record<string, unknown>> {
   id: number;
@@ -16,7 +17,8 @@ export interface OutboxMessage<T = Record<string, unknown>> {
 
 /**
  * Delivers one message. Resolve when the receiver has it (it must be idempotent: a message may
- * arrive twice); throw to try again later; throw a PermanentFailure to give up at once.
+ * arrive twice); throw to try again later; throw a PermanentFailure to give up at once. A
+ * PeerRefusedError (our credential refused) is always tried again, however often: see peer-refusal.ts.
  */
 export type OutboxHandler = (message: OutboxMessage) => Promise<void>;
 
@@ -33,7 +35,10 @@ export interface OutboxOptions {
   baseDelayMs?: number;
   /** ... to this, with jitter. */
   maxDelayMs?: number;
-  /** After this many attempts a message is DEAD (kept for an operator), not retried forever. */
+  /**
+   * After this many attempts a message is DEAD (kept for an operator), not retried forever; unless
+   * the last attempt was refused (PeerRefusedError): that waits for the operator's fix instead.
+   */
   maxAttempts?: number;
 }
 
@@ -236,13 +241,16 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
       this.deliveries.inc({ topic: message.topic, outcome: 'sent' });
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
-      const dead = e instanceof PermanentFailure || message.attempts >= this.options.maxAttempts;
+      // A refusal of our credential is a configuration fault that an operator fixes (the refusal is
+      // logged as an error and counted where it happened): the message waits for the fix.
+      const refused = e instanceof PeerRefusedError;
+      const dead = !refused && (e instanceof PermanentFailure || message.attempts >= this.options.maxAttempts);
       const delay = retryDelayMs(message.attempts, this.options.baseDelayMs, this.options.maxDelayMs);
       await this.db.query(
         `UPDATE outbox SET status = $2, lease_until = NULL, last_error = $3, next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1`,
         [message.id, dead ? 'DEAD' : 'PENDING', error.slice(0, 2000), delay / 1000],
       );
-      this.deliveries.inc({ topic: message.topic, outcome: dead ? 'dead' : 'retry' });
+      this.deliveries.inc({ topic: message.topic, outcome: dead ? 'dead' : refused ? 'refused' : 'retry' });
       const fields = { id: message.id, topic: message.topic, attempts: message.attempts };
       if (dead) this.log.error('Outbox message given up', e, fields);
       else this.log.warn('Outbox delivery failed; will retry', { ...fields, error, retryInMs: delay });
@@ -250,7 +258,7 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
   }
 }
 
-/** Exponential backoff with full jitter (AWS architecture blog's recommendation), capped. */
+/** Exponential backoff with full jitter (a random delay up to the exponential ceiling), capped. */
 export function retryDelayMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 20));
   return Math.max(baseMs / 2, Math.round(random() * ceiling));

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SectionDto, ServiceClient, TokenService } from '@etsr/platform';
+import { JsonLogger, MetricsService, SectionDto, ServiceClient, TokenService } from '@etsr/platform';
 import { CatalogConfig } from '../config';
 import type { SeatCount } from '../repositories/availability.repository';
 
@@ -28,7 +28,7 @@ export class InvalidSnapshotError extends Error {
 export class SeatingClient {
   private readonly client?: ServiceClient;
 
-  constructor(config: CatalogConfig, tokens: TokenService) {
+  constructor(config: CatalogConfig, tokens: TokenService, logger: JsonLogger, metrics: MetricsService) {
     if (config.SEATING_URL) {
       this.client = new ServiceClient({
         target: 'seating',
@@ -36,6 +36,8 @@ export class SeatingClient {
         tokens,
         timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS,
         maxAttempts: 1,
+        log: logger.forContext(SeatingClient.name),
+        metrics,
       });
     }
   }

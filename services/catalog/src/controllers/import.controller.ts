@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@etsr/platform';
 import { ImportEventsDto, ImportResultDto, ImportVenuesDto } from '../dtos/import.dto';
-import { CatalogImportRepository } from '../repositories/catalog-import.repository';
+import { CatalogImportService } from '../services/catalog-import.service';
 
 /** Bulk loading of another system's venues and events by an admin (seedDataToDB.js); never routed by the ingress. */
 @ApiTags('import')
@@ -10,7 +10,7 @@ import { CatalogImportRepository } from '../repositories/catalog-import.reposito
 @Roles('ADMIN')
 @Controller('internal/v1/import')
 export class ImportController {
-  constructor(private readonly imports: CatalogImportRepository) {}
+  constructor(private readonly imports: CatalogImportService) {}
 
   @Post('venues')
   @HttpCode(200)

@@ -1,52 +1,32 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { badRequest, notFound, sqlRows } from '@etsr/platform';
-import { ImportEventDto, ImportResultDto, ImportVenueDto, ImportedRowDto } from '../dtos/import.dto';
+import { EntityManager } from 'typeorm';
+import { notFound, sqlRows } from '@etsr/platform';
+import { ImportEventDto, ImportVenueDto, ImportedRowDto } from '../dtos/import.dto';
 import { parseDateTime } from '../dtos/validation';
 
 /**
  * Venues and events of another system, keyed by their source reference. Each row is
  * `INSERT ... ON CONFLICT (external_ref) DO NOTHING RETURNING`: a row already there is found by
  * its reference and left alone, and of two importers racing on one row, one creates it and the
- * other (waiting for its commit) finds it. One transaction per batch.
+ * other (waiting for its commit) finds it. CatalogImportService runs a batch in one transaction.
  */
 @Injectable()
 export class CatalogImportRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  importVenues(venues: ImportVenueDto[]): Promise<ImportResultDto> {
-    return this.batch(venues, (tx, v) =>
-      this.upsert(tx, 'venues', 'venue_id', v.externalRef, {
-        name: v.name, address: v.address, city: v.city, state: v.state ?? null, country: v.country, postal_code: v.postal_code ?? null,
-        capacity: v.capacity, venue_type: v.venue_type ?? 'OTHER', facilities: JSON.stringify(v.facilities ?? {}),
-      }),
-    );
-  }
-
-  async importEvents(events: ImportEventDto[]): Promise<ImportResultDto> {
-    for (const e of events) {
-      if (parseDateTime(e.end_date)! <= parseDateTime(e.start_date)!) throw badRequest(`${e.externalRef}: end_date must be after start_date`, 'INVALID_DATE_RANGE');
-    }
-    return this.batch(events, async (tx, e) => {
-      const [venue] = await sqlRows(tx, `SELECT 1 FROM venues WHERE venue_id = $1`, [e.venue_id]);
-      if (!venue) throw notFound(`${e.externalRef}: venue ${e.venue_id} not found`, 'VENUE_NOT_FOUND');
-      return this.upsert(tx, 'events', 'event_id', e.externalRef, {
-        venue_id: e.venue_id, name: e.name, description: e.description ?? null, event_type: e.event_type,
-        start_date: parseDateTime(e.start_date), end_date: parseDateTime(e.end_date), status: e.status,
-        total_seats: e.total_seats, available_seats: e.total_seats, base_price: e.base_price,
-      });
+  importVenue(tx: EntityManager, v: ImportVenueDto): Promise<ImportedRowDto> {
+    return this.upsert(tx, 'venues', 'venue_id', v.externalRef, {
+      name: v.name, address: v.address, city: v.city, state: v.state ?? null, country: v.country, postal_code: v.postal_code ?? null,
+      capacity: v.capacity, venue_type: v.venue_type ?? 'OTHER', facilities: JSON.stringify(v.facilities ?? {}),
     });
   }
 
-  private async batch<T>(items: T[], one: (tx: EntityManager, item: T) => Promise<ImportedRowDto>): Promise<ImportResultDto> {
-    const rows = await this.db.transaction(async (tx) => {
-      const out: ImportedRowDto[] = [];
-      for (const item of items) out.push(await one(tx, item));
-      return out;
+  async importEvent(tx: EntityManager, e: ImportEventDto): Promise<ImportedRowDto> {
+    const [venue] = await sqlRows(tx, `SELECT 1 FROM venues WHERE venue_id = $1`, [e.venue_id]);
+    if (!venue) throw notFound(`${e.externalRef}: venue ${e.venue_id} not found`, 'VENUE_NOT_FOUND');
+    return this.upsert(tx, 'events', 'event_id', e.externalRef, {
+      venue_id: e.venue_id, name: e.name, description: e.description ?? null, event_type: e.event_type,
+      start_date: parseDateTime(e.start_date), end_date: parseDateTime(e.end_date), status: e.status,
+      total_seats: e.total_seats, available_seats: e.total_seats, base_price: e.base_price,
     });
-    const created = rows.filter((r) => r.created).length;
-    return { created, present: rows.length - created, rows };
   }
 
   private async upsert(tx: EntityManager, table: string, idColumn: string, ref: string, values: Record<string, unknown>): Promise<ImportedRowDto> {

@@ -86,10 +86,6 @@ export class EventsRepository {
     }
   }
 
-  /** Runs `work` in one transaction. */
-  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
 
   async findById(id: number): Promise<EventWithVenue | null> {
     const [row] = await sqlRows<EventRow>(this.dataSource, `SELECT ${COLUMNS} FROM events e JOIN venues v ON v.venue_id = e.venue_id WHERE e.event_id = $1`, [id]);

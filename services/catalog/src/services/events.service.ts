@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { JsonLogger, badRequest, conflict, notFound, seatCount, seatLayoutProblem } from '@etsr/platform';
 import { CreateEventDto, EventPageDto, EventResponseDto, SearchEventsQuery, UpdateEventDto, mapEvent } from '../dtos/event.dto';
 import { MAX_SEATS, parseDateTime } from '../dtos/validation';
@@ -17,6 +19,7 @@ export class EventsService {
   private readonly log;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly events: EventsRepository,
     private readonly seatPlans: SeatPlanHandoff,
     logger: JsonLogger,
@@ -52,7 +55,7 @@ export class EventsService {
       basePrice: dto.base_price,
     };
     const layout = dto.seat_layout;
-    const { created, handoff } = await this.events.transaction(async (tx) => {
+    const { created, handoff } = await this.db.transaction(async (tx) => {
       const row = await this.events.insert(event, tx);
       if (typeof row === 'string') return { created: row, handoff: null };
       return { created: row, handoff: layout ? await this.seatPlans.enqueue(tx, row.id, layout) : null };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '@etsr/platform';
 import { NotificationAttachmentEntity } from '../entities/notification-attachment.entity';
 import { NotificationType } from '../entities/notification-event.entity';
@@ -109,31 +109,29 @@ export class NotificationsRepository {
   /**
    * Stores what the sender rendered, unless another sender stored it first (then the stored
    * rendering is kept: rendering is deterministic, either is the same message). The event's payload
-   * is cleared once every notification of it is rendered.
+   * is cleared once every notification of it is rendered. In `tx`, the caller's transaction.
    */
-  async storeRendered(n: Pick<NotificationEntity, 'id' | 'eventId'>, rendered: RenderedNotification): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      // The event first: renderings of its e-mail and SMS take turns, so the last one sees the other's and clears the payload.
-      await tx.query(`SELECT 1 FROM notification_events WHERE event_id = $1 FOR NO KEY UPDATE`, [n.eventId]);
-      const updated = await sqlRows(
-        tx,
-        `UPDATE notifications SET body_text = $2, body_html = $3, updated_at = now() WHERE notification_id = $1 AND body_text IS NULL RETURNING notification_id`,
-        [n.id, rendered.bodyText, rendered.bodyHtml],
-      );
-      if (!updated.length) return;
-      for (const a of rendered.attachments) {
-        await tx.query(
-          `INSERT INTO notification_attachments (notification_id, seq, content_id, filename, content_type, content) VALUES ($1, $2, $3, $4, $5, $6)`,
-          [n.id, a.seq, a.contentId, a.filename, a.contentType, a.content],
-        );
-      }
+  async storeRendered(tx: EntityManager, n: Pick<NotificationEntity, 'id' | 'eventId'>, rendered: RenderedNotification): Promise<void> {
+    // The event first: renderings of its e-mail and SMS take turns, so the last one sees the other's and clears the payload.
+    await tx.query(`SELECT 1 FROM notification_events WHERE event_id = $1 FOR NO KEY UPDATE`, [n.eventId]);
+    const updated = await sqlRows(
+      tx,
+      `UPDATE notifications SET body_text = $2, body_html = $3, updated_at = now() WHERE notification_id = $1 AND body_text IS NULL RETURNING notification_id`,
+      [n.id, rendered.bodyText, rendered.bodyHtml],
+    );
+    if (!updated.length) return;
+    for (const a of rendered.attachments) {
       await tx.query(
-        `UPDATE notification_events SET payload = NULL
-          WHERE event_id = $1 AND payload IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM notifications WHERE event_id = $1 AND body_text IS NULL)`,
-        [n.eventId],
+        `INSERT INTO notification_attachments (notification_id, seq, content_id, filename, content_type, content) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [n.id, a.seq, a.contentId, a.filename, a.contentType, a.content],
       );
-    });
+    }
+    await tx.query(
+      `UPDATE notification_events SET payload = NULL
+        WHERE event_id = $1 AND payload IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM notifications WHERE event_id = $1 AND body_text IS NULL)`,
+      [n.eventId],
+    );
   }
 
   async findByEvent(eventId: string): Promise<NotificationEntity[]> {

@@ -11,6 +11,10 @@ import { FailureOutcome, NotificationsRepository, RenderedNotification } from '.
 import { MessageComposer } from './message-composer.service';
 import { NotificationMetrics } from './notification-metrics';
 import { NotificationSender } from './notification-sender.service';
+import type { DataSource } from 'typeorm';
+
+/** A DataSource whose transactions just run their work: the repository here is a stand-in. */
+const inline = { transaction: (work: (tx: unknown) => Promise<unknown>) => work({}) } as unknown as DataSource;
 
 /** A stand-in that fails loudly on any member nobody set up. */
 function strict<T extends object>(name: string, impl: Partial<T>): T {
@@ -69,7 +73,7 @@ function harness(options: {
     claimDue: async (limit: number) => due.splice(0, limit),
     attachmentsOf: async () => [],
     payloadOf: async () => options.payload ?? null,
-    storeRendered: async (n: Pick<NotificationEntity, 'id'>, rendered: RenderedNotification) => void stored.push({ id: n.id, rendered, sentBefore: mails.length + sms.length }),
+    storeRendered: async (_tx: unknown, n: Pick<NotificationEntity, 'id'>, rendered: RenderedNotification) => void stored.push({ id: n.id, rendered, sentBefore: mails.length + sms.length }),
     markSent: async (id: string, providerId: string) => void marked.sent.push([id, providerId]),
     markFailed: async (id: string, attempt: number, error: string, outcome: FailureOutcome) => {
       marked.failed.push([id, attempt, error, outcome]);
@@ -96,7 +100,7 @@ function harness(options: {
     ...options.config,
   });
   const notificationMetrics = new NotificationMetrics(metrics, strict<NotificationsRepository>('gauge', {}));
-  const sender = new NotificationSender(config, repository, mail, smsProvider, new MessageComposer(new QrCodeClient()), notificationMetrics, logger);
+  const sender = new NotificationSender(inline, config, repository, mail, smsProvider, new MessageComposer(new QrCodeClient()), notificationMetrics, logger);
   return { sender, marked, mails, sms, metrics, lines, stored };
 }
 
@@ -222,6 +226,7 @@ describe('NotificationSender', () => {
   it('a database error during a pass does not escape (the next interval retries)', async () => {
     const h = harness({ due: [] });
     const broken = new NotificationSender(
+      inline,
       Object.assign(new NotificationConfig(), { NOTIFICATION_BATCH_SIZE: 10, NOTIFICATION_MAX_ATTEMPTS: 3 }),
       strict<NotificationsRepository>('repository', { claimDue: async () => Promise.reject(new Error('Connection terminated')) }),
       strict<MailTransport>('mail', {}),

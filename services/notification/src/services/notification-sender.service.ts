@@ -1,4 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { JsonLogger, PeriodicTask, runWithTrace } from '@etsr/platform';
 import { MailTransport, PermanentDeliveryError, errorText } from '../clients/mail-transport.client';
 import { SmsProvider } from '../clients/sms.provider';
@@ -35,6 +37,7 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
   private wake?: () => void;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly config: NotificationConfig,
     private readonly notifications: NotificationsRepository,
     private readonly mail: MailTransport,
@@ -170,7 +173,7 @@ export class NotificationSender implements OnApplicationBootstrap, BeforeApplica
     // Only a notification stored before rendering was deferred could lack both; nothing can be sent.
     if (!event) throw new PermanentDeliveryError('nothing to render: the event was not stored with its notification');
     const rendered = await this.composer.render(event as unknown as StoredEvent, n.channel);
-    await this.notifications.storeRendered(n, rendered);
+    await this.db.transaction((tx) => this.notifications.storeRendered(tx, n, rendered));
     return rendered;
   }
 }

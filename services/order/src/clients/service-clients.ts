@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, JsonLogger, ServiceClient, TokenService, UpstreamError } from '@etsr/platform';
+import { AppError, JsonLogger, MetricsService, ServiceClient, TokenService, UpstreamError } from '@etsr/platform';
+import type { NotificationBody } from '../saga/order-notice';
 import { OrderConfig } from '../config';
 
 /** A seating reservation as GET /v1/seats/reservation/{id} answers it. */
@@ -35,12 +36,12 @@ const EVENT_NAMES_KEPT = 1000;
 export class ServiceClients {
   readonly seating: ServiceClient;
   readonly payment: ServiceClient;
-  readonly notification?: ServiceClient;
+  private readonly notification?: ServiceClient;
   readonly catalog?: ServiceClient;
   private readonly eventNames = new Map<number, { name: string | null; until: number }>();
 
-  constructor(config: OrderConfig, tokens: TokenService, logger: JsonLogger) {
-    const common = { tokens, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, log: logger.forContext('ServiceClient') };
+  constructor(config: OrderConfig, tokens: TokenService, logger: JsonLogger, metrics: MetricsService) {
+    const common = { tokens, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, log: logger.forContext('ServiceClient'), metrics };
     this.seating = new ServiceClient({ ...common, target: 'seating', baseUrl: config.SEATING_URL });
     this.payment = new ServiceClient({ ...common, target: 'payment', baseUrl: config.PAYMENT_URL });
     // One attempt per outbox delivery: the outbox retries notices with backoff and jitter, and immediate
@@ -55,8 +56,9 @@ export class ServiceClients {
       return await this.seating.request<Reservation>({ method: 'GET', path: `/v1/seats/reservation/${encodeURIComponent(id)}` });
     } catch (e) {
       if (e instanceof UpstreamError && (e.status === 404 || e.status === 400)) return null;
-      // Any other answer (a 5xx, a refused credential) is seating's problem, not the buyer's: 503.
-      // Rethrown as it was, an UpstreamError reached the error filter as an unexpected 500.
+      // Any other answer (a 5xx) is seating's problem, not the buyer's: 503. Rethrown as it was, an
+      // UpstreamError reached the error filter as an unexpected 500. (A refused credential is a
+      // PeerRefusedError, already a 503.)
       if (e instanceof UpstreamError) throw new AppError(503, 'DEPENDENCY_UNAVAILABLE', `The seating service could not answer (${e.status})`);
       throw e;
     }
@@ -73,12 +75,12 @@ export class ServiceClients {
   }
 
   allocate(reservationId: string, orderId: string): Promise<Reservation> {
-    return this.seating.request<Reservation>({ method: 'POST', path: '/v1/seats/allocate', body: { reservationId, orderId }, idempotent: true });
+    return this.seating.request<Reservation>({ method: 'POST', path: '/internal/v1/seats/allocate', body: { reservationId, orderId }, idempotent: true });
   }
 
   async release(orderId: string): Promise<void> {
     try {
-      await this.seating.request({ method: 'POST', path: '/v1/seats/release', body: { orderId }, idempotent: true });
+      await this.seating.request({ method: 'POST', path: '/internal/v1/seats/release', body: { orderId }, idempotent: true });
     } catch (e) {
       // No reservation tied to this order: nothing is held, so there is nothing to release.
       if (e instanceof UpstreamError && e.status === 404) return;
@@ -109,6 +111,17 @@ export class ServiceClients {
   refund(paymentId: string, reason: string, part?: { amountCents: number; refundKey: string }): Promise<unknown> {
     const body = part ? { payment_id: paymentId, reason, amount_cents: part.amountCents, refund_key: part.refundKey } : { payment_id: paymentId, reason };
     return this.payment.request({ method: 'POST', path: '/v1/refund', body, idempotent: true });
+  }
+
+  /** Whether a notification service is configured (without one, notices are not sent). */
+  get notifies(): boolean {
+    return this.notification !== undefined;
+  }
+
+  /** Hands a notice to the notification service (idempotent there by the body's eventId). */
+  async notice(body: NotificationBody): Promise<void> {
+    if (!this.notification) throw new Error('no notification service is configured');
+    await this.notification.request({ method: 'POST', path: '/internal/v1/notifications', idempotent: true, body });
   }
 
   async paymentsOf(orderId: string): Promise<PaymentView[]> {

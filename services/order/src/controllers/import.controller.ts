@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@etsr/platform';
 import { ImportOrdersDto, ImportOrdersResultDto } from '../dtos/import.dto';
-import { OrderImportRepository } from '../repositories/order-import.repository';
+import { OrderImportService } from '../services/order-import.service';
 
 /** Bulk loading of another system's orders by an admin (seedDataToDB.js); never routed by the ingress. */
 @ApiTags('import')
@@ -10,7 +10,7 @@ import { OrderImportRepository } from '../repositories/order-import.repository';
 @Roles('ADMIN')
 @Controller('internal/v1/import')
 export class ImportController {
-  constructor(private readonly imports: OrderImportRepository) {}
+  constructor(private readonly imports: OrderImportService) {}
 
   @Post('orders')
   @HttpCode(200)
@@ -22,9 +22,7 @@ export class ImportController {
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
   @ApiConflictResponse({ description: 'ORDER_EXISTS, or a seat with a valid ticket already; nothing of the batch was written' })
   @ApiForbiddenResponse({ description: 'Not an admin' })
-  async orders(@Body() dto: ImportOrdersDto): Promise<ImportOrdersResultDto> {
-    const orders = await this.imports.importBatch(dto.orders);
-    const created = orders.filter((o) => o.created).length;
-    return { created, present: orders.length - created, ticketsIssued: orders.reduce((n, o) => n + o.ticketsIssued, 0), orders };
+  orders(@Body() dto: ImportOrdersDto): Promise<ImportOrdersResultDto> {
+    return this.imports.importBatch(dto.orders);
   }
 }

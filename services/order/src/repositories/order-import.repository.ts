@@ -1,39 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { badRequest, conflict, sqlRows } from '@etsr/platform';
+import { EntityManager } from 'typeorm';
+import { conflict, sqlRows } from '@etsr/platform';
 import { ImportOrderDto, ImportedOrderDto } from '../dtos/import.dto';
-import { TicketsService } from '../services/tickets.service';
+import type { MintedTicket } from '../saga/order-transitions';
 
 /** The seating reservation an imported order's seats are allocated under (seating derives the same id). */
 export const importReservationId = (orderId: string) => `imp_${orderId.replace(/-/g, '')}`;
 
 /**
  * Past orders of another system, as they ended, keyed by their source reference: `INSERT ... ON
- * CONFLICT DO NOTHING RETURNING`, one transaction per batch. A CONFIRMED order gets its tickets
+ * CONFLICT DO NOTHING RETURNING`, in the batch's transaction (OrderImportService). A CONFIRMED order gets its tickets
  * here, signed by this service's key (the importer never signs). No saga step, no notice.
  */
 @Injectable()
 export class OrderImportRepository {
-  constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly tickets: TicketsService,
-  ) {}
-
-  importBatch(orders: ImportOrderDto[]): Promise<ImportedOrderDto[]> {
-    for (const o of orders) {
-      if (o.totalCents !== o.subtotalCents + o.taxCents) throw badRequest(`${o.externalRef}: totalCents must be subtotalCents + taxCents`, 'VALIDATION_FAILED');
-      if (new Set(o.items.map((i) => i.seatId)).size !== o.items.length) throw badRequest(`${o.externalRef}: a seat appears twice`, 'VALIDATION_FAILED');
-      if (o.status === 'CONFIRMED' && !o.paymentId) throw badRequest(`${o.externalRef}: a CONFIRMED order needs its paymentId`, 'VALIDATION_FAILED');
-    }
-    return this.db.transaction(async (tx) => {
-      const out: ImportedOrderDto[] = [];
-      for (const o of orders) out.push(await this.importOne(tx, o));
-      return out;
-    });
-  }
-
-  private async importOne(tx: EntityManager, o: ImportOrderDto): Promise<ImportedOrderDto> {
+  /** `tickets`: the CONFIRMED order's tickets, minted by the caller (TicketsService); stored only when the order is new. */
+  async importOrder(tx: EntityManager, o: ImportOrderDto, tickets: MintedTicket[]): Promise<ImportedOrderDto> {
     const [row] = await sqlRows(
       tx,
       `INSERT INTO orders (id, user_id, customer_email, event_id, event_name, reservation_id, subtotal_cents, tax_cents, total_cents, currency,
@@ -51,9 +33,7 @@ export class OrderImportRepository {
       `INSERT INTO order_items (order_id, seat_id, seat_code, seat_price_cents, created_at) SELECT $1, s, c, p, $5 FROM unnest($2::bigint[], $3::varchar[], $4::int[]) AS u(s, c, p)`,
       [o.orderId, o.items.map((i) => i.seatId), o.items.map((i) => i.seatCode), o.items.map((i) => i.priceCents), o.createdAt],
     );
-    if (o.status !== 'CONFIRMED') return { externalRef: o.externalRef, orderId: o.orderId, created: true, ticketsIssued: 0 };
-    // Issued when the order was: the ticket's claims say so too.
-    const tickets = this.tickets.mint({ id: o.orderId, eventId: o.eventId, items: o.items }, new Date(o.createdAt));
+    if (!tickets.length) return { externalRef: o.externalRef, orderId: o.orderId, created: true, ticketsIssued: 0 };
     // tickets_valid_seat_key refuses a second valid ticket for a seat: that is a 409 for the batch.
     await tx.query(
       `INSERT INTO tickets (order_id, event_id, seat_id, seat_code, ticket_code, signed_payload, issued_at)

@@ -267,7 +267,8 @@ export class OrdersService {
       if (e instanceof UpstreamError && e.status === 409) throw conflict('This reservation already has an order', 'RESERVATION_ALREADY_ORDERED');
       if (e instanceof UpstreamError && e.status === 400) throw conflict('The reservation has expired', 'RESERVATION_EXPIRED');
       if (e instanceof UpstreamError && e.status === 404) throw notFound(`Reservation ${reservationId} not found`, 'RESERVATION_NOT_FOUND');
-      // Seating's 5xx (or a refused credential) is a dependency failing, not the client's fault: 503.
+      // Seating's 5xx is a dependency failing, not the client's fault: 503 (a refused credential
+      // is a PeerRefusedError, already 503 DEPENDENCY_MISCONFIGURED).
       if (e instanceof UpstreamError) throw new AppError(503, 'DEPENDENCY_UNAVAILABLE', `The seating service could not answer (${e.status})`);
       throw e;
     }

@@ -35,12 +35,12 @@ export class SagaDeliveries {
 
   /** The notice as built when it was enqueued (idempotent at the notification service by its eventId). */
   async notify({ orderId, body }: NotifyPayload): Promise<void> {
-    if (!this.clients.notification || !body) {
+    if (!this.clients.notifies || !body) {
       this.log.info('Notification not sent (no notification service, or no e-mail address on the order)', { orderId });
       return;
     }
     try {
-      await this.clients.notification.request({ method: 'POST', path: '/internal/v1/notifications', idempotent: true, body });
+      await this.clients.notice(body);
     } catch (e) {
       if (e instanceof UpstreamError && e.status < 500 && e.status !== 429) throw new PermanentFailure(`notification refused: ${e.message}`);
       throw e;

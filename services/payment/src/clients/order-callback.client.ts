@@ -1,6 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { AxiosInstance, isAxiosError } from 'axios';
-import { OutboxMessage, PermanentFailure, SIGNATURE_HEADER, outgoingTraceparent, peerHttp, runWithTrace, signPayload } from '@etsr/platform';
+import {
+  ContextLogger,
+  JsonLogger,
+  MetricsService,
+  OutboxMessage,
+  countRefusalsOf,
+  PermanentFailure,
+  SIGNATURE_HEADER,
+  isRefusal,
+  outgoingTraceparent,
+  peerHttp,
+  refusedBy,
+  runWithTrace,
+  signPayload,
+} from '@etsr/platform';
 import { PaymentConfig } from '../config';
 import { PaymentCallback, PaymentResultMessage, orderedCallback } from '../dtos/callback.dto';
 
@@ -18,8 +32,15 @@ const TRACE_ID = /^[0-9a-f]{32}$/;
 @Injectable()
 export class OrderCallbackClient {
   private readonly http: AxiosInstance;
+  private readonly log: ContextLogger;
 
-  constructor(private readonly config: PaymentConfig) {
+  constructor(
+    private readonly config: PaymentConfig,
+    logger: JsonLogger,
+    private readonly metrics: MetricsService,
+  ) {
+    this.log = logger.forContext(OrderCallbackClient.name);
+    countRefusalsOf('order', metrics);
     // The outbox delivers a handful of callbacks at a time: a few connections suffice.
     this.http = peerHttp(config.ORDER_URL, 8);
   }
@@ -51,6 +72,18 @@ export class OrderCallbackClient {
     if (response.status >= 200 && response.status < 300) return;
     const summary = `order service answered ${response.status} to the ${callback.status} callback of ${callback.payment_id}: ${text.slice(0, 300)}`;
     if (response.status >= 500 || response.status === 408 || response.status === 429) throw new Error(summary);
+    // Our signature refused (CALLBACK_SECRET differs): kept and retried until an operator fixes it.
+    if (isRefusal(response.status)) throw refusedBy('order', response.status, errorCode(text), { log: this.log, metrics: this.metrics }, { paymentId: callback.payment_id });
     throw new PermanentFailure(summary);
+  }
+}
+
+/** The `error` code of an error body, when the text is one. */
+function errorCode(text: string): string | undefined {
+  try {
+    const code = (JSON.parse(text) as { error?: unknown } | null)?.error;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, JsonLogger, ServiceClient, TokenService, UpstreamError } from '@etsr/platform';
+import { AppError, JsonLogger, MetricsService, ServiceClient, TokenService, UpstreamError } from '@etsr/platform';
 import { PaymentConfig } from '../config';
 
 /** An order as GET /internal/v1/orders/{id} of the order service answers it (the fields used here). */
@@ -24,27 +24,29 @@ export const PAYABLE_ORDER_STATUSES = ['PENDING', 'ALLOCATING', 'PAYMENT_PROCESS
 export class OrderClient {
   private readonly client: ServiceClient;
 
-  constructor(config: PaymentConfig, tokens: TokenService, logger: JsonLogger) {
+  constructor(config: PaymentConfig, tokens: TokenService, logger: JsonLogger, metrics: MetricsService) {
     this.client = new ServiceClient({
       target: 'order',
       baseUrl: config.ORDER_URL,
       tokens,
       timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS,
       log: logger.forContext(OrderClient.name),
+      metrics,
     });
   }
 
-  /** The order, or null when the order service does not know it. 503 AppError when it cannot be reached. */
+  /**
+   * The order, or null when the order service does not know it. 503 AppError when it cannot be
+   * reached or answers otherwise; 503 DEPENDENCY_MISCONFIGURED (PeerRefusedError) when it refuses our credential.
+   */
   async order(orderId: string): Promise<OrderView | null> {
     let body: unknown;
     try {
       body = await this.client.request({ method: 'GET', path: `/internal/v1/orders/${encodeURIComponent(orderId)}` });
     } catch (e) {
       if (e instanceof UpstreamError && e.status === 404) return null;
-      if (e instanceof UpstreamError) {
-        // Its 4xx other than 404 means we asked wrongly (a credential problem): not the client's fault.
-        throw new AppError(503, 'DEPENDENCY_UNAVAILABLE', `The order service refused to answer (${e.status})`);
-      }
+      // Its other answers mean we asked wrongly, or it failed: not the client's fault.
+      if (e instanceof UpstreamError) throw new AppError(503, 'DEPENDENCY_UNAVAILABLE', `The order service could not answer (${e.status})`);
       throw e;
     }
     return parseOrder(body, orderId);

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@etsr/platform';
 import { ImportPaymentsDto, ImportPaymentsResultDto } from '../dtos/import.dto';
-import { PaymentImportRepository } from '../repositories/payment-import.repository';
+import { PaymentImportService } from '../services/payment-import.service';
 
 /** Bulk loading of another system's payments by an admin (seedDataToDB.js); never routed by the ingress. */
 @ApiTags('import')
@@ -10,7 +10,7 @@ import { PaymentImportRepository } from '../repositories/payment-import.reposito
 @Roles('ADMIN')
 @Controller('internal/v1/import')
 export class ImportController {
-  constructor(private readonly imports: PaymentImportRepository) {}
+  constructor(private readonly imports: PaymentImportService) {}
 
   @Post('payments')
   @HttpCode(200)
@@ -22,9 +22,7 @@ export class ImportController {
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
   @ApiConflictResponse({ description: 'ORDER_ALREADY_PAID: the order has a live payment not from this import; nothing of the batch was written' })
   @ApiForbiddenResponse({ description: 'Not an admin' })
-  async payments(@Body() dto: ImportPaymentsDto): Promise<ImportPaymentsResultDto> {
-    const payments = await this.imports.importBatch(dto.payments);
-    const created = payments.filter((p) => p.created).length;
-    return { created, present: payments.length - created, payments };
+  payments(@Body() dto: ImportPaymentsDto): Promise<ImportPaymentsResultDto> {
+    return this.imports.importBatch(dto.payments);
   }
 }

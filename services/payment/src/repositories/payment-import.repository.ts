@@ -1,31 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
-import { badRequest, conflict, sqlRows } from '@etsr/platform';
+import { EntityManager } from 'typeorm';
+import { conflict, sqlRows } from '@etsr/platform';
 import { ImportPaymentDto, ImportedPaymentDto } from '../dtos/import.dto';
 
 /**
  * Payments of another system, keyed by their source reference: `INSERT ... ON CONFLICT DO
- * NOTHING RETURNING`, one transaction per batch. Nothing is charged and no callback is enqueued:
+ * NOTHING RETURNING`, in the batch's transaction (PaymentImportService). Nothing is charged and no callback is enqueued:
  * this is history, and the order it belongs to is imported as it ended.
  */
 @Injectable()
 export class PaymentImportRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  importBatch(payments: ImportPaymentDto[]): Promise<ImportedPaymentDto[]> {
-    for (const p of payments) {
-      if (p.status === 'FAILED' && !p.failureReason) throw badRequest(`${p.externalRef}: failureReason is required for a FAILED payment`, 'VALIDATION_FAILED');
-    }
-    return this.db.transaction(async (tx) => {
-      const out: ImportedPaymentDto[] = [];
-      for (const p of payments) out.push(await this.importOne(tx, p));
-      return out;
-    });
-  }
-
-  private async importOne(tx: EntityManager, p: ImportPaymentDto): Promise<ImportedPaymentDto> {
+  async importPayment(tx: EntityManager, p: ImportPaymentDto): Promise<ImportedPaymentDto> {
     const id = `pay_${randomBytes(16).toString('base64url')}`;
     const [row] = await sqlRows(
       tx,

@@ -50,11 +50,6 @@ export interface RecordedRefund {
 export class PaymentsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Runs `work` in one transaction (a charge claims its key and inserts its payment together, and records its outcome with its answer). */
-  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.db.transaction(work);
-  }
-
   /**
    * Inserts a PENDING payment in `tx`; null when a unique index stopped it (one live payment per
    * order, one payment per owner's key): the caller looks which with findByKey / findLive. DO
@@ -118,32 +113,31 @@ export class PaymentsRepository {
    * Payments left PENDING for `olderThanSeconds` (the process died between the gateway and the
    * update), locked with SKIP LOCKED so replicas split them; `decide` asks the gateway what became
    * of each (null: not known yet, left PENDING); `alongside` writes what goes with each settlement
-   * (its callback, the charge's stored answer) and says what it wrote. One transaction per batch.
+   * (its callback, the charge's stored answer), in `tx`: the caller's transaction, one per batch.
    */
-  recoverStale<T>(
+  async recoverStale<T>(
+    tx: EntityManager,
     olderThanSeconds: number,
     limit: number,
     decide: (p: PaymentEntity) => Promise<GatewayOutcome | null>,
     alongside: (tx: EntityManager, settled: PaymentEntity) => Promise<T>,
   ): Promise<{ seen: number; settled: T[] }> {
-    return this.db.transaction(async (tx) => {
-      const stale = (
-        await sqlRows(
-          tx,
-          `SELECT ${COLUMNS} FROM payments WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => $1)
-            ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-          [olderThanSeconds, limit],
-        )
-      ).map(toPayment);
-      const settled: T[] = [];
-      for (const p of stale) {
-        const outcome = await decide(p);
-        if (!outcome) continue;
-        const done = await this.settleIn(tx, p.id, outcome);
-        if (done) settled.push(await alongside(tx, done));
-      }
-      return { seen: stale.length, settled };
-    });
+    const stale = (
+      await sqlRows(
+        tx,
+        `SELECT ${COLUMNS} FROM payments WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => $1)
+          ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [olderThanSeconds, limit],
+      )
+    ).map(toPayment);
+    const settled: T[] = [];
+    for (const p of stale) {
+      const outcome = await decide(p);
+      if (!outcome) continue;
+      const done = await this.settleIn(tx, p.id, outcome);
+      if (done) settled.push(await alongside(tx, done));
+    }
+    return { seen: stale.length, settled };
   }
 
   /** The payment, locked until `tx` ends: refunds of one payment take turns. */

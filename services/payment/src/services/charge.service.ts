@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import {
   AppError,
   IdempotencyStore,
@@ -47,6 +49,7 @@ export class ChargeService {
   private readonly log;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly payments: PaymentsRepository,
     private readonly orders: OrderClient,
     private readonly idempotency: IdempotencyStore,
@@ -110,7 +113,7 @@ export class ChargeService {
    * another charge) rolls the claim back: nothing is written.
    */
   private start(order: OrderView, key: string, scope: string, requestFingerprint: string, request: ChargeRequest): Promise<{ payment: PaymentEntity; fresh: boolean } | null> {
-    return this.payments.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       if (!(await this.idempotency.claim(tx, scope, key, requestFingerprint))) return null;
       const refusal = payableError(order, request);
       if (!refusal) {

@@ -1,4 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { JsonLogger, PeriodicTask } from '@etsr/platform';
 import { PaymentConfig } from '../config';
 import { PaymentsRepository } from '../repositories/payments.repository';
@@ -19,6 +21,7 @@ export class PaymentRecoveryService implements OnApplicationBootstrap, BeforeApp
 
   constructor(
     private readonly config: PaymentConfig,
+    @InjectDataSource() private readonly db: DataSource,
     private readonly payments: PaymentsRepository,
     private readonly settlement: SettlementService,
     logger: JsonLogger,
@@ -40,12 +43,16 @@ export class PaymentRecoveryService implements OnApplicationBootstrap, BeforeApp
     let total = 0;
     try {
       for (;;) {
-        const { seen, settled } = await this.payments.recoverStale(
-          this.config.PAYMENT_RECOVERY_AFTER_SECONDS,
-          BATCH_SIZE,
-          (p) => this.settlement.outcomeOf(p),
-          // Its callback; and a request that died holding its key: the key gets the answer now, rather than staying IN_PROGRESS until it is stale.
-          (tx, p) => this.settlement.recordIn(tx, p),
+        // One transaction per batch.
+        const { seen, settled } = await this.db.transaction((tx) =>
+          this.payments.recoverStale(
+            tx,
+            this.config.PAYMENT_RECOVERY_AFTER_SECONDS,
+            BATCH_SIZE,
+            (p) => this.settlement.outcomeOf(p),
+            // Its callback; and a request that died holding its key: the key gets the answer now, rather than staying IN_PROGRESS until it is stale.
+            (tx, p) => this.settlement.recordIn(tx, p),
+          ),
         );
         this.settlement.settled(settled, true);
         total += settled.length;

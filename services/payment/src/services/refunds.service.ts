@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AppError, JsonLogger, Principal, badRequest, conflict, isAdmin, notFound, unprocessable } from '@etsr/platform';
 import { RefundDto, RefundResponseDto, mapRefund, mapRefundOf } from '../dtos/payment.dto';
 import { PAYMENT_GATEWAY, PaymentGateway } from '../gateway/payment-gateway';
@@ -19,6 +21,7 @@ export class RefundsService {
   private readonly log;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly payments: PaymentsRepository,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly callbacks: OrderCallbackService,
@@ -34,7 +37,7 @@ export class RefundsService {
       throw badRequest('A partial refund (amount_cents) needs a refund_key, so that asking again cannot refund twice', 'REFUND_KEY_REQUIRED');
     }
     const key = dto.refund_key ?? FULL_REFUND_KEY;
-    const done = await this.payments.transaction(async (tx) => {
+    const done = await this.db.transaction(async (tx) => {
       // The payment's row lock: refunds of one payment take turns, so their sum is checked against
       // what the others recorded. The gateway is asked under the lock (idempotent by the key).
       const payment = await this.payments.lockForRefund(tx, dto.payment_id);

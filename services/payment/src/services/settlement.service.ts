@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { AppError, IdempotencyStore, JsonLogger } from '@etsr/platform';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { mapCharge } from '../dtos/payment.dto';
 import { PaymentEntity } from '../entities/payment.entity';
 import { GatewayCharge, GatewayOutcome, PAYMENT_GATEWAY, PaymentGateway } from '../gateway/payment-gateway';
@@ -33,6 +34,7 @@ export class SettlementService {
   private readonly log;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly payments: PaymentsRepository,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly callbacks: OrderCallbackService,
@@ -49,7 +51,7 @@ export class SettlementService {
    * before it).
    */
   async settle(payment: PaymentEntity, outcome: GatewayOutcome): Promise<PaymentEntity> {
-    const { settled, current } = await this.payments.transaction(async (tx) => {
+    const { settled, current } = await this.db.transaction(async (tx) => {
       const changed = await this.payments.settleIn(tx, payment.id, outcome);
       if (changed) return { settled: await this.recordIn(tx, changed), current: changed };
       const current = (await this.payments.findById(payment.id, tx)) ?? payment;

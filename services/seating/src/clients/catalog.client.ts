@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JsonLogger, ServiceClient, TokenService, UpstreamError } from '@etsr/platform';
+import { JsonLogger, MetricsService, ServiceClient, TokenService, UpstreamError } from '@etsr/platform';
 import { SeatingConfig } from '../config';
 
 export interface CatalogEvent {
@@ -12,7 +12,7 @@ export interface CatalogEvent {
 export class CatalogClient {
   private readonly client?: ServiceClient;
 
-  constructor(config: SeatingConfig, tokens: TokenService, logger: JsonLogger) {
+  constructor(config: SeatingConfig, tokens: TokenService, logger: JsonLogger, metrics: MetricsService) {
     if (config.CATALOG_URL) {
       this.client = new ServiceClient({
         target: 'catalog',
@@ -20,6 +20,7 @@ export class CatalogClient {
         tokens,
         timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS,
         log: logger.forContext(CatalogClient.name),
+        metrics,
       });
     }
   }
@@ -28,7 +29,7 @@ export class CatalogClient {
     return !!this.client;
   }
 
-  /** The event, or null when the catalog does not know it. Throws a 503 AppError when the catalog is unreachable. */
+  /** The event, or null when the catalog does not know it. Throws a 503 AppError when the catalog is unreachable or refuses our credential. */
   async event(eventId: number): Promise<CatalogEvent | null> {
     if (!this.client) throw new Error('CATALOG_URL is not configured');
     try {

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@etsr/platform';
 import { ImportAllocationsDto, ImportAllocationsResultDto, ImportSeatsDto, ImportSeatsResultDto } from '../dtos/import.dto';
-import { SeatImportRepository } from '../repositories/seat-import.repository';
+import { SeatImportService } from '../services/seat-import.service';
 
 /** Bulk loading of another system's seats and sold seats by an admin (seedDataToDB.js); never routed by the ingress. */
 @ApiTags('import')
@@ -10,7 +10,7 @@ import { SeatImportRepository } from '../repositories/seat-import.repository';
 @Roles('ADMIN')
 @Controller('internal/v1/import')
 export class ImportController {
-  constructor(private readonly imports: SeatImportRepository) {}
+  constructor(private readonly imports: SeatImportService) {}
 
   @Post('seats')
   @HttpCode(200)
@@ -21,10 +21,8 @@ export class ImportController {
   @ApiOkResponse({ type: ImportSeatsResultDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
   @ApiForbiddenResponse({ description: 'Not an admin' })
-  async seats(@Body() dto: ImportSeatsDto): Promise<ImportSeatsResultDto> {
-    const seats = await this.imports.importSeats(dto.eventId, dto.venueId, dto.seats);
-    const created = seats.filter((s) => s.created).length;
-    return { eventId: dto.eventId, created, present: seats.length - created, seats };
+  seats(@Body() dto: ImportSeatsDto): Promise<ImportSeatsResultDto> {
+    return this.imports.importSeats(dto);
   }
 
   @Post('allocations')
@@ -36,9 +34,7 @@ export class ImportController {
   @ApiOkResponse({ type: ImportAllocationsResultDto })
   @ApiConflictResponse({ description: 'SEAT_UNAVAILABLE (details name the order and seats), ORDER_ALREADY_ALLOCATED; nothing of the batch was written' })
   @ApiForbiddenResponse({ description: 'Not an admin' })
-  async allocations(@Body() dto: ImportAllocationsDto): Promise<ImportAllocationsResultDto> {
-    const allocations = await this.imports.importAllocations(dto.allocations);
-    const created = allocations.filter((a) => a.created).length;
-    return { created, present: allocations.length - created, allocations };
+  allocations(@Body() dto: ImportAllocationsDto): Promise<ImportAllocationsResultDto> {
+    return this.imports.importAllocations(dto);
   }
 }

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ServiceOnly } from '@etsr/platform';
-import { HoldForOrderDto, ReservationDto } from '../dtos/reservation.dto';
+import { AllocateSeatsDto, HoldForOrderDto, ReleaseSeatsDto, ReservationDto } from '../dtos/reservation.dto';
 import { AvailabilityChangesDto, ChangesQuery } from '../dtos/seat.dto';
 import { AvailabilityService } from '../services/availability.service';
 import { ReservationsService } from '../services/reservations.service';
+import { AllocateDocs, ReleaseDocs } from './allocation-docs';
 import { ReservationIdPipe } from './reservations.controller';
 
 /** Service-to-service endpoints; never routed by the ingress. */
@@ -33,5 +34,19 @@ export class InternalController {
   @ApiBadRequestResponse({ description: 'RESERVATION_EXPIRED: the hold lapsed (by the database clock), or a seat of it was freed or taken' })
   holdForOrder(@Param('id', ReservationIdPipe) id: string, @Body() dto: HoldForOrderDto): Promise<ReservationDto> {
     return this.reservations.holdForOrder(id, dto);
+  }
+
+  @Post('seats/allocate')
+  @HttpCode(200)
+  @AllocateDocs()
+  allocate(@Body() dto: AllocateSeatsDto): Promise<ReservationDto> {
+    return this.reservations.allocate(dto);
+  }
+
+  @Post('seats/release')
+  @HttpCode(200)
+  @ReleaseDocs()
+  release(@Body() dto: ReleaseSeatsDto): Promise<ReservationDto> {
+    return this.reservations.release(dto);
   }
 }

@@ -4,6 +4,7 @@ import { AllowService, CurrentPrincipal, Principal, ServiceOnly, badRequest } fr
 import { QUEUE_PASS_HEADER } from '../dtos/queue.dto';
 import { AllocateSeatsDto, RESERVATION_ID_PATTERN, ReleaseSeatsDto, ReservationDto, ReserveSeatsDto } from '../dtos/reservation.dto';
 import { ReservationsService } from '../services/reservations.service';
+import { AllocateDocs, ReleaseDocs } from './allocation-docs';
 
 @Injectable()
 export class ReservationIdPipe implements PipeTransform<string, string> {
@@ -96,24 +97,22 @@ export class ReservationsController {
     return this.reservations.cancel(actor, id);
   }
 
+  /** Deprecated alias of POST /internal/v1/seats/allocate (InternalController). */
   @Post('allocate')
   @HttpCode(200)
   @ServiceOnly(
     'seats are allocated by the order service once the order is paid. Create an order for your hold (POST /v1/orders) and pay it (POST /v1/charge); the seats are then ALLOCATED by themselves',
   )
-  @ApiOperation({ summary: 'Sell the held seats to a paid order (platform services only); repeating it changes nothing' })
-  @ApiOkResponse({ type: ReservationDto })
-  @ApiBadRequestResponse({ description: 'RESERVATION_EXPIRED: the hold lapsed and its seats were taken' })
-  @ApiConflictResponse({ description: 'RESERVATION_RELEASED, RESERVATION_ORDERED (another order), or CONFLICT: the order already has another reservation' })
+  @AllocateDocs(true)
   allocate(@Body() dto: AllocateSeatsDto): Promise<ReservationDto> {
     return this.reservations.allocate(dto);
   }
 
+  /** Deprecated alias of POST /internal/v1/seats/release (InternalController). */
   @Post('release')
   @HttpCode(200)
   @ServiceOnly('to give up a hold, DELETE /v1/seats/reservation/{id}; to give back paid seats, cancel the order (POST /v1/orders/{id}/cancel)')
-  @ApiOperation({ summary: 'Put the seats of a reservation or order back on sale (platform services only; refunds)' })
-  @ApiOkResponse({ type: ReservationDto })
+  @ReleaseDocs(true)
   release(@Body() dto: ReleaseSeatsDto): Promise<ReservationDto> {
     return this.reservations.release(dto);
   }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { sqlRows } from '@etsr/platform';
 import { HeldSeat } from './reservations.repository';
 import { freeSeatIn } from './seats.repository';
@@ -20,15 +19,10 @@ export interface TakenHold {
 
 /**
  * The SQL of a best-available batch (see BestAvailableAllocator): every statement runs in the
- * batch's one transaction, which the allocator opens with `transaction()`.
+ * batch's one transaction, which the allocator opens and passes in.
  */
 @Injectable()
 export class HoldBatchRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  transaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.db.transaction(fn);
-  }
 
   /**
    * Locks the event's allocator (one batch per event at a time, across every replica) and the hold

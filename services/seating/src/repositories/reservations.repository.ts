@@ -96,8 +96,8 @@ export class ReservationsRepository {
   }
 
   /** The owner gives a live hold back. A hold its order is paying for is the order's to release. */
-  cancel(id: string): Promise<ChangeResult> {
-    return this.change({ id }, async (tx, r) => {
+  cancel(tx: EntityManager, id: string): Promise<ChangeResult> {
+    return this.change(tx, { id }, async (r) => {
       if (r.status === 'RELEASED' || r.status === 'EXPIRED') return { kind: 'unchanged', reservation: r };
       if (r.status === 'ALLOCATED') return { kind: 'refused', reservation: r, reason: 'allocated' };
       if (r.orderId) return { kind: 'refused', reservation: r, reason: 'in-checkout' };
@@ -110,8 +110,8 @@ export class ReservationsRepository {
    * hold past its expiry is still allocated when all its seats are untaken (it is paid for); otherwise
    * the reservation is expired and nothing changes.
    */
-  allocate(id: string, orderId: string): Promise<ChangeResult> {
-    return this.change({ id }, async (tx, r) => {
+  allocate(tx: EntityManager, id: string, orderId: string): Promise<ChangeResult> {
+    return this.change(tx, { id }, async (r) => {
       if (r.status === 'ALLOCATED') return r.orderId === orderId ? { kind: 'unchanged', reservation: r } : { kind: 'refused', reservation: r, reason: 'other-order' };
       if (r.status === 'RELEASED') return { kind: 'refused', reservation: r, reason: 'released' };
       if (r.orderId && r.orderId !== orderId) return { kind: 'refused', reservation: r, reason: 'other-order' };
@@ -138,8 +138,8 @@ export class ReservationsRepository {
   }
 
   /** Seats of a reservation (held or sold) go back to inventory: a refund or a cancelled order. Idempotent. */
-  release(key: { id?: string; orderId?: string }): Promise<ChangeResult> {
-    return this.change(key, async (tx, r) => {
+  release(tx: EntityManager, key: { id?: string; orderId?: string }): Promise<ChangeResult> {
+    return this.change(tx, key, async (r) => {
       if (r.status === 'RELEASED' || r.status === 'EXPIRED') {
         // An expired hold may still have been allocated by nothing; make sure no seat stays tied to it.
         await this.freeSeats(tx, r.id);
@@ -154,8 +154,8 @@ export class ReservationsRepository {
    * reservation) and its expiry pushed out to at least now + extendSeconds, but never beyond the
    * original expiry + maxExtensionSeconds, so a stuck payment cannot keep seats forever.
    */
-  holdForOrder(id: string, orderId: string, extendSeconds: number, maxExtensionSeconds: number): Promise<ChangeResult> {
-    return this.change({ id }, async (tx, r) => {
+  holdForOrder(tx: EntityManager, id: string, orderId: string, extendSeconds: number, maxExtensionSeconds: number): Promise<ChangeResult> {
+    return this.change(tx, { id }, async (r) => {
       if (r.orderId && r.orderId !== orderId) return { kind: 'refused', reservation: r, reason: 'other-order' };
       if (r.status === 'ALLOCATED') return { kind: 'unchanged', reservation: r };
       if (r.status === 'RELEASED') return { kind: 'refused', reservation: r, reason: 'released' };
@@ -200,24 +200,20 @@ export class ReservationsRepository {
     return rows.length;
   }
 
-  /** Runs `fn` on the reservation, locked, in a transaction; a RollbackWith undoes the work but still answers. */
-  private async change(key: { id?: string; orderId?: string }, fn: (tx: EntityManager, r: ReservationEntity) => Promise<ChangeResult>): Promise<ChangeResult> {
-    try {
-      return await this.db.transaction(async (tx) => {
-        const [row] = await sqlRows<Record<string, unknown>>(
-          tx,
-          key.id
-            ? `SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE reservation_id = $1 FOR UPDATE`
-            : `SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE order_id = $1 FOR UPDATE`,
-          [key.id ?? key.orderId],
-        );
-        if (!row) return { kind: 'not-found' };
-        return fn(tx, toReservation(row));
-      });
-    } catch (e) {
-      if (e instanceof RollbackWith) return e.result;
-      throw e;
-    }
+  /**
+   * Runs `fn` on the reservation, locked until the caller's transaction `tx` ends. `fn` may throw a
+   * RollbackWith to undo its work and still answer (ReservationsService catches it).
+   */
+  private async change(tx: EntityManager, key: { id?: string; orderId?: string }, fn: (r: ReservationEntity) => Promise<ChangeResult>): Promise<ChangeResult> {
+    const [row] = await sqlRows<Record<string, unknown>>(
+      tx,
+      key.id
+        ? `SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE reservation_id = $1 FOR UPDATE`
+        : `SELECT ${RESERVATION_COLUMNS} FROM reservations WHERE order_id = $1 FOR UPDATE`,
+      [key.id ?? key.orderId],
+    );
+    if (!row) return { kind: 'not-found' };
+    return fn(toReservation(row));
   }
 
   private async free(tx: EntityManager, r: ReservationEntity, status: ReservationStatus): Promise<ReservationEntity> {
@@ -239,8 +235,8 @@ export class ReservationsRepository {
   }
 }
 
-/** Thrown inside a transaction to roll it back while still returning an outcome. */
-class RollbackWith extends Error {
+/** Thrown inside a transaction to roll it back while still returning an outcome (`result`). */
+export class RollbackWith extends Error {
   constructor(readonly result: ChangeResult) {
     super('rollback');
   }

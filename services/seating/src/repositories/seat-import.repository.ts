@@ -10,52 +10,45 @@ export const importReservationId = (orderId: string) => `imp_${orderId.replace(/
 /**
  * Seats listed one by one (not from a layout) and historical allocations. Seats are keyed by
  * their position (event, section, row, number), which is unique; allocations by a reservation id
- * derived from the order. Both are `INSERT ... ON CONFLICT DO NOTHING RETURNING`, one transaction
- * per batch, so a repeat or a racing importer creates nothing twice.
+ * derived from the order. Both are `INSERT ... ON CONFLICT DO NOTHING RETURNING`, in one
+ * transaction per batch (SeatImportService), so a repeat or a racing importer creates nothing twice.
  */
 @Injectable()
 export class SeatImportRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async importSeats(eventId: number, venueId: number, seats: ImportSeatDto[]): Promise<ImportedSeatDto[]> {
+  async importSeats(tx: EntityManager, eventId: number, venueId: number, seats: ImportSeatDto[]): Promise<ImportedSeatDto[]> {
     const geometry = seatGeometry(seats);
-    const result = await this.db.transaction(async (tx) => {
-      const inserted = await sqlRows<{ seat_id: string; section: string; row_label: string; seat_number: number }>(
-        tx,
-        `INSERT INTO seats (event_id, venue_id, section, row_label, seat_number, price, row_index, row_size, pos_x)
-         SELECT $1, $2, * FROM unnest($3::varchar[], $4::varchar[], $5::int[], $6::numeric[], $7::int[], $8::int[], $9::real[])
-         ON CONFLICT (event_id, section, row_label, seat_number) DO NOTHING
-         RETURNING seat_id, section, row_label, seat_number`,
-        [eventId, venueId, seats.map((s) => s.section), seats.map((s) => s.row), seats.map((s) => s.number), seats.map((s) => s.price),
-          geometry.map((g) => g.rowIndex), geometry.map((g) => g.rowSize), geometry.map((g) => g.posX)],
-      );
-      if (inserted.length) await tx.query(`INSERT INTO seat_plan_changes (event_id) VALUES ($1)`, [eventId]);
-      const all = await sqlRows<{ seat_id: string; section: string; row_label: string; seat_number: number }>(
-        tx,
-        `SELECT seat_id, section, row_label, seat_number FROM seats WHERE event_id = $1`,
-        [eventId],
-      );
-      const created = new Set(inserted.map((r) => r.seat_id));
-      const byPosition = new Map(all.map((r) => [`${r.section}|${r.row_label}|${r.seat_number}`, r.seat_id]));
-      return seats.map((s) => {
-        const id = byPosition.get(`${s.section}|${s.row}|${s.number}`)!;
-        return { section: s.section, row: s.row, number: s.number, seatId: Number(id), created: created.has(id) };
-      });
-    });
-    if (result.some((s) => s.created)) await this.db.query('ANALYZE seats');
-    return result;
-  }
-
-  /** All or nothing: a seat that is not AVAILABLE (or not of the event) fails the whole batch with 409. */
-  importAllocations(allocations: ImportAllocationDto[]): Promise<ImportedAllocationDto[]> {
-    return this.db.transaction(async (tx) => {
-      const out: ImportedAllocationDto[] = [];
-      for (const a of allocations) out.push(await this.allocate(tx, a));
-      return out;
+    const inserted = await sqlRows<{ seat_id: string; section: string; row_label: string; seat_number: number }>(
+      tx,
+      `INSERT INTO seats (event_id, venue_id, section, row_label, seat_number, price, row_index, row_size, pos_x)
+       SELECT $1, $2, * FROM unnest($3::varchar[], $4::varchar[], $5::int[], $6::numeric[], $7::int[], $8::int[], $9::real[])
+       ON CONFLICT (event_id, section, row_label, seat_number) DO NOTHING
+       RETURNING seat_id, section, row_label, seat_number`,
+      [eventId, venueId, seats.map((s) => s.section), seats.map((s) => s.row), seats.map((s) => s.number), seats.map((s) => s.price),
+        geometry.map((g) => g.rowIndex), geometry.map((g) => g.rowSize), geometry.map((g) => g.posX)],
+    );
+    if (inserted.length) await tx.query(`INSERT INTO seat_plan_changes (event_id) VALUES ($1)`, [eventId]);
+    const all = await sqlRows<{ seat_id: string; section: string; row_label: string; seat_number: number }>(
+      tx,
+      `SELECT seat_id, section, row_label, seat_number FROM seats WHERE event_id = $1`,
+      [eventId],
+    );
+    const created = new Set(inserted.map((r) => r.seat_id));
+    const byPosition = new Map(all.map((r) => [`${r.section}|${r.row_label}|${r.seat_number}`, r.seat_id]));
+    return seats.map((s) => {
+      const id = byPosition.get(`${s.section}|${s.row}|${s.number}`)!;
+      return { section: s.section, row: s.row, number: s.number, seatId: Number(id), created: created.has(id) };
     });
   }
 
-  private async allocate(tx: EntityManager, a: ImportAllocationDto): Promise<ImportedAllocationDto> {
+  /** Fresh planner statistics after many new seats (run after the commit, outside any transaction). */
+  async analyzeSeats(): Promise<void> {
+    await this.db.query('ANALYZE seats');
+  }
+
+  /** A seat that is not AVAILABLE (or not of the event) is 409, which fails the caller's whole transaction. */
+  async importAllocation(tx: EntityManager, a: ImportAllocationDto): Promise<ImportedAllocationDto> {
     const reservationId = importReservationId(a.orderId);
     const seatIds = [...new Set(a.seatIds)].sort((x, y) => x - y);
     const [inserted] = await sqlRows(

@@ -150,43 +150,47 @@ export class SeatsRepository {
   }
 
   /**
-   * Inserts a plan in one statement and returns how many seats were new, or null when the event
-   * had seats already. Plans of one event are created one at a time (advisory lock), so two
-   * different layouts sent at once cannot mix: the second finds the first's seats.
+   * Inserts a plan in one statement, in `tx`, and returns how many seats were new, or null when the
+   * event had seats already. Plans of one event are created one at a time (advisory lock, held
+   * until the caller commits), so two different layouts sent at once cannot mix: the second finds
+   * the first's seats.
    */
-  async insertPlan(eventId: number, venueId: number, seats: PlannedSeat[]): Promise<number | null> {
-    const created = await this.db.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('seat-plan:' || $1, 0))`, [eventId]);
-      const [present] = await sqlRows(tx, `SELECT 1 FROM seats WHERE event_id = $1 LIMIT 1`, [eventId]);
-      if (present) return null;
-      // ON CONFLICT: seats imported one by one (the import path) at the same moment are left alone.
-      const inserted = await sqlRows(
-        tx,
-        `INSERT INTO seats (event_id, venue_id, section, row_label, seat_number, price, row_index, row_size, pos_x, segment)
-         SELECT $1, $2, * FROM unnest($3::varchar[], $4::varchar[], $5::int[], $6::numeric[], $7::int[], $8::int[], $9::real[], $10::smallint[])
-         ON CONFLICT (event_id, section, row_label, seat_number) DO NOTHING
-         RETURNING seat_id`,
-        [
-          eventId,
-          venueId,
-          seats.map((s) => s.section),
-          seats.map((s) => s.rowLabel),
-          seats.map((s) => s.seatNumber),
-          seats.map((s) => s.price),
-          seats.map((s) => s.rowIndex),
-          seats.map((s) => s.rowSize),
-          seats.map((s) => s.posX),
-          seats.map((s) => s.segment),
-        ],
-      );
-      if (inserted.length) await tx.query(`INSERT INTO seat_plan_changes (event_id) VALUES ($1)`, [eventId]);
-      return inserted.length;
-    });
-    // A sale often opens right after its seats are loaded, before autovacuum has analysed them.
-    // Without statistics the planner reads a hold's seats through (event_id, status), scanning the
-    // whole event (measured: 3.7 ms instead of 0.14 ms by primary key for 20,000 seats).
-    if (created) await this.db.query('ANALYZE seats');
-    return created;
+  async insertPlan(tx: EntityManager, eventId: number, venueId: number, seats: PlannedSeat[]): Promise<number | null> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('seat-plan:' || $1, 0))`, [eventId]);
+    const [present] = await sqlRows(tx, `SELECT 1 FROM seats WHERE event_id = $1 LIMIT 1`, [eventId]);
+    if (present) return null;
+    // ON CONFLICT: seats imported one by one (the import path) at the same moment are left alone.
+    const inserted = await sqlRows(
+      tx,
+      `INSERT INTO seats (event_id, venue_id, section, row_label, seat_number, price, row_index, row_size, pos_x, segment)
+       SELECT $1, $2, * FROM unnest($3::varchar[], $4::varchar[], $5::int[], $6::numeric[], $7::int[], $8::int[], $9::real[], $10::smallint[])
+       ON CONFLICT (event_id, section, row_label, seat_number) DO NOTHING
+       RETURNING seat_id`,
+      [
+        eventId,
+        venueId,
+        seats.map((s) => s.section),
+        seats.map((s) => s.rowLabel),
+        seats.map((s) => s.seatNumber),
+        seats.map((s) => s.price),
+        seats.map((s) => s.rowIndex),
+        seats.map((s) => s.rowSize),
+        seats.map((s) => s.posX),
+        seats.map((s) => s.segment),
+      ],
+    );
+    if (inserted.length) await tx.query(`INSERT INTO seat_plan_changes (event_id) VALUES ($1)`, [eventId]);
+    return inserted.length;
+  }
+
+  /**
+   * Fresh planner statistics after a plan is loaded (after the commit, outside any transaction). A
+   * sale often opens right after its seats are loaded, before autovacuum has analysed them; without
+   * statistics the planner reads a hold's seats through (event_id, status), scanning the whole
+   * event (measured: 3.7 ms instead of 0.14 ms by primary key for 20,000 seats).
+   */
+  async analyze(): Promise<void> {
+    await this.db.query('ANALYZE seats');
   }
 
   async countsForEvents(eventIds: number[] | null): Promise<EventCounts[]> {
@@ -294,25 +298,24 @@ export class SeatsRepository {
   }
 
   /** AVAILABLE (or a lapsed hold) → BLOCKED; a live hold or a sold seat is left alone. */
-  async block(seatId: number): Promise<boolean> {
+  async block(tx: EntityManager, seatId: number): Promise<boolean> {
     return this.adminChange(
+      tx,
       seatId,
       `UPDATE seats SET status = 'BLOCKED', reservation_id = NULL, reserved_by = NULL, reservation_expiry = NULL, updated_at = now()
         WHERE seat_id = $1 AND ${FREE} RETURNING event_id`,
     );
   }
 
-  async unblock(seatId: number): Promise<boolean> {
-    return this.adminChange(seatId, `UPDATE seats SET status = 'AVAILABLE', updated_at = now() WHERE seat_id = $1 AND status = 'BLOCKED' RETURNING event_id`);
+  async unblock(tx: EntityManager, seatId: number): Promise<boolean> {
+    return this.adminChange(tx, seatId, `UPDATE seats SET status = 'AVAILABLE', updated_at = now() WHERE seat_id = $1 AND status = 'BLOCKED' RETURNING event_id`);
   }
 
-  private async adminChange(seatId: number, sql: string): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const [row] = await sqlRows<{ event_id: string }>(tx, sql, [seatId]);
-      if (!row) return false;
-      await tx.query(`INSERT INTO seat_plan_changes (event_id) VALUES ($1)`, [row.event_id]);
-      return true;
-    });
+  private async adminChange(tx: EntityManager, seatId: number, sql: string): Promise<boolean> {
+    const [row] = await sqlRows<{ event_id: string }>(tx, sql, [seatId]);
+    if (!row) return false;
+    await tx.query(`INSERT INTO seat_plan_changes (event_id) VALUES ($1)`, [row.event_id]);
+    return true;
   }
 
   /** Every seat of an event in plan order (front rows first), as the best-available allocator keeps it. */

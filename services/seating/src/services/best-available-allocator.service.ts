@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppError, JsonLogger, MetricsService, busy, conflict, notFound, pooledRandomBytes } from '@etsr/platform';
 import { Histogram } from 'prom-client';
 import { SeatingConfig } from '../config';
@@ -54,6 +55,7 @@ export class BestAvailableAllocator {
   private readonly log;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly config: SeatingConfig,
     private readonly batches: HoldBatchRepository,
     private readonly seats: SeatsRepository,
@@ -105,7 +107,7 @@ export class BestAvailableAllocator {
       return [];
     }
     this.batchSize.observe(batch.length);
-    const result = await withDeadlockRetry(() => this.batches.transaction((tx) => this.placeIn(tx, eventId, batch, layout)), this.log);
+    const result = await withDeadlockRetry(() => this.db.transaction((tx) => this.placeIn(tx, eventId, batch, layout)), this.log);
     const replan: Pending[] = [];
     for (const request of batch) {
       const hold = result.held.get(request.reservationId);

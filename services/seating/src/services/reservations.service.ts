@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppError, JsonLogger, Principal, assertOwnerOrAdmin, badRequest, conflict, notFound, resolveActingUser } from '@etsr/platform';
 import { SeatingConfig } from '../config';
 import { AllocateSeatsDto, HoldForOrderDto, ReleaseSeatsDto, ReservationDto, ReserveSeatsDto, mapReservation } from '../dtos/reservation.dto';
 import { ReservationEntity } from '../entities/reservation.entity';
-import { ChangeResult, ReservationsRepository, ReserveResult } from '../repositories/reservations.repository';
+import { ChangeResult, ReservationsRepository, ReserveResult, RollbackWith } from '../repositories/reservations.repository';
 import { SeatsRepository } from '../repositories/seats.repository';
 import { BestAvailableAllocator, newReservationId } from './best-available-allocator.service';
 import { withDeadlockRetry } from './deadlock-retry';
@@ -19,6 +21,7 @@ export class ReservationsService {
   private readonly log;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly config: SeatingConfig,
     private readonly reservations: ReservationsRepository,
     private readonly seats: SeatsRepository,
@@ -58,23 +61,23 @@ export class ReservationsService {
   async cancel(actor: Principal, id: string): Promise<ReservationDto> {
     const r = await this.require(id);
     assertOwnerOrAdmin(actor, r.userId, 'reservation');
-    return this.outcome(await this.reservations.cancel(id), id);
+    return this.outcome(await this.change((tx) => this.reservations.cancel(tx, id)), id);
   }
 
   async holdForOrder(id: string, dto: HoldForOrderDto): Promise<ReservationDto> {
     const extend = Math.min(dto.extendSeconds ?? DEFAULT_ORDER_EXTENSION_SECONDS, this.config.RESERVATION_MAX_EXTENSION_SECONDS);
-    return this.outcome(await this.reservations.holdForOrder(id, dto.orderId, extend, this.config.RESERVATION_MAX_EXTENSION_SECONDS), id);
+    return this.outcome(await this.change((tx) => this.reservations.holdForOrder(tx, id, dto.orderId, extend, this.config.RESERVATION_MAX_EXTENSION_SECONDS)), id);
   }
 
   async allocate(dto: AllocateSeatsDto): Promise<ReservationDto> {
-    const result = await this.outcome(await this.reservations.allocate(dto.reservationId, dto.orderId), dto.reservationId);
+    const result = await this.outcome(await this.change((tx) => this.reservations.allocate(tx, dto.reservationId, dto.orderId)), dto.reservationId);
     this.log.info('Seats allocated', { reservationId: dto.reservationId, orderId: dto.orderId });
     return result;
   }
 
   async release(dto: ReleaseSeatsDto): Promise<ReservationDto> {
     if ((dto.reservationId === undefined) === (dto.orderId === undefined)) throw badRequest('Give either reservationId or orderId', 'VALIDATION_FAILED');
-    const result = await this.reservations.release({ id: dto.reservationId, orderId: dto.orderId });
+    const result = await this.change((tx) => this.reservations.release(tx, { id: dto.reservationId, orderId: dto.orderId }));
     return this.outcome(result, dto.reservationId ?? `for order ${dto.orderId}`);
   }
 
@@ -91,6 +94,16 @@ export class ReservationsService {
   private async reserveBest(eventId: number, userId: number, quantity: number, section?: string): Promise<ReservationDto> {
     const hold = await this.allocator.hold(eventId, userId, quantity, section);
     return this.held(hold.reservationId, eventId, userId, { kind: 'held', seats: hold.seats, expiresAt: hold.expiresAt });
+  }
+
+  /** A change of one reservation in its own transaction; a RollbackWith undoes the change but still answers. */
+  private async change(work: (tx: EntityManager) => Promise<ChangeResult>): Promise<ChangeResult> {
+    try {
+      return await this.db.transaction(work);
+    } catch (e) {
+      if (e instanceof RollbackWith) return e.result;
+      throw e;
+    }
   }
 
   private held(id: string, eventId: number, userId: number, result: ReserveResult): ReservationDto {

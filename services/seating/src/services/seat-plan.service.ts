@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { JsonLogger, badRequest, conflict, notFound, placeRows, seatCount, seatLayoutProblem } from '@etsr/platform';
 import { CatalogClient } from '../clients/catalog.client';
 import { SeatingConfig } from '../config';
@@ -15,6 +17,7 @@ export class SeatPlanService {
   private readonly log;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly config: SeatingConfig,
     private readonly seats: SeatsRepository,
     private readonly catalog: CatalogClient,
@@ -39,7 +42,8 @@ export class SeatPlanService {
     const planned = seatsOfRows(rows);
     const existing = await this.seats.planOf(dto.eventId);
     if (existing.length) return this.repeated(dto.eventId, planned, existing);
-    const created = await this.seats.insertPlan(dto.eventId, venueId, planned);
+    const created = await this.db.transaction((tx) => this.seats.insertPlan(tx, dto.eventId, venueId, planned));
+    if (created) await this.seats.analyze();
     // Another request created the event's plan meanwhile: the same answer as if it had come first.
     if (created === null) return this.repeated(dto.eventId, planned, await this.seats.planOf(dto.eventId));
     this.log.info('Seat plan created', { eventId: dto.eventId, seats: created });

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ServiceOnly } from '@etsr/platform';
 import { TokenRevocationFeedQuery, TokenRevocationPageDto } from '../dtos/token-revocation.dto';
-import { TokenRevocationsRepository } from '../repositories/token-revocations.repository';
+import { TokenRevocationsService } from '../services/token-revocations.service';
 
 /** The feed of revoked access tokens that every other service follows (libs/platform/README.md); never routed by the ingress. */
 @ApiTags('internal')
@@ -10,7 +10,7 @@ import { TokenRevocationsRepository } from '../repositories/token-revocations.re
 @ServiceOnly()
 @Controller('internal/v1/token-revocations')
 export class TokenRevocationsController {
-  constructor(private readonly revocations: TokenRevocationsRepository) {}
+  constructor(private readonly revocations: TokenRevocationsService) {}
 
   @Get()
   @ApiOperation({

@@ -14,35 +14,28 @@ export class PasswordSetupRepository {
     private readonly users: UsersRepository,
   ) {}
 
-  /** Runs `fn` in a transaction: the token and the e-mail that carries it are stored together. */
-  transaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.db.transaction(fn);
-  }
-
   async insert(tx: EntityManager, userId: number, tokenHash: string, purpose: TokenPurpose, expiresAt: Date): Promise<void> {
     await tx.query(`INSERT INTO password_setup_tokens (token_hash, user_id, purpose, expires_at) VALUES ($1, $2, $3, $4)`, [tokenHash, userId, purpose, expiresAt]);
   }
 
   /**
-   * Spends the token and sets the password in one transaction; the conditional UPDATE lets only
+   * Spends the token and sets the password, in `tx`; the conditional UPDATE lets only
    * one of two racing uses win. Resolves to the user id, or null when the token is unknown, used
    * or expired. The user's sessions end (as with any password change).
    */
-  async spend(tokenHash: string, passwordHash: string): Promise<number | null> {
-    return this.db.transaction(async (tx) => {
-      const [row] = await sqlRows<{ user_id: string }>(
-        tx,
-        `UPDATE password_setup_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING user_id`,
-        [tokenHash],
-      );
-      if (!row) return null;
-      await tx.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE user_id = $1`, [row.user_id, passwordHash]);
-      // Other tokens of the same user are void once a password is set.
-      await tx.query(`UPDATE password_setup_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [row.user_id]);
-      // Last: it takes the revocation lock, held until the commit.
-      await this.users.endSessions(tx, Number(row.user_id));
-      return Number(row.user_id);
-    });
+  async spend(tx: EntityManager, tokenHash: string, passwordHash: string): Promise<number | null> {
+    const [row] = await sqlRows<{ user_id: string }>(
+      tx,
+      `UPDATE password_setup_tokens SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING user_id`,
+      [tokenHash],
+    );
+    if (!row) return null;
+    await tx.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE user_id = $1`, [row.user_id, passwordHash]);
+    // Other tokens of the same user are void once a password is set.
+    await tx.query(`UPDATE password_setup_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [row.user_id]);
+    // Last: it takes the revocation lock, held until the commit.
+    await this.users.endSessions(tx, Number(row.user_id));
+    return Number(row.user_id);
   }
 
   /** Tokens spent or expired for over a day, and delivered account e-mails (they hold a token in clear). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { sqlRows } from '@etsr/platform';
 import { TokenRevocationsRepository } from './token-revocations.repository';
 
@@ -11,8 +11,8 @@ export interface ClaimedToken {
 
 export type ClaimResult =
   | { kind: 'claimed'; token: ClaimedToken }
-  /** The token had already been used: someone replayed it. Its family has been revoked. */
-  | { kind: 'reused'; userId: number }
+  /** The token had already been used: someone replayed it. The caller revokes its family. */
+  | { kind: 'reused'; userId: number; familyId: string }
   | { kind: 'invalid' };
 
 @Injectable()
@@ -32,7 +32,7 @@ export class RefreshTokensRepository {
 
   /**
    * Marks a live token used, atomically: of two requests presenting the same token, exactly one
-   * claims it. A token that was already used is a replay, so its family is revoked.
+   * claims it. A token that was already used is a replay: 'reused', with the family to revoke.
    */
   async claim(tokenHash: string): Promise<ClaimResult> {
     const claimed = await sqlRows<{ user_id: string; family_id: string }>(
@@ -48,33 +48,31 @@ export class RefreshTokensRepository {
       `SELECT user_id, family_id, used_at FROM refresh_tokens WHERE token_hash = $1`,
       [tokenHash],
     );
-    if (existing?.used_at) {
-      await this.revokeFamily(existing.family_id);
-      return { kind: 'reused', userId: Number(existing.user_id) };
-    }
+    if (existing?.used_at) return { kind: 'reused', userId: Number(existing.user_id), familyId: existing.family_id };
     return { kind: 'invalid' };
   }
 
-  /** Revokes the family a token belongs to (logout), and its access tokens; false when the token is unknown or already revoked. */
-  revokeFamilyOf(tokenHash: string): Promise<boolean> {
-    return this.revokeFamilyWhere(`family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)`, tokenHash);
+  /**
+   * Revokes, in `tx`, the family a token belongs to (logout), and its access tokens; false when the
+   * token is unknown or already revoked.
+   */
+  revokeFamilyOf(tx: EntityManager, tokenHash: string): Promise<boolean> {
+    return this.revokeFamilyWhere(tx, `family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)`, tokenHash);
   }
 
-  /** Ends a session: its refresh tokens, and (through the revocation feed) its access tokens. */
-  async revokeFamily(familyId: string): Promise<void> {
-    await this.revokeFamilyWhere(`family_id = $1`, familyId);
+  /** Ends a session in `tx`: its refresh tokens, and (through the revocation feed) its access tokens. */
+  async revokeFamily(tx: EntityManager, familyId: string): Promise<void> {
+    await this.revokeFamilyWhere(tx, `family_id = $1`, familyId);
   }
 
-  private revokeFamilyWhere(condition: string, param: string): Promise<boolean> {
-    return this.dataSource.transaction(async (tx) => {
-      const rows = await sqlRows<{ user_id: string; family_id: string }>(
-        tx,
-        `UPDATE refresh_tokens SET revoked_at = now() WHERE ${condition} AND revoked_at IS NULL RETURNING user_id, family_id`,
-        [param],
-      );
-      if (rows.length) await this.revocations.revokeSession(tx, Number(rows[0].user_id), rows[0].family_id);
-      return rows.length > 0;
-    });
+  private async revokeFamilyWhere(tx: EntityManager, condition: string, param: string): Promise<boolean> {
+    const rows = await sqlRows<{ user_id: string; family_id: string }>(
+      tx,
+      `UPDATE refresh_tokens SET revoked_at = now() WHERE ${condition} AND revoked_at IS NULL RETURNING user_id, family_id`,
+      [param],
+    );
+    if (rows.length) await this.revocations.revokeSession(tx, Number(rows[0].user_id), rows[0].family_id);
+    return rows.length > 0;
   }
 
   /** Sessions that can still be refreshed: one live token per session. */

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { sqlRows } from '@etsr/platform';
 import { ImportUserDto, ImportedUserDto } from '../dtos/import.dto';
 
@@ -14,18 +13,7 @@ const MAX_USERNAME_TRIES = 50;
  */
 @Injectable()
 export class UserImportRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  /** One transaction for the batch. */
-  importBatch(users: ImportUserDto[]): Promise<ImportedUserDto[]> {
-    return this.db.transaction(async (tx) => {
-      const results: ImportedUserDto[] = [];
-      for (const user of users) results.push(await this.importOne(tx, user));
-      return results;
-    });
-  }
-
-  private async importOne(tx: EntityManager, user: ImportUserDto): Promise<ImportedUserDto> {
+  async importUser(tx: EntityManager, user: ImportUserDto): Promise<ImportedUserDto> {
     for (let attempt = 1; attempt <= MAX_USERNAME_TRIES; attempt++) {
       const present = await this.byRef(tx, user.externalRef);
       if (present) return { externalRef: user.externalRef, outcome: 'present', ...present };

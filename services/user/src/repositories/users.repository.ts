@@ -72,43 +72,31 @@ export class UsersRepository {
   }
 
   /**
-   * Applies changes; with `revokeSessions` (a password change) the user's refresh tokens and access
-   * tokens go in the same transaction.
+   * Applies changes in `tx`; with `revokeSessions` (a password change) the user's refresh tokens and
+   * access tokens go too. A taken username or e-mail throws: `uniqueViolation` names it.
    */
-  async update(id: number, changes: Partial<UserEntity>, revokeSessions = false): Promise<UserEntity | UniqueViolation | null> {
-    try {
-      return await this.dataSource.transaction(async (tx: EntityManager) => {
-        if (Object.keys(changes).length) {
-          const result = await tx.update(UserEntity, { id }, changes);
-          if (!result.affected) return null;
-        }
-        if (revokeSessions) await this.endSessions(tx, id);
-        return tx.findOneBy(UserEntity, { id });
-      });
-    } catch (e) {
-      const violation = uniqueViolation(e);
-      if (violation) return violation;
-      throw e;
-    }
-  }
-
-  /** Status change and the revocation of the user's refresh and access tokens in one transaction. */
-  async setStatus(id: number, status: AccountStatus, revokeSessions: boolean): Promise<UserEntity | null> {
-    return this.dataSource.transaction(async (tx: EntityManager) => {
-      const result = await tx.update(UserEntity, { id }, { accountStatus: status });
+  async update(tx: EntityManager, id: number, changes: Partial<UserEntity>, revokeSessions = false): Promise<UserEntity | null> {
+    if (Object.keys(changes).length) {
+      const result = await tx.update(UserEntity, { id }, changes);
       if (!result.affected) return null;
-      if (revokeSessions) await this.endSessions(tx, id);
-      return tx.findOneBy(UserEntity, { id });
-    });
+    }
+    if (revokeSessions) await this.endSessions(tx, id);
+    return tx.findOneBy(UserEntity, { id });
   }
 
-  /** Deletes the account; its access tokens are revoked in the same transaction (refresh tokens go by cascade). */
-  async delete(id: number): Promise<boolean> {
-    return this.dataSource.transaction(async (tx: EntityManager) => {
-      const result = await tx.delete(UserEntity, { id });
-      if (result.affected) await this.revocations.revokeDeletedUser(tx, id);
-      return !!result.affected;
-    });
+  /** Status change in `tx`, with the revocation of the user's refresh and access tokens. */
+  async setStatus(tx: EntityManager, id: number, status: AccountStatus, revokeSessions: boolean): Promise<UserEntity | null> {
+    const result = await tx.update(UserEntity, { id }, { accountStatus: status });
+    if (!result.affected) return null;
+    if (revokeSessions) await this.endSessions(tx, id);
+    return tx.findOneBy(UserEntity, { id });
+  }
+
+  /** Deletes the account in `tx`, revoking its access tokens (refresh tokens go by cascade). */
+  async delete(tx: EntityManager, id: number): Promise<boolean> {
+    const result = await tx.delete(UserEntity, { id });
+    if (result.affected) await this.revocations.revokeDeletedUser(tx, id);
+    return !!result.affected;
   }
 
   /** Every session of the user: refresh tokens revoked, access tokens below the new token version void. */
@@ -132,7 +120,8 @@ export class UsersRepository {
   }
 }
 
-function uniqueViolation(e: unknown): UniqueViolation | undefined {
+/** Which unique index a failed statement broke, if it was the username's or the e-mail's. */
+export function uniqueViolation(e: unknown): UniqueViolation | undefined {
   if (!(e instanceof QueryFailedError)) return undefined;
   const driver = (e as QueryFailedError & { driverError?: { code?: string; constraint?: string } }).driverError;
   if (driver?.code !== '23505') return undefined;

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { ContextLogger, JsonLogger, OutboxMessage, OutboxWorker, PermanentFailure, ServiceClient, TokenService, UpstreamError, enqueue } from '@etsr/platform';
+import { ContextLogger, JsonLogger, OutboxMessage, OutboxWorker, PermanentFailure, UpstreamError, enqueue } from '@etsr/platform';
+import { NotificationClient } from '../clients/notification.client';
 import { UserConfig } from '../config';
 import { UserEntity } from '../entities/user.entity';
 
@@ -20,30 +21,26 @@ export const CONFIRM_PATH = '/v1/users/password-setup/confirm';
  */
 @Injectable()
 export class AccountMailer {
-  private readonly client?: ServiceClient;
   private readonly log: ContextLogger;
 
   constructor(
     private readonly config: UserConfig,
     private readonly outbox: OutboxWorker,
-    tokens: TokenService,
+    private readonly notification: NotificationClient,
     logger: JsonLogger,
   ) {
     this.log = logger.forContext(AccountMailer.name);
-    if (config.NOTIFICATION_URL) {
-      this.client = new ServiceClient({ tokens, target: 'notification', baseUrl: config.NOTIFICATION_URL, timeoutMs: config.HTTP_CLIENT_TIMEOUT_MS, log: this.log });
-      outbox.handle(ACCOUNT_NOTICE_TOPIC, (m) => this.deliver(m));
-    }
+    if (notification.configured) outbox.handle(ACCOUNT_NOTICE_TOPIC, (m) => this.deliver(m));
   }
 
   /** Whether e-mails can be sent at all (NOTIFICATION_URL is set). */
   get enabled(): boolean {
-    return this.client !== undefined;
+    return this.notification.configured;
   }
 
   /** Writes the e-mail to the outbox in `tx`; call `sendSoon()` after the commit. False when e-mail is off. */
   async enqueue(tx: EntityManager, type: AccountNoticeType, user: UserEntity, token: string, expiresAt: Date): Promise<boolean> {
-    if (!this.client) {
+    if (!this.notification.configured) {
       this.log.warn('NOTIFICATION_URL is not set: the password e-mail is not sent', { userId: user.id, type });
       return false;
     }
@@ -65,9 +62,10 @@ export class AccountMailer {
 
   private async deliver(message: OutboxMessage): Promise<void> {
     try {
-      await this.client!.request({ method: 'POST', path: '/internal/v1/account-notifications', idempotent: true, body: message.payload });
+      await this.notification.sendAccountNotice(message.payload);
     } catch (e) {
-      // A refusal (4xx other than 429) will not change on retry: the message goes DEAD for an operator.
+      // A verdict on the notice (4xx other than 429) will not change on retry: the message goes DEAD
+      // for an operator. A refusal of our credential is a PeerRefusedError, which the outbox retries.
       if (e instanceof UpstreamError && e.status < 500 && e.status !== 429) throw new PermanentFailure(`notification refused: ${e.message}`);
       throw e;
     }

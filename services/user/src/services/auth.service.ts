@@ -1,5 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { JsonLogger, TokenService, forbidden, unauthorized } from '@etsr/platform';
 import { UserConfig } from '../config';
 import { LoginDto, TokenResponseDto } from '../dtos/auth.dto';
@@ -18,6 +20,7 @@ export class AuthService {
   private readonly log;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly config: UserConfig,
     private readonly users: UsersRepository,
     private readonly refreshTokens: RefreshTokensRepository,
@@ -69,13 +72,14 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<TokenResponseDto> {
     const result = await this.refreshTokens.claim(hashToken(refreshToken));
     if (result.kind === 'reused') {
+      await this.db.transaction((tx) => this.refreshTokens.revokeFamily(tx, result.familyId));
       this.log.warn('Refresh token reused; its session was revoked', { userId: result.userId });
       throw unauthorized('Refresh token was already used; the session has been revoked', 'REFRESH_TOKEN_REUSED');
     }
     if (result.kind === 'invalid') throw unauthorized('Invalid or expired refresh token', 'INVALID_REFRESH_TOKEN');
     const user = await this.users.findById(result.token.userId);
     if (!user || user.accountStatus !== 'ACTIVE') {
-      await this.refreshTokens.revokeFamily(result.token.familyId);
+      await this.db.transaction((tx) => this.refreshTokens.revokeFamily(tx, result.token.familyId));
       throw unauthorized('Account is not active', 'INVALID_REFRESH_TOKEN');
     }
     return this.issue(user, result.token.familyId);
@@ -86,7 +90,7 @@ export class AuthService {
    * service within seconds (revocation feed). Unknown tokens are fine: logout is idempotent.
    */
   async logout(refreshToken: string): Promise<void> {
-    await this.refreshTokens.revokeFamilyOf(hashToken(refreshToken));
+    await this.db.transaction((tx) => this.refreshTokens.revokeFamilyOf(tx, hashToken(refreshToken)));
   }
 
   private async enforce(key: string, max: number, windowSeconds: number): Promise<void> {

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { ContextLogger, JsonLogger, badRequest, notFound } from '@etsr/platform';
 import { UserConfig } from '../config';
@@ -23,6 +25,7 @@ export class PasswordSetupService {
   private readonly log: ContextLogger;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly config: UserConfig,
     private readonly users: UsersRepository,
     private readonly tokens: PasswordSetupRepository,
@@ -65,7 +68,7 @@ export class PasswordSetupService {
 
   async confirm(token: string, newPassword: string): Promise<void> {
     const passwordHash = await this.hasher.hash(newPassword);
-    const userId = await this.tokens.spend(hashToken(token), passwordHash);
+    const userId = await this.db.transaction((tx) => this.tokens.spend(tx, hashToken(token), passwordHash));
     if (userId === null) throw badRequest('The token is unknown, used or expired', 'INVALID_SETUP_TOKEN');
   }
 
@@ -73,7 +76,7 @@ export class PasswordSetupService {
   private async grant(user: UserEntity, purpose: TokenPurpose, ttlSeconds: number): Promise<{ token: string; expiresAt: Date; emailed: boolean }> {
     const token = `pst_${randomBytes(32).toString('base64url')}`;
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-    const emailed = await this.tokens.transaction(async (tx) => {
+    const emailed = await this.db.transaction(async (tx) => {
       await this.tokens.insert(tx, user.id, hashToken(token), purpose, expiresAt);
       return this.mailer.enqueue(tx, purpose === 'SETUP' ? 'ACCOUNT_SETUP' : 'PASSWORD_RESET', user, token, expiresAt);
     });

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { assertOwnerOrAdmin, badRequest, conflict, forbidden, isAdmin, JsonLogger, notFound, pageOffset, UserPrincipal } from '@etsr/platform';
 import { UserConfig } from '../config';
 import { ListUsersQuery, RegisterUserDto, SearchUsersQuery, UpdateUserDto, UserPageDto, UserResponseDto, mapUser } from '../dtos/user.dto';
 import { AccountStatus, UserEntity } from '../entities/user.entity';
 import { LoginThrottleRepository } from '../repositories/login-throttle.repository';
-import { UniqueViolation, UsersRepository } from '../repositories/users.repository';
+import { UniqueViolation, UsersRepository, uniqueViolation } from '../repositories/users.repository';
 import { PasswordHasher } from './password-hasher';
 import { UserMetrics } from './user-metrics';
 
@@ -21,6 +23,7 @@ export class UsersService {
   private readonly log;
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly metrics: UserMetrics,
@@ -85,15 +88,22 @@ export class UsersService {
       }
       changes.passwordHash = await this.hasher.hash(dto.newPassword);
     }
-    const updated = await this.users.update(id, changes, changes.passwordHash !== undefined);
-    if (isViolation(updated)) throw TAKEN[updated]();
+    let updated: UserEntity | null;
+    try {
+      // A password change ends the user's sessions in the same transaction.
+      updated = await this.db.transaction((tx) => this.users.update(tx, id, changes, changes.passwordHash !== undefined));
+    } catch (e) {
+      const violation = uniqueViolation(e);
+      if (violation) throw TAKEN[violation]();
+      throw e;
+    }
     if (!updated) throw notFound(`User ${id} not found`, 'USER_NOT_FOUND');
     return mapUser(updated);
   }
 
   async delete(actor: UserPrincipal, id: number): Promise<void> {
     assertOwnerOrAdmin(actor, id, 'account');
-    if (!(await this.users.delete(id))) throw notFound(`User ${id} not found`, 'USER_NOT_FOUND');
+    if (!(await this.db.transaction((tx) => this.users.delete(tx, id)))) throw notFound(`User ${id} not found`, 'USER_NOT_FOUND');
     this.log.info('User deleted', { userId: id, by: actor.userId });
   }
 
@@ -110,7 +120,7 @@ export class UsersService {
   /** Deactivating or blocking also ends every session (refresh tokens), in the same transaction. */
   async setStatus(actor: UserPrincipal, id: number, status: AccountStatus): Promise<UserResponseDto> {
     if (actor.userId === id) throw conflict('Administrators cannot change their own account status', 'OWN_ACCOUNT');
-    const updated = await this.users.setStatus(id, status, status !== 'ACTIVE');
+    const updated = await this.db.transaction((tx) => this.users.setStatus(tx, id, status, status !== 'ACTIVE'));
     if (!updated) throw notFound(`User ${id} not found`, 'USER_NOT_FOUND');
     this.log.info('Account status changed', { userId: id, status, by: actor.userId });
     return mapUser(updated);
