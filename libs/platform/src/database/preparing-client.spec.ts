@@ -43,6 +43,24 @@ describe('PreparingClient', () => {
     assert.equal((await preparedHere()).length, MAX_PREPARED_PER_CONNECTION);
   });
 
+  it('a table that changed shape under a prepared statement (a migration during a rolling upgrade): one call fails, the next ones work', async () => {
+    // A connection of its own: the others' statements fill this one's cap.
+    const fresh = new PreparingClient({ connectionString: process.env.TEST_DATABASE_URL });
+    await fresh.connect();
+    try {
+      await fresh.query('CREATE TEMP TABLE shape_test (id int)');
+      await fresh.query('INSERT INTO shape_test VALUES (1)');
+      const sql = 'SELECT * FROM shape_test WHERE id = $1';
+      assert.deepEqual((await fresh.query(sql, [1])).rows, [{ id: 1 }]);
+      await fresh.query('ALTER TABLE shape_test ADD COLUMN note text');
+      await assert.rejects(fresh.query(sql, [1]), /cached plan must not change result type/);
+      assert.deepEqual((await fresh.query(sql, [1])).rows, [{ id: 1, note: null }]);
+      assert.deepEqual((await fresh.query(sql, [1])).rows, [{ id: 1, note: null }]);
+    } finally {
+      await fresh.end();
+    }
+  });
+
   it('passes a query object through untouched', async () => {
     assert.deepEqual((await client.query({ text: 'SELECT $1::text AS t', values: ['x'] })).rows, [{ t: 'x' }]);
   });

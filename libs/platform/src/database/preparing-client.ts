@@ -39,6 +39,22 @@ export function statementName(text: string): string {
 export class PreparingClient extends pg.Client {
   /** Names of the statements prepared on this connection (or being prepared). */
   readonly prepared = new Set<string>();
+  /** Statements whose result changed shape under them (see retireOnShapeChange): run unnamed from now on. */
+  readonly retired = new Set<string>();
+}
+
+/**
+ * A migration that adds a column under a running service (a rolling upgrade) makes PostgreSQL
+ * refuse a prepared `SELECT *` or `RETURNING *` on every call with "cached plan must not change
+ * result type", for as long as the connection lives. The call that meets it fails (its transaction
+ * is aborted anyway); the statement then runs unnamed on this connection, so the next call works.
+ */
+function retireOnShapeChange(client: PreparingClient, name: string, running: Promise<unknown>): Promise<unknown> {
+  return running.catch((e: unknown) => {
+    const error = e as { code?: string; message?: string };
+    if (error?.code === '0A000' && /cached plan must not change result type/.test(error.message ?? '')) client.retired.add(name);
+    throw e;
+  });
 }
 
 // Assigned rather than overridden in the class: pg's query() has a dozen typed overloads, which
@@ -48,11 +64,12 @@ export class PreparingClient extends pg.Client {
 const passThrough = (client: pg.Client, args: unknown[]): unknown => (pg.Client.prototype.query as (...a: unknown[]) => unknown).apply(client, args);
 PreparingClient.prototype.query = function (this: PreparingClient, ...args: unknown[]): unknown {
   const [text, values] = args;
-  if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && !values.some(Array.isArray)) {
+  // Promise calls only (no callback): the form TypeORM and our code use.
+  if (typeof text === 'string' && Array.isArray(values) && values.length > 0 && args.length === 2 && !values.some(Array.isArray)) {
     const name = statementName(text);
-    if (this.prepared.has(name) || this.prepared.size < MAX_PREPARED_PER_CONNECTION) {
+    if (!this.retired.has(name) && (this.prepared.has(name) || this.prepared.size < MAX_PREPARED_PER_CONNECTION)) {
       this.prepared.add(name);
-      return passThrough(this, [{ name, text, values }, ...args.slice(2)]);
+      return retireOnShapeChange(this, name, passThrough(this, [{ name, text, values }]) as Promise<unknown>);
     }
   }
   return passThrough(this, args);
