@@ -147,7 +147,7 @@ describe('Prometheus sends its alerts to Alertmanager (real promtool)', () => {
         }
         writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
         const { stdout } = await run(promtool, ['check', 'config', join(dir, 'prometheus.yml')]);
-        assert.match(stdout, /SUCCESS: 6 rules found/);
+        assert.match(stdout, /SUCCESS: 7 rules found/);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
