@@ -1,21 +1,8 @@
+import type { NotificationBody } from '../src/saga/order-notice';
 import { FakePeer, Route, errorBody } from './fake-peer';
 
-/** A notice as POST /internal/v1/notifications of the notification service receives it. */
-export interface ReceivedNotice {
-  eventId: string;
-  type: string;
-  userId: number;
-  orderId: string;
-  email: string;
-  data: {
-    eventId: number;
-    eventName?: string;
-    totalCents: number;
-    currency: string;
-    reason?: string;
-    tickets: { ticketCode: string; seatCode: string; qrPayload: string }[];
-  };
-}
+/** A notice as POST /internal/v1/notifications of the notification service receives it: the body the order service builds. */
+export type ReceivedNotice = NotificationBody;
 
 /**
  * A stand-in for the notification service's POST /internal/v1/notifications (service credential
